@@ -1,0 +1,35 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Rollbook",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rollbook", targets: ["rollbook"])
+    ],
+    targets: [
+        .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
+
+        .target(name: "OneRoster"),
+        .target(name: "Archive", dependencies: ["CZip", "OneRoster"]),
+        .target(name: "Validation", dependencies: ["OneRoster"]),
+        .target(name: "Scripting", dependencies: ["CLua", "CCurl", "OneRoster", "Archive"]),
+        .target(name: "Store", dependencies: ["CSQLite", "OneRoster"]),
+        .target(
+            name: "Runtime",
+            dependencies: ["OneRoster", "Archive", "Validation", "Scripting", "Store"]
+        ),
+        .executableTarget(name: "rollbook", dependencies: ["Runtime"]),
+
+        .testTarget(name: "OneRosterTests", dependencies: ["OneRoster"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OneRoster"]),
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "OneRoster"]),
+        .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "OneRoster"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "OneRoster"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Store", "OneRoster", "Validation"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

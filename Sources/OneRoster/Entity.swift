@@ -1,0 +1,85 @@
+/// A OneRoster CSV binding version.
+public enum OneRosterVersion: String, Sendable, Hashable, CaseIterable, Codable {
+    case v1_1 = "1.1"
+    case v1_2 = "1.2"
+
+    /// Parses a manifest `oneroster.version` value; `1.2.1` is the 1.2 errata binding.
+    public init?(manifestValue: String) {
+        switch manifestValue.trimmingSpaces() {
+        case "1.1": self = .v1_1
+        case "1.2", "1.2.1": self = .v1_2
+        default: return nil
+        }
+    }
+}
+
+/// A rostering entity of OneRoster 1.1 and 1.2, named as its CSV file is.
+///
+/// The case order is the dependency order: every entity refers only to entities
+/// listed before it, except users, which refer to each other through `agentSourcedIds`.
+public enum Entity: String, Sendable, Hashable, CaseIterable, Codable, Comparable {
+    case orgs
+    case academicSessions
+    case courses
+    case classes
+    case users
+    case userProfiles
+    case roles
+    case enrollments
+    case demographics
+
+    /// The CSV file name inside a package, for example `academicSessions.csv`.
+    public var fileName: String { rawValue + ".csv" }
+
+    /// The manifest property that states this file's mode, for example `file.users`.
+    public var manifestKey: String { "file." + rawValue }
+
+    /// Entities that exist in the given binding version.
+    public static func all(in version: OneRosterVersion) -> [Entity] {
+        switch version {
+        case .v1_1: return allCases.filter { $0 != .roles && $0 != .userProfiles }
+        case .v1_2: return allCases
+        }
+    }
+
+    /// Finds the entity for a file name, ignoring the case of the name (`userprofiles.csv` is seen in real packages).
+    public init?(fileName: String) {
+        let lowered = fileName.lowercased()
+        guard let match = Entity.allCases.first(where: { $0.fileName.lowercased() == lowered }) else { return nil }
+        self = match
+    }
+
+    /// The singular noun used in messages, for example "class".
+    public var singular: String {
+        switch self {
+        case .orgs: return "org"
+        case .academicSessions: return "academic session"
+        case .courses: return "course"
+        case .classes: return "class"
+        case .users: return "user"
+        case .userProfiles: return "user profile"
+        case .roles: return "role"
+        case .enrollments: return "enrollment"
+        case .demographics: return "demographics record"
+        }
+    }
+
+    public static func < (lhs: Entity, rhs: Entity) -> Bool {
+        lhs.order < rhs.order
+    }
+
+    /// Position in the dependency order.
+    public var order: Int {
+        Entity.allCases.firstIndex(of: self) ?? 0
+    }
+}
+
+extension String {
+    /// Returns the string without leading and trailing spaces and tabs.
+    public func trimmingSpaces() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
+        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
+        return String(scalars)
+    }
+}
