@@ -83,3 +83,13 @@ extension String {
         return String(scalars)
     }
 }
+
+/// How a package delivers one entity, as its manifest states.
+public enum FileMode: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The file is the complete set of that entity's records.
+    case bulk
+    /// The file carries only changes: upserts and records marked `tobedeleted`.
+    case delta
+    /// No information about the entity; stored records stay as they are.
+    case absent
+}

@@ -1,0 +1,268 @@
+import OneRoster
+
+/// Applies the cross-record rules as records arrive in dependency order (`Entity` case order).
+///
+/// Every record of an entity must be offered, accepted or not, before the first record of a later entity,
+/// so that references can be resolved against everything they may point at. A duplicate sourcedId
+/// rejects every copy, including one accepted earlier: `admit` then asks the caller to withdraw it.
+public final class RosterChecker {
+    /// The outcome of offering a record.
+    public enum Verdict: Equatable, Sendable {
+        case accepted
+        case rejected
+        /// This record is rejected, and the earlier record with the same sourcedId, already accepted, must be withdrawn.
+        case rejectedWithdrawingEarlier
+    }
+
+    private struct Entry {
+        var row: Int32
+        var accepted: Bool
+        var duplicated: Bool
+    }
+
+    private struct SelfReference {
+        var sourcedId: String
+        var column: String
+        var target: String
+        var origin: Origin
+    }
+
+    private let diagnostics: DiagnosticCollector
+    private var index: [[String: Entry]] = Array(repeating: [:], count: Entity.allCases.count)
+    private var files: [String] = Array(repeating: "", count: Entity.allCases.count)
+    private var lowercasedIds: [String: String] = [:]
+    private var lowercasedIdEntity: Entity?
+    private var selfReferences: [SelfReference] = []
+    private var usernames: [String: (String, Int)] = [:]
+    private var emails: [String: (String, Int)] = [:]
+    private var identifiers: [String: (String, Int)] = [:]
+    private var classSchools: [String: String] = [:]
+    private var classesWithTeacher: Set<String> = []
+    private var currentEntity: Entity?
+
+    public init(diagnostics: DiagnosticCollector) {
+        self.diagnostics = diagnostics
+    }
+
+    /// Whether a record of an entity with this sourcedId was accepted.
+    public func isAccepted(_ entity: Entity, _ sourcedId: String) -> Bool {
+        index[entity.order][sourcedId]?.accepted ?? false
+    }
+
+    /// The number of accepted records of an entity.
+    public func acceptedCount(_ entity: Entity) -> Int {
+        index[entity.order].values.reduce(0) { $0 + ($1.accepted ? 1 : 0) }
+    }
+
+    /// Notes a record that the field rules rejected, so records that refer to it are reported as depending on it.
+    public func noteRejected(_ entity: Entity, sourcedId: String?, origin: Origin) {
+        enter(entity, file: origin.file)
+        guard let sourcedId, !sourcedId.isEmpty else { return }
+        if index[entity.order][sourcedId] == nil {
+            index[entity.order][sourcedId] = Entry(row: Int32(clamping: origin.row), accepted: false, duplicated: false)
+        }
+    }
+
+    /// Checks a record that passed the field rules against everything offered before it.
+    public func admit(_ record: Record, origin: Origin) -> Verdict {
+        let entity = record.entity
+        enter(entity, file: origin.file)
+        let sourcedId = record.sourcedId
+
+        if let earlier = index[entity.order][sourcedId] {
+            reportDuplicate(record, earlier: earlier, origin: origin)
+            index[entity.order][sourcedId]?.duplicated = true
+            if earlier.accepted {
+                index[entity.order][sourcedId]?.accepted = false
+                return .rejectedWithdrawingEarlier
+            }
+            return .rejected
+        }
+        checkCaseDuplicate(record, origin: origin)
+
+        let accepted = checkReferences(record, origin: origin)
+        index[entity.order][sourcedId] = Entry(row: Int32(clamping: origin.row), accepted: accepted, duplicated: false)
+        guard accepted else { return .rejected }
+
+        switch entity {
+        case .users: checkUserUniqueness(record, origin: origin)
+        case .classes: classSchools[sourcedId] = record["schoolSourcedId"]
+        case .enrollments:
+            if record["role"] == "teacher", let classId = record["classSourcedId"] { classesWithTeacher.insert(classId) }
+        default: break
+        }
+        return .accepted
+    }
+
+    /// Runs the checks that need the whole run, such as classes without a teacher. Call once, after the last record.
+    public func finish() {
+        finishEntity()
+        let classes = index[Entity.classes.order]
+        let enrollmentsSeen = !index[Entity.enrollments.order].isEmpty
+        guard enrollmentsSeen else { return }
+        for (sourcedId, entry) in classes where entry.accepted && !classesWithTeacher.contains(sourcedId) {
+            diagnostics.add(
+                Rule.classWithoutTeacher.diagnostic(
+                    "class \(sourcedId) has no teacher enrollment", origin: Origin(file: files[Entity.classes.order], row: Int(entry.row)),
+                    sourcedId: sourcedId))
+        }
+    }
+
+    // MARK: - Entity boundaries
+
+    private func enter(_ entity: Entity, file: String) {
+        if currentEntity != entity {
+            finishEntity()
+            currentEntity = entity
+            lowercasedIds = [:]
+            lowercasedIdEntity = nil
+        }
+        if files[entity.order].isEmpty { files[entity.order] = file }
+    }
+
+    /// Resolves references between records of the entity just finished, such as an org's parent.
+    private func finishEntity() {
+        guard let entity = currentEntity else { return }
+        for reference in selfReferences where index[entity.order][reference.target] == nil {
+            diagnostics.add(
+                Rule.missingOptionalReference.diagnostic(
+                    "field '\(reference.column)' names \(entity.singular) '\(reference.target)', which does not "
+                        + "exist in \(files[entity.order]); the value is kept",
+                    origin: reference.origin, field: reference.column, value: reference.target,
+                    sourcedId: reference.sourcedId))
+        }
+        selfReferences = []
+    }
+
+    // MARK: - Rules
+
+    private func reportDuplicate(_ record: Record, earlier: Entry, origin: Origin) {
+        let sourcedId = record.sourcedId
+        let file = origin.file
+        diagnostics.add(
+            Rule.duplicateId.diagnostic(
+                "duplicate sourcedId '\(sourcedId)' at rows \(earlier.row) and \(origin.row) of \(file); "
+                    + "every copy is rejected, since the right one cannot be told",
+                origin: origin, field: "sourcedId", value: sourcedId, sourcedId: sourcedId))
+        if !earlier.duplicated {
+            diagnostics.add(
+                Rule.duplicateId.diagnostic(
+                    "duplicate sourcedId '\(sourcedId)' at rows \(earlier.row) and \(origin.row) of \(file); "
+                        + "every copy is rejected, since the right one cannot be told",
+                    origin: Origin(file: file, row: Int(earlier.row)), field: "sourcedId", value: sourcedId,
+                    sourcedId: sourcedId))
+        }
+    }
+
+    private func checkCaseDuplicate(_ record: Record, origin: Origin) {
+        // NOTE: enrollments are left out to bound memory: a district can have ten million of them.
+        guard record.entity != .enrollments else { return }
+        let lowered = record.sourcedId.lowercased()
+        if let other = lowercasedIds[lowered], other != record.sourcedId {
+            let row = index[record.entity.order][other].map { " (row \($0.row))" } ?? ""
+            diagnostics.add(
+                Rule.caseDuplicateId.diagnostic(
+                    "sourcedId '\(record.sourcedId)' differs only in letter case from '\(other)'\(row); "
+                        + "sourcedIds are case-sensitive, so both are kept as distinct records",
+                    origin: origin, field: "sourcedId", value: record.sourcedId, sourcedId: record.sourcedId))
+        } else {
+            lowercasedIds[lowered] = record.sourcedId
+        }
+    }
+
+    /// Checks every reference column; returns false when a required reference fails.
+    private func checkReferences(_ record: Record, origin: Origin) -> Bool {
+        let entity = record.entity
+        var accepted = true
+        let columns = Schema.columns(of: entity)
+        for position in columns.indices {
+            guard let value = record.values[position] else { continue }
+            let column = columns[position]
+            let targets: [String]
+            let target: Entity
+            switch column.type {
+            case .reference(let entity):
+                target = entity
+                targets = [value]
+            case .referenceList(let entity):
+                target = entity
+                targets = record.list(column.name)
+            default:
+                continue
+            }
+            let required = column.requirement == .required
+            for id in targets where !checkReference(
+                id, to: target, column: column.name, required: required, record: record, origin: origin)
+            {
+                accepted = false
+            }
+        }
+        if entity == .demographics {
+            accepted =
+                checkReference(
+                    record.sourcedId, to: .users, column: "sourcedId", required: true, record: record, origin: origin)
+                && accepted
+        }
+        if entity == .enrollments, accepted, let classId = record["classSourcedId"],
+            let school = record["schoolSourcedId"], let classSchool = classSchools[classId], classSchool != school
+        {
+            diagnostics.add(
+                Rule.enrollmentSchool.diagnostic(
+                    "enrollment \(record.sourcedId) has schoolSourcedId '\(school)', but its class \(classId) "
+                        + "belongs to school '\(classSchool)'",
+                    origin: origin, field: "schoolSourcedId", value: school, sourcedId: record.sourcedId))
+            accepted = false
+        }
+        return accepted
+    }
+
+    /// Checks one reference; returns false when it is required and cannot be resolved.
+    private func checkReference(
+        _ id: String, to target: Entity, column: String, required: Bool, record: Record, origin: Origin
+    ) -> Bool {
+        if target == record.entity {
+            selfReferences.append(SelfReference(sourcedId: record.sourcedId, column: column, target: id, origin: origin))
+            return true
+        }
+        let entry = index[target.order][id]
+        if let entry, entry.accepted { return true }
+        let file = files[target.order].isEmpty ? target.fileName : files[target.order]
+        let message: String
+        let rule: Rule
+        if let entry {
+            rule = required ? .rejectedReference : .missingOptionalReference
+            message =
+                "field '\(column)' refers to \(target.singular) '\(id)', which was rejected (\(file):\(entry.row))"
+                + (required ? "" : "; the value is kept")
+        } else {
+            rule = required ? .missingReference : .missingOptionalReference
+            message =
+                "field '\(column)' names \(target.singular) '\(id)', which does not exist in \(file)"
+                + (required ? "" : "; the value is kept")
+        }
+        diagnostics.add(rule.diagnostic(message, origin: origin, field: column, value: id, sourcedId: record.sourcedId))
+        return !required
+    }
+
+    private func checkUserUniqueness(_ record: Record, origin: Origin) {
+        check(record, field: "username", rule: .duplicateUsername, seen: &usernames, origin: origin, folded: true)
+        check(record, field: "email", rule: .duplicateEmail, seen: &emails, origin: origin, folded: true)
+        check(record, field: "identifier", rule: .duplicateIdentifier, seen: &identifiers, origin: origin, folded: false)
+    }
+
+    private func check(
+        _ record: Record, field: String, rule: Rule, seen: inout [String: (String, Int)], origin: Origin, folded: Bool
+    ) {
+        guard let value = record[field], !value.isEmpty else { return }
+        let key = folded ? value.lowercased() : value
+        if let (other, row) = seen[key] {
+            diagnostics.add(
+                rule.diagnostic(
+                    "\(field) '\(value)' is also used by user '\(other)' (row \(row))"
+                        + (folded ? ", ignoring letter case" : ""),
+                    origin: origin, field: field, value: value, sourcedId: record.sourcedId))
+        } else {
+            seen[key] = (record.sourcedId, origin.row)
+        }
+    }
+}
