@@ -16,6 +16,8 @@ public final class RosterChecker {
 
     private struct Entry {
         var row: Int32
+        /// Index into `fileNames` of the file the record came from.
+        var file: UInt16
         var accepted: Bool
         var duplicated: Bool
     }
@@ -30,6 +32,8 @@ public final class RosterChecker {
     private let diagnostics: DiagnosticCollector
     private var index: [[String: Entry]] = Array(repeating: [:], count: Entity.allCases.count)
     private var files: [String] = Array(repeating: "", count: Entity.allCases.count)
+    private var fileNames: [String] = []
+    private var fileNumbers: [String: UInt16] = [:]
     private var lowercasedIds: [String: String] = [:]
     private var lowercasedIdEntity: Entity?
     private var selfReferences: [SelfReference] = []
@@ -59,7 +63,8 @@ public final class RosterChecker {
         enter(entity, file: origin.file)
         guard let sourcedId, !sourcedId.isEmpty else { return }
         if index[entity.order][sourcedId] == nil {
-            index[entity.order][sourcedId] = Entry(row: Int32(clamping: origin.row), accepted: false, duplicated: false)
+            index[entity.order][sourcedId] = Entry(
+                row: Int32(clamping: origin.row), file: fileNumber(origin.file), accepted: false, duplicated: false)
         }
     }
 
@@ -81,7 +86,8 @@ public final class RosterChecker {
         checkCaseDuplicate(record, origin: origin)
 
         let accepted = checkReferences(record, origin: origin)
-        index[entity.order][sourcedId] = Entry(row: Int32(clamping: origin.row), accepted: accepted, duplicated: false)
+        index[entity.order][sourcedId] = Entry(
+            row: Int32(clamping: origin.row), file: fileNumber(origin.file), accepted: accepted, duplicated: false)
         guard accepted else { return .rejected }
 
         switch entity {
@@ -92,6 +98,24 @@ public final class RosterChecker {
         default: break
         }
         return .accepted
+    }
+
+    /// Marks every record that came from `file` as rejected, after the file turned out to be unreadable part way.
+    ///
+    /// NOTE: a teacher enrollment from such a file still counts towards its class having a teacher.
+    public func rejectFile(_ entity: Entity, file: String) {
+        guard let number = fileNumbers[file] else { return }
+        for (sourcedId, entry) in index[entity.order] where entry.file == number && entry.accepted {
+            index[entity.order][sourcedId]?.accepted = false
+        }
+    }
+
+    private func fileNumber(_ file: String) -> UInt16 {
+        if let number = fileNumbers[file] { return number }
+        let number = UInt16(clamping: fileNames.count)
+        fileNames.append(file)
+        fileNumbers[file] = number
+        return number
     }
 
     /// Runs the checks that need the whole run, such as classes without a teacher. Call once, after the last record.

@@ -1,0 +1,106 @@
+/// A parsed command line.
+public enum Command: Equatable, Sendable {
+    case sync(config: String?, district: String?, json: Bool)
+    case validate(path: String, json: Bool, version: String?, encoding: String?)
+    case help(topic: String?)
+    case version
+}
+
+/// A command line that cannot be run, with the usage to show.
+public struct UsageError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message + "\n\n" + Usage.text }
+}
+
+/// The help text.
+public enum Usage {
+    public static let text = """
+        Usage:
+          rollbook sync [--config FILE] [--district ID] [--json]
+              Run the configured connector for one district (or all) and store the snapshot.
+          rollbook validate PATH [--json] [--version 1.1|1.2] [--encoding utf-8|windows-1252]
+              Read a OneRoster CSV package (folder or .zip) through the same connector and validator;
+              store nothing.
+          rollbook help | --help
+          rollbook --version
+
+        Options:
+          --config FILE   Configuration file (default: ./config.lua, or $ROLLBOOK_CONFIG when set).
+          --district ID   Only this district.
+          --json          Print one JSON object {"runs": [...]} instead of the summary.
+
+        Exit status: 0 when every run stored (or validated) with no errors, 1 when records were
+        rejected, 2 when a run could not happen (bad configuration or command line, unreadable input).
+        """
+}
+
+extension Command {
+    /// Parses the arguments after the program name.
+    public static func parse(_ arguments: [String]) throws(UsageError) -> Command {
+        guard let verb = arguments.first else { return .help(topic: nil) }
+        var options = OptionReader(Array(arguments.dropFirst()))
+        switch verb {
+        case "sync":
+            let config = try options.value("--config")
+            let district = try options.value("--district")
+            let json = options.flag("--json")
+            try options.finish(positionals: 0)
+            return .sync(config: config, district: district, json: json)
+        case "validate":
+            let json = options.flag("--json")
+            let version = try options.value("--version")
+            let encoding = try options.value("--encoding")
+            let positionals = try options.finish(positionals: 1)
+            return .validate(path: positionals[0], json: json, version: version, encoding: encoding)
+        case "help", "--help", "-h":
+            return .help(topic: arguments.dropFirst().first)
+        case "--version", "version":
+            return .version
+        default:
+            throw UsageError(message: "Unknown command '\(verb)'; expected sync, validate or help.")
+        }
+    }
+}
+
+/// Takes options out of an argument list one by one, so that what is left can be checked.
+private struct OptionReader {
+    var arguments: [String]
+
+    init(_ arguments: [String]) {
+        self.arguments = arguments
+    }
+
+    mutating func flag(_ name: String) -> Bool {
+        guard let index = arguments.firstIndex(of: name) else { return false }
+        arguments.remove(at: index)
+        return true
+    }
+
+    mutating func value(_ name: String) throws(UsageError) -> String? {
+        if let index = arguments.firstIndex(where: { $0.hasPrefix(name + "=") }) {
+            let value = String(arguments[index].dropFirst(name.count + 1))
+            arguments.remove(at: index)
+            return value
+        }
+        guard let index = arguments.firstIndex(of: name) else { return nil }
+        guard index + 1 < arguments.count, !arguments[index + 1].hasPrefix("--") else {
+            throw UsageError(message: "Option \(name) needs a value.")
+        }
+        let value = arguments[index + 1]
+        arguments.removeSubrange(index...(index + 1))
+        return value
+    }
+
+    /// Checks that only `positionals` plain arguments are left and returns them.
+    @discardableResult
+    func finish(positionals: Int) throws(UsageError) -> [String] {
+        if let unknown = arguments.first(where: { $0.hasPrefix("-") }) {
+            throw UsageError(message: "Unknown option '\(unknown)'.")
+        }
+        guard arguments.count == positionals else {
+            if arguments.count < positionals { throw UsageError(message: "Missing argument: PATH.") }
+            throw UsageError(message: "Unexpected argument '\(arguments[positionals])'.")
+        }
+        return arguments
+    }
+}

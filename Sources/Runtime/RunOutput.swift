@@ -1,0 +1,117 @@
+import Foundation
+import OneRoster
+import Validation
+
+/// Renders run results for people (a summary) and for scripts (`--json`).
+public enum RunOutput {
+    /// The `--json` document: `{"runs": [...]}` with one object per district run.
+    public static func json(_ results: [RunResult]) -> String {
+        let document = Document(runs: results.map(JSONRun.init))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(document), let text = String(data: data, encoding: .utf8) else {
+            return "{\"runs\": []}"
+        }
+        return text
+    }
+
+    /// A summary for a terminal: records per entity, findings per rule, the first findings, the time.
+    public static func summary(_ result: RunResult, maxFindings: Int = 20) -> String {
+        var lines: [String] = []
+        let runLabel = result.runId.map { " (run \($0))" } ?? ""
+        lines.append("District \(result.district)\(runLabel): \(result.status.rawValue) in \(format(result.seconds)) s")
+        if let error = result.error { lines.append("  error: \(error)") }
+        let entities = result.counts.keys.sorted()
+        if !entities.isEmpty {
+            let width = entities.map(\.rawValue.count).max() ?? 0
+            lines.append("  " + "entity".padding(toLength: width, withPad: " ", startingAt: 0) + "  accepted  rejected")
+            for entity in entities {
+                let count = result.counts[entity] ?? EntityCount()
+                lines.append(
+                    "  " + entity.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
+                        + pad(count.accepted, 10) + pad(count.rejected, 10))
+            }
+        }
+        var perRule: [String: (Severity, Int)] = [:]
+        for (key, count) in result.diagnosticCounts {
+            perRule[key.rule] = (key.severity, (perRule[key.rule]?.1 ?? 0) + count)
+        }
+        if !perRule.isEmpty {
+            lines.append("  findings:")
+            for (rule, (severity, count)) in perRule.sorted(by: { ($0.value.0, $0.key) < ($1.value.0, $1.key) }) {
+                lines.append("    \(severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))\(rule): \(count)")
+            }
+            let shown = result.diagnostics.filter { $0.severity != .info }.prefix(maxFindings)
+            for diagnostic in shown { lines.append("    " + diagnostic.description) }
+            let hidden = result.total(.error) + result.total(.warning) - shown.count
+            if hidden > 0 { lines.append("    ... and \(hidden) more; use --json for the full list") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func pad(_ number: Int, _ width: Int) -> String {
+        let text = String(number)
+        return String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+
+    private static func format(_ seconds: Double) -> String {
+        String(format: "%.2f", seconds)
+    }
+
+    private struct Document: Encodable {
+        var runs: [JSONRun]
+    }
+
+    private struct JSONRun: Encodable {
+        var result: RunResult
+
+        enum CodingKeys: String, CodingKey {
+            case district, run, status, counts, diagnostics, diagnosticCounts, error, seconds
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(result.district, forKey: .district)
+            try container.encode(result.runId, forKey: .run)
+            try container.encode(result.status.rawValue, forKey: .status)
+            var counts: [String: EntityCount] = [:]
+            for (entity, count) in result.counts { counts[entity.rawValue] = count }
+            try container.encode(counts, forKey: .counts)
+            try container.encode(result.diagnostics.map(JSONDiagnostic.init), forKey: .diagnostics)
+            let totals = result.diagnosticCounts.sorted { $0.key < $1.key }.map { key, count in
+                JSONCount(severity: key.severity.rawValue, rule: key.rule, file: key.file, count: count)
+            }
+            try container.encode(totals, forKey: .diagnosticCounts)
+            try container.encode(result.error, forKey: .error)
+            try container.encode((result.seconds * 1000).rounded() / 1000, forKey: .seconds)
+        }
+    }
+
+    private struct JSONCount: Encodable {
+        var severity: String
+        var rule: String
+        var file: String
+        var count: Int
+    }
+
+    /// A finding with every key present, `null` where a finding has no such part.
+    private struct JSONDiagnostic: Encodable {
+        var diagnostic: Diagnostic
+
+        enum CodingKeys: String, CodingKey {
+            case severity, rule, file, row, field, value, sourcedId, message
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(diagnostic.severity.rawValue, forKey: .severity)
+            try container.encode(diagnostic.rule, forKey: .rule)
+            try container.encode(diagnostic.file, forKey: .file)
+            try container.encode(diagnostic.row, forKey: .row)
+            try container.encode(diagnostic.field, forKey: .field)
+            try container.encode(diagnostic.value, forKey: .value)
+            try container.encode(diagnostic.sourcedId, forKey: .sourcedId)
+            try container.encode(diagnostic.message, forKey: .message)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import OneRoster
+import Validation
+
+/// Records accepted and rejected for one entity in a run.
+public struct EntityCount: Sendable, Hashable, Codable {
+    public var accepted: Int
+    public var rejected: Int
+
+    public init(accepted: Int = 0, rejected: Int = 0) {
+        self.accepted = accepted
+        self.rejected = rejected
+    }
+}
+
+/// How a run ended.
+public enum RunOutcome: String, Sendable, Codable {
+    /// The snapshot was stored (some records may have been rejected).
+    case committed
+    /// `validate` read the package and stored nothing.
+    case validated
+    /// The run could not happen: bad settings, unreadable input, a connector error. Nothing was stored.
+    case failed
+}
+
+/// The outcome of one district's run: what the `--json` output and the summary show.
+public struct RunResult: Sendable {
+    public var district: String
+    public var runId: Int64?
+    public var status: RunOutcome
+    public var counts: [Entity: EntityCount]
+    public var diagnostics: [Diagnostic]
+    /// Findings per severity, rule and file, counted in full even where `diagnostics` keeps only the first ones.
+    public var diagnosticCounts: [DiagnosticCollector.Key: Int]
+    public var error: String?
+    public var seconds: Double
+
+    public init(
+        district: String, runId: Int64? = nil, status: RunOutcome, counts: [Entity: EntityCount] = [:],
+        diagnostics: [Diagnostic] = [], diagnosticCounts: [DiagnosticCollector.Key: Int] = [:], error: String? = nil,
+        seconds: Double = 0
+    ) {
+        self.district = district
+        self.runId = runId
+        self.status = status
+        self.counts = counts
+        self.diagnostics = diagnostics
+        self.diagnosticCounts = diagnosticCounts
+        self.error = error
+        self.seconds = seconds
+    }
+
+    /// The number of findings of a severity.
+    public func total(_ severity: Severity) -> Int {
+        diagnosticCounts.reduce(0) { $0 + ($1.key.severity == severity ? $1.value : 0) }
+    }
+
+    /// Records rejected over all entities.
+    public var rejectedRecords: Int { counts.values.reduce(0) { $0 + $1.rejected } }
+}
+
+/// Process exit statuses, a contract for scripts and schedulers.
+public enum ExitStatus: Int32, Sendable {
+    /// Every run stored (or validated) with no error finding.
+    case success = 0
+    /// Some records were rejected, or a file was rejected; everything else was stored.
+    case rejectedRecords = 1
+    /// A run could not happen: bad configuration or command line, unreadable input, a connector failure.
+    case failure = 2
+
+    /// The status for a set of runs: the worst of them.
+    public static func of(_ results: [RunResult]) -> ExitStatus {
+        if results.contains(where: { $0.status == .failed }) { return .failure }
+        if results.contains(where: { $0.rejectedRecords > 0 || $0.total(.error) > 0 }) { return .rejectedRecords }
+        return .success
+    }
+}
