@@ -53,6 +53,11 @@ public final class RosterChecker {
         index[entity.order][sourcedId]?.accepted ?? false
     }
 
+    /// Whether a record of an entity with this sourcedId was offered in this run, accepted or not.
+    public func wasSeen(_ entity: Entity, _ sourcedId: String) -> Bool {
+        index[entity.order][sourcedId] != nil
+    }
+
     /// The number of accepted records of an entity.
     public func acceptedCount(_ entity: Entity) -> Int {
         index[entity.order].values.reduce(0) { $0 + ($1.accepted ? 1 : 0) }
