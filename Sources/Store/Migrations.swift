@@ -1,0 +1,67 @@
+import OneRoster
+
+/// One step of the store's schema history; `PRAGMA user_version` records the last step applied.
+struct Migration {
+    let version: Int
+    let apply: (Database) throws -> Void
+}
+
+/// The store's schema versions, oldest first. A later version appends a step; steps already shipped never change.
+enum Migrations {
+    static var steps: [Migration] {
+        [Migration(version: 1, apply: createInitialSchema)]
+    }
+
+    static var latestVersion: Int { steps.last?.version ?? 0 }
+
+    /// Applies every step newer than the file's `user_version`, each in its own transaction with its version number.
+    static func migrate(_ database: Database) throws {
+        let current = Int(try database.scalarInt("PRAGMA user_version") ?? 0)
+        guard current <= latestVersion else {
+            throw StoreError.newerSchema(path: database.path, found: current, supported: latestVersion)
+        }
+        for step in steps where step.version > current {
+            try database.transaction {
+                try step.apply(database)
+                // PRAGMA takes no parameters; the version is an integer from the list above.
+                try database.execute("PRAGMA user_version = \(step.version)")
+            }
+        }
+    }
+
+    private static func createInitialSchema(_ database: Database) throws {
+        try database.execute(
+            """
+            CREATE TABLE districts (id TEXT PRIMARY KEY, name TEXT);
+            CREATE TABLE runs (
+                id INTEGER PRIMARY KEY,
+                district TEXT NOT NULL REFERENCES districts (id),
+                kind TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                ended_at TEXT,
+                status TEXT NOT NULL,
+                counts TEXT,
+                diagnostic_totals TEXT,
+                error TEXT
+            );
+            CREATE INDEX runs_district ON runs (district, id);
+            CREATE TABLE diagnostics (
+                run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+                severity TEXT NOT NULL,
+                rule TEXT NOT NULL,
+                file TEXT,
+                row INTEGER,
+                field TEXT,
+                value TEXT,
+                sourced_id TEXT,
+                message TEXT NOT NULL
+            );
+            CREATE INDEX diagnostics_run ON diagnostics (run_id);
+            """)
+        for entity in Entity.allCases {
+            let table = EntityTable.of(entity)
+            try database.execute(table.createTable)
+            try database.execute(table.createIndex)
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// The kind of work a run does.
+public enum RunKind: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Fetches a district's roster from its SIS and writes a new snapshot.
+    case sync
+}
+
+/// The state of a run.
+public enum RunStatus: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Began and not finished; on a store that no live process owns, this means the process died.
+    case running
+    /// Its snapshot was committed.
+    case committed
+    /// It ended with an error and left the previous snapshot in place.
+    case failed
+    /// Its process ended before the run finished, found when the store was next opened by its owner.
+    case interrupted
+}
+
+/// One row of the run history.
+public struct RunSummary: Sendable, Hashable {
+    public var id: Int64
+    public var district: String
+    public var kind: RunKind
+    public var status: RunStatus
+    public var startedAt: Date
+    public var endedAt: Date?
+    /// Record counts by name, such as entity names; empty until the run finishes.
+    public var counts: [String: Int]
+    /// Diagnostic counts by name, such as severities or rule ids; empty until the run finishes.
+    public var diagnosticTotals: [String: Int]
+    /// The reason the run failed or was interrupted.
+    public var error: String?
+}

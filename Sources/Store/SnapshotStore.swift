@@ -1,0 +1,58 @@
+import Foundation
+import OneRoster
+
+/// The snapshot store of district rosters: one SQLite file holding every district's last committed snapshot,
+/// the history of runs and their diagnostics.
+///
+/// Not Sendable: it owns one `Database` connection, so use it from one thread and open another store on the same
+/// file for another thread. One process owns a store file at a time, and the owner is the connection that holds
+/// the owner lock (see `isOwner`). Opening a store as owner marks runs still `running` as `interrupted`, because the
+/// lock proves that the process that began them has ended or closed its store.
+public final class SnapshotStore {
+    /// The connection, for queries the store does not offer itself.
+    public let database: Database
+    private let ownerLock: OwnerLock
+
+    /// Whether this connection holds the owner lock on `<path>-owner`, so that no other live store owns the file.
+    public var isOwner: Bool { ownerLock.isHeld }
+
+    /// Opens or creates the store at `path` and applies pending schema migrations.
+    public init(path: String) throws {
+        ownerLock = try OwnerLock(path: path + "-owner")
+        database = try Database(path: path)
+        try Migrations.migrate(database)
+        if ownerLock.isHeld {
+            try markInterruptedRuns()
+        }
+    }
+
+    /// Adds a district or renames one.
+    public func saveDistrict(id: String, name: String?) throws {
+        let statement = try database.prepare(
+            "INSERT INTO districts (id, name) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET name = excluded.name")
+        try statement.bind(id, at: 1)
+        try statement.bind(name, at: 2)
+        try statement.run()
+    }
+
+    /// Adds a district with no name unless it exists.
+    func ensureDistrict(_ id: String) throws {
+        let statement = try database.prepare("INSERT OR IGNORE INTO districts (id) VALUES (?1)")
+        try statement.bind(id, at: 1)
+        try statement.run()
+    }
+
+    /// Opens an IMMEDIATE transaction that replaces the district's snapshot when the writer commits.
+    ///
+    /// `runId` must be a run of this district from `beginRun(district:kind:)`. Nothing is visible to other
+    /// connections before `commit()`, and nothing changes at all if the writer rolls back, is released without
+    /// committing, or the process ends first.
+    public func writeSnapshot(district: String, runId: Int64) throws -> SnapshotWriter {
+        try SnapshotWriter(database: database, district: district, runId: runId)
+    }
+
+    /// Formats a time as `runs` stores it: ISO 8601 in UTC with milliseconds.
+    static func timestamp(_ date: Date = Date()) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}

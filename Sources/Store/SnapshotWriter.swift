@@ -1,0 +1,232 @@
+import OneRoster
+
+/// One open snapshot transaction for a district: replace, upsert and remove records, then commit or roll back.
+///
+/// Releasing a writer that was not committed rolls it back. Not Sendable: it uses its store's connection.
+public final class SnapshotWriter {
+    /// The district whose snapshot is written.
+    public let district: String
+    /// The run that writes it; `commit()` marks this run `committed` in the same transaction.
+    public let runId: Int64
+    private let database: Database
+    private var isFinished = false
+
+    /// Insert statements by `Entity.order`, with the district already bound to ?1.
+    private var upsertStatements: [Statement?] = Array(repeating: nil, count: Entity.allCases.count)
+    /// For each entity's insert statement, whether each schema column's parameter, then `ext`'s, is NULL now.
+    private var boundNulls: [[Bool]] = Entity.allCases.map {
+        Array(repeating: true, count: Schema.columns(of: $0).count + 1)
+    }
+    /// Entities whose table was empty on `replaceEntity` and whose unique index is dropped until `commit()`.
+    private var entitiesWithoutIndex: Set<Entity> = []
+
+    /// The UTF-8 bytes of the record being written, reused for every row so binding allocates nothing.
+    private var rowBytes: [UInt8] = []
+    /// The end offset in `rowBytes` of each value of the record being written.
+    private var valueEnds: [Int] = []
+
+    init(database: Database, district: String, runId: Int64) throws {
+        self.database = database
+        self.district = district
+        self.runId = runId
+        rowBytes.reserveCapacity(4096)
+        valueEnds.reserveCapacity(64)
+
+        try database.begin()
+        do {
+            try checkRun()
+            let statement = try database.prepare("INSERT OR IGNORE INTO districts (id) VALUES (?1)")
+            try statement.bind(district, at: 1)
+            try statement.run()
+        } catch {
+            try? database.rollback()
+            isFinished = true
+            throw error
+        }
+    }
+
+    deinit {
+        if !isFinished {
+            try? finish(commit: false)
+        }
+    }
+
+    /// Marks an entity as a bulk file: deletes the district's current rows of it inside this transaction.
+    ///
+    /// When no other district has rows of the entity, the table is emptied and its unique index dropped while the
+    /// rows load, then rebuilt at `commit()`: building an index once is faster than updating it per row.
+    public func replaceEntity(_ entity: Entity) throws {
+        try checkOpen()
+        let table = EntityTable.of(entity)
+        let lowest = try database.scalarText(table.minDistrict)
+        let highest = try database.scalarText(table.maxDistrict)
+        let onlyThisDistrict = lowest == nil || (lowest == district && highest == district)
+        if onlyThisDistrict {
+            try database.execute(table.deleteAll)
+            if deferIndexOnBulkLoad {
+                try database.execute(table.dropIndex)
+                entitiesWithoutIndex.insert(entity)
+            }
+        } else {
+            let statement = try database.prepare(table.deleteDistrict)
+            try statement.bind(district, at: 1)
+            try statement.run()
+        }
+    }
+
+    /// Whether `replaceEntity` drops the unique index of an empty table during the load; tests switch it off.
+    var deferIndexOnBulkLoad = true
+
+    /// Inserts a record, or replaces the district's record with the same sourcedId.
+    public func upsert(_ record: Record) throws {
+        try checkOpen()
+        guard let sourcedId = record.values.first ?? nil, !sourcedId.isEmpty else {
+            throw StoreError.blankSourcedId(entity: record.entity.singular, district: district)
+        }
+        let statement = try upsertStatement(for: record.entity)
+
+        // Local copies avoid an exclusivity check on every access to a class property; swapping keeps the
+        // buffers uniquely referenced, so no copy is made.
+        var bytes = rowBytes
+        rowBytes = []
+        var ends = valueEnds
+        valueEnds = []
+        var nullParameters = boundNulls[record.entity.order]
+        boundNulls[record.entity.order] = []
+        defer {
+            rowBytes = bytes
+            valueEnds = ends
+            boundNulls[record.entity.order] = nullParameters
+        }
+
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        for value in record.values {
+            if var value {
+                value.withUTF8 { bytes.append(contentsOf: $0) }
+            }
+            ends.append(bytes.count)
+        }
+        let extensionStart = bytes.count
+        if !record.extensions.isEmpty {
+            ExtensionJSON.write(record.extensions, into: &bytes)
+        }
+
+        // The pointers bound below stay valid only inside this closure, so the step and reset happen here too.
+        // Bindings survive a reset, so a parameter that was NULL for the previous row is not bound again.
+        try bytes.withUnsafeBufferPointer { buffer in
+            var hash = ContentHash()
+            var start = 0
+            var index = 0
+            for end in ends {
+                let parameter = Int32(index + 2)
+                let value = UnsafeBufferPointer(rebasing: buffer[start..<end])
+                if let base = value.baseAddress, !value.isEmpty {
+                    try statement.bindStatic(base, count: value.count, at: parameter)
+                    nullParameters[index] = false
+                } else if !nullParameters[index] {
+                    try statement.bindNull(at: parameter)
+                    nullParameters[index] = true
+                }
+                hash.combine(value)
+                start = end
+                index += 1
+            }
+            let extensionParameter = Int32(index + 2)
+            let extensionText = UnsafeBufferPointer(rebasing: buffer[extensionStart...])
+            if let base = extensionText.baseAddress, !extensionText.isEmpty {
+                try statement.bindStatic(base, count: extensionText.count, at: extensionParameter)
+                nullParameters[index] = false
+                hash.combine(record.extensions)
+            } else if !nullParameters[index] {
+                try statement.bindNull(at: extensionParameter)
+                nullParameters[index] = true
+            }
+            try statement.bind(Int64(bitPattern: hash.value), at: extensionParameter + 1)
+            try statement.step()
+            statement.reset()
+        }
+    }
+
+    /// Deletes the district's record of an entity with this sourcedId, if there is one.
+    public func remove(entity: Entity, sourcedId: String) throws {
+        try checkOpen()
+        try restoreIndex(of: entity)
+        let statement = try database.prepare(EntityTable.of(entity).deleteOne)
+        try statement.bind(district, at: 1)
+        try statement.bind(sourcedId, at: 2)
+        try statement.run()
+    }
+
+    /// Rebuilds dropped indexes, marks the run committed and commits the transaction.
+    public func commit() throws {
+        try checkOpen()
+        do {
+            for entity in entitiesWithoutIndex.sorted() {
+                try restoreIndex(of: entity)
+            }
+            let statement = try database.prepare(
+                "UPDATE runs SET status = 'committed', ended_at = ?2 WHERE id = ?1")
+            try statement.bind(runId, at: 1)
+            try statement.bind(SnapshotStore.timestamp(), at: 2)
+            try statement.run()
+            try finish(commit: true)
+        } catch {
+            try? finish(commit: false)
+            throw error
+        }
+    }
+
+    /// Discards everything written since `writeSnapshot(district:runId:)`.
+    public func rollback() throws {
+        try checkOpen()
+        try finish(commit: false)
+    }
+
+    private func finish(commit: Bool) throws {
+        isFinished = true
+        // Cached statements outlive this writer: clear the bindings that point into `rowBytes`.
+        for statement in upsertStatements {
+            statement?.reset()
+            statement?.clearBindings()
+        }
+        if commit {
+            try database.commit()
+        } else {
+            try database.rollback()
+        }
+    }
+
+    private func checkOpen() throws {
+        if isFinished { throw StoreError.writerFinished(district: district) }
+    }
+
+    private func checkRun() throws {
+        let statement = try database.prepare("SELECT 1 FROM runs WHERE id = ?1 AND district = ?2")
+        defer { statement.reset() }
+        try statement.bind(runId, at: 1)
+        try statement.bind(district, at: 2)
+        guard try statement.step() else { throw StoreError.unknownRun(runId, district: district) }
+    }
+
+    private func upsertStatement(for entity: Entity) throws -> Statement {
+        if let statement = upsertStatements[entity.order] { return statement }
+        let statement = try database.prepare(EntityTable.of(entity).upsert)
+        try statement.bind(district, at: 1)
+        upsertStatements[entity.order] = statement
+        return statement
+    }
+
+    /// Creates the unique index that `replaceEntity` dropped; when the load repeated a sourcedId, keeps the last row.
+    private func restoreIndex(of entity: Entity) throws {
+        guard entitiesWithoutIndex.contains(entity) else { return }
+        let table = EntityTable.of(entity)
+        do {
+            try database.execute(table.createIndex)
+        } catch let error as StoreError where error.code == "sqlite.constraint" {
+            try database.execute(table.deleteEarlierDuplicates)
+            try database.execute(table.createIndex)
+        }
+        entitiesWithoutIndex.remove(entity)
+    }
+}
