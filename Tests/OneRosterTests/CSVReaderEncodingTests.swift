@@ -121,7 +121,7 @@ struct CSVReaderEncodingTests {
     }
 }
 
-/// The Unicode scalar of a Windows-1252 byte, from the code page chart, written out independently of the reader.
+/// Returns the Unicode scalar of a Windows-1252 byte from the code page chart, written apart from the reader.
 private func expectedWindows1252Scalar(_ byte: UInt8) -> UInt32 {
     let chart: [UInt8: UInt32] = [
         0x80: 0x20AC, 0x82: 0x201A, 0x83: 0x0192, 0x84: 0x201E, 0x85: 0x2026, 0x86: 0x2020, 0x87: 0x2021,

@@ -50,6 +50,20 @@ struct CSVReaderStreamingTests {
         #expect(rows[3] == ReadRow(row: 4, fields: ["3", "short"]))
     }
 
+    @Test func defaultBufferRefilledManyTimes() throws {
+        var text = "sourcedId,givenName,grades\r\n"
+        for index in 0..<30_000 { text += "u-\(index),Chloé \(index),\"09,10\"\r\n" }
+        let rows = try readAllRows(text)
+        #expect(text.utf8.count > 3 * CSVReader.defaultBufferCapacity)
+        #expect(rows.count == 30_001)
+        for (offset, row) in rows.dropFirst().enumerated()
+        where row.fields != ["u-\(offset)", "Chloé \(offset)", "09,10"] {
+            Issue.record("row \(row.row) is \(row.fields)")
+            break
+        }
+        #expect(rows.last?.row == 30_001)
+    }
+
     @Test func crlfSplitAtBufferEnd() throws {
         // With a four-byte buffer the CR of "ab,c\r\n" lands last in a buffer and its LF in the next.
         let rows = try readAllRows("ab,c\r\nd\r\n", bufferCapacity: 4)

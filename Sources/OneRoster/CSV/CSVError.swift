@@ -20,7 +20,7 @@ public struct CSVError: Error, Sendable, Hashable {
     public let row: Int?
     /// The offset of the offending byte from the start of the file, when known.
     public let byteOffset: Int?
-    /// What is wrong and how to fix it, without the file and row.
+    /// The problem and its fix, without the file and row.
     public let message: String
 
     init(_ kind: Code, file: String, row: Int? = nil, byteOffset: Int? = nil, message: String) {

@@ -4,7 +4,7 @@
     import Darwin
 #endif
 
-/// A streaming RFC 4180 CSV reader that holds one buffer of the file, never the whole file.
+/// A streaming RFC 4180 CSV reader that keeps one buffer of the file in memory, never the whole file.
 ///
 /// It accepts quoted fields with doubled quotes, commas and line breaks inside quotes, CRLF, LF and lone CR
 /// line ends, a missing final line end and a leading UTF-8 byte-order mark (skipped in both encodings).
@@ -162,7 +162,7 @@ public final class CSVReader {
         capacity = newCapacity
     }
 
-    /// Makes sure `scratch` holds at least `count` bytes.
+    /// Grows `scratch` to at least `count` bytes.
     func reserveScratch(_ count: Int) {
         guard count > scratchCapacity else { return }
         scratch.deallocate()

@@ -26,7 +26,7 @@ enum Windows1252 {
         0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
     ]
 
-    /// The scalar value of `byte`, or nil for 0x81, 0x8D, 0x8F, 0x90 and 0x9D.
+    /// Returns the scalar value of `byte`, or nil for 0x81, 0x8D, 0x8F, 0x90 and 0x9D.
     @inline(__always)
     static func scalar(of byte: UInt8) -> UInt32? {
         if byte < 0x80 || byte >= 0xA0 { return UInt32(byte) }
