@@ -1,13 +1,3 @@
-/// The delivery mode of one file in a package, as its manifest states it.
-public enum FileMode: String, Sendable, Hashable, Codable, CaseIterable {
-    /// The file is a complete snapshot: a record missing from it is gone.
-    case bulk
-    /// The file has only the records changed since the last exchange.
-    case delta
-    /// The package has no such file; existing records stay as they are.
-    case absent
-}
-
 /// The contents of a package's `manifest.csv`: binding version, file modes and source system.
 public struct Manifest: Sendable, Hashable {
     /// The binding version, or nil when `oneroster.version` is missing or not 1.1, 1.2 or 1.2.1.
