@@ -7,7 +7,7 @@ public struct Rule: Sendable, Hashable {
     public let summary: String
 
     /// Builds a finding of this rule.
-    func diagnostic(
+    public func diagnostic(
         _ message: String, origin: Origin?, field: String? = nil, value: String? = nil, sourcedId: String? = nil
     ) -> Diagnostic {
         Diagnostic(
