@@ -70,6 +70,63 @@ enum FieldFormats {
         return !inner.contains(0x7B) && !inner.contains(0x7D)
     }
 
+    /// Whether `text` is a comma-separated list of CEDS grade codes with no spaces or empty items.
+    static func isStandardGradeList(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var start = 0
+            for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x2C {
+                if !isStandardGrade(bytes, start, index - start) { return false }
+                start = index + 1
+            }
+            return true
+        }
+    }
+
+    /// Whether the bytes at `start` of `length` are one of `IT PR PK TK KG 01`...`13 PS UG Other`.
+    private static func isStandardGrade(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) -> Bool {
+        if length == 5 {
+            return bytes[start] == 0x4F && bytes[start + 1] == 0x74 && bytes[start + 2] == 0x68
+                && bytes[start + 3] == 0x65 && bytes[start + 4] == 0x72
+        }
+        guard length == 2 else { return false }
+        let first = bytes[start]
+        let second = bytes[start + 1]
+        if first == 0x30 { return second >= 0x31 && second <= 0x39 }
+        if first == 0x31 { return second >= 0x30 && second <= 0x33 }
+        switch (first, second) {
+        case (0x49, 0x54), (0x50, 0x52), (0x50, 0x4B), (0x54, 0x4B), (0x4B, 0x47), (0x50, 0x53), (0x55, 0x47):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Whether `text` is a comma-separated list of `{type:identifier}` tokens with nothing around them.
+    static func isUserIdList(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                guard bytes[index] == 0x7B else { return false }
+                var colon = -1
+                var end = index + 1
+                while end < bytes.count && bytes[end] != 0x7D {
+                    if bytes[end] == 0x7B { return false }
+                    if bytes[end] == 0x3A && colon < 0 { colon = end }
+                    end += 1
+                }
+                guard end < bytes.count, colon > index + 1, colon < end - 1 else { return false }
+                index = end + 1
+                if index < bytes.count {
+                    guard bytes[index] == 0x2C, index + 1 < bytes.count else { return false }
+                    index += 1
+                }
+            }
+            return true
+        }
+    }
+
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
     private static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) -> Int? {

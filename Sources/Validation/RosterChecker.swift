@@ -97,9 +97,11 @@ public final class RosterChecker {
 
         switch entity {
         case .users: checkUserUniqueness(record, origin: origin)
-        case .classes: classSchools[sourcedId] = record["schoolSourcedId"]
+        case .classes: classSchools[sourcedId] = record.values[Self.classSchool]
         case .enrollments:
-            if record["role"] == "teacher", let classId = record["classSourcedId"] { classesWithTeacher.insert(classId) }
+            if record.values[Self.enrollmentRole] == "teacher", let classId = record.values[Self.enrollmentClass] {
+                classesWithTeacher.insert(classId)
+            }
         default: break
         }
         return .accepted
@@ -199,29 +201,55 @@ public final class RosterChecker {
         }
     }
 
+    /// A column that refers to other records, found once per entity so the per-record loop copies no `Column`.
+    private struct ReferenceColumn {
+        let index: Int
+        let name: String
+        let target: Entity
+        let isList: Bool
+        let required: Bool
+    }
+
+    private static let referenceColumns: [[ReferenceColumn]] = Entity.allCases.map { entity in
+        Schema.columns(of: entity).enumerated().compactMap { index, column in
+            switch column.type {
+            case .reference(let target):
+                return ReferenceColumn(
+                    index: index, name: column.name, target: target, isList: false,
+                    required: column.requirement == .required)
+            case .referenceList(let target):
+                return ReferenceColumn(
+                    index: index, name: column.name, target: target, isList: true,
+                    required: column.requirement == .required)
+            default:
+                return nil
+            }
+        }
+    }
+
+    private static let enrollmentClass = Schema.index(of: "classSourcedId", in: .enrollments) ?? 0
+    private static let enrollmentSchool = Schema.index(of: "schoolSourcedId", in: .enrollments) ?? 0
+    private static let enrollmentRole = Schema.index(of: "role", in: .enrollments) ?? 0
+    private static let classSchool = Schema.index(of: "schoolSourcedId", in: .classes) ?? 0
+
     /// Checks every reference column; returns false when a required reference fails.
     private func checkReferences(_ record: Record, origin: Origin) -> Bool {
         let entity = record.entity
         var accepted = true
-        let columns = Schema.columns(of: entity)
-        for position in columns.indices {
-            guard let value = record.values[position] else { continue }
-            let column = columns[position]
-            let targets: [String]
-            let target: Entity
-            switch column.type {
-            case .reference(let entity):
-                target = entity
-                targets = [value]
-            case .referenceList(let entity):
-                target = entity
-                targets = record.list(column.name)
-            default:
-                continue
-            }
-            let required = column.requirement == .required
-            for id in targets where !checkReference(
-                id, to: target, column: column.name, required: required, record: record, origin: origin)
+        for column in Self.referenceColumns[entity.order] {
+            guard let value = record.values[column.index] else { continue }
+            if column.isList && value.utf8.contains(0x2C) {
+                for item in value.split(separator: ",") {
+                    let id = String(item)
+                    if !checkReference(id, to: column.target, column: column.name, required: column.required,
+                        record: record, origin: origin)
+                    {
+                        accepted = false
+                    }
+                }
+            } else if !checkReference(
+                value, to: column.target, column: column.name, required: column.required, record: record,
+                origin: origin)
             {
                 accepted = false
             }
@@ -232,8 +260,9 @@ public final class RosterChecker {
                     record.sourcedId, to: .users, column: "sourcedId", required: true, record: record, origin: origin)
                 && accepted
         }
-        if entity == .enrollments, accepted, let classId = record["classSourcedId"],
-            let school = record["schoolSourcedId"], let classSchool = classSchools[classId], classSchool != school
+        if entity == .enrollments, accepted, let classId = record.values[Self.enrollmentClass],
+            let school = record.values[Self.enrollmentSchool], let classSchool = classSchools[classId],
+            classSchool != school
         {
             diagnostics.add(
                 Rule.enrollmentSchool.diagnostic(

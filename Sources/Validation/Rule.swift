@@ -30,6 +30,9 @@ extension Rule {
         id: "field.date", severity: .error, summary: "A date is not a real calendar date written YYYY-MM-DD.")
     public static let dateTime = Rule(
         id: "field.datetime", severity: .error, summary: "A date-time is not ISO 8601.")
+    public static let ignoredDateTime = Rule(
+        id: "field.datetime-ignored", severity: .warning,
+        summary: "A bulk file's dateLastModified is not ISO 8601; bulk files need none, so the record is kept.")
     public static let dateTimeZone = Rule(
         id: "field.datetime-zone", severity: .warning,
         summary: "A date-time has no time zone or no time; it is kept as given.")
@@ -88,7 +91,7 @@ extension Rule {
 
     /// Every rule this module reports, in catalogue order.
     public static let catalogue: [Rule] = [
-        required, enumValue, legacyStatus, date, dateTime, dateTimeZone, boolean, booleanCase, year, userIds,
+        required, enumValue, legacyStatus, date, dateTime, ignoredDateTime, dateTimeZone, boolean, booleanCase, year, userIds,
         whitespace, nonStandardGrade, mappedGrade, extraFields, extraValues, statusInBulk, duplicateId,
         caseDuplicateId, duplicateUsername, duplicateEmail, duplicateIdentifier, missingReference,
         missingOptionalReference, rejectedReference, enrollmentSchool, classWithoutTeacher,
