@@ -29,9 +29,9 @@ extension Connector {
         let top = lua_gettop(state)
         defer { lua_settop(state, top) }
         let settings = try checkedSettings()
-        try pushEntryPoint("sync")
         pushContext(settings: settings, state: context.state)
         let contextIndex = lua_gettop(state)
+        try pushEntryPoint("sync")
         lua_pushvalue(state, contextIndex)
         runtime.sink = context.sink
         defer { runtime.sink = nil }
