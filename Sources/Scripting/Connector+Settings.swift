@@ -1,3 +1,5 @@
+import OneRoster
+
 extension Connector {
     /// Checks the host's settings against the schema, fills defaults and keeps the result for
     /// `check` and `sync`. Returns one message per problem, empty when the settings are valid.

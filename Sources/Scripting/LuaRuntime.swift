@@ -76,6 +76,9 @@ public final class LuaRuntime {
     }
 
     deinit {
+        // Finalizers that lua_close runs must not reach this object while it is being destroyed.
+        host.pointee.owner = nil
+        iterators.removeAll()
         lua_close(state)
         host.deallocate()
     }
