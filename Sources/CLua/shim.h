@@ -3,9 +3,10 @@
 #include <lua5.4/lualib.h>
 #include <stdlib.h>
 
-// Wrappers under the `rb_` prefix for Lua macros that Swift cannot import, plus the small C
-// pieces of the Rollbook Lua host: a capped allocator, an instruction-budget hook, the
-// pcall message handler and the trampoline that raises Lua errors for Swift callbacks.
+// Wrappers under the `rb_` prefix for Lua macros that Swift cannot import.
+// The file also contains the C parts of the Rollbook Lua host: a capped allocator, an
+// instruction-budget hook, the pcall message handler and the trampoline that raises Lua
+// errors for Swift callbacks.
 
 static inline void rb_lua_pop(lua_State *L, int n) { lua_pop(L, n); }
 static inline void rb_lua_newtable(lua_State *L) { lua_newtable(L); }

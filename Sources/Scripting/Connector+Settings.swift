@@ -4,8 +4,8 @@ extension Connector {
     /// Checks the host's settings against the schema, fills defaults and keeps the result for
     /// `check` and `sync`. Returns one message per problem, empty when the settings are valid.
     ///
-    /// A secret setting may be given here (as a string) or in the runtime's secrets; either way
-    /// it reaches the script only through `rollbook.secrets.get`, never through `ctx.settings`.
+    /// A secret setting may be given here (as a string) or in the runtime's secrets. Either way the
+    /// script reads it only through `rollbook.secrets.get`, because `ctx.settings` leaves it out.
     @discardableResult
     public func validateSettings(_ given: [String: LuaValue]) -> [String] {
         var problems: [String] = []
@@ -51,7 +51,7 @@ extension Connector {
         return problems
     }
 
-    /// The validated settings, validating empty settings first when the host has not.
+    /// Returns the validated settings, validating empty settings first when the host has not.
     func checkedSettings() throws -> [String: LuaValue] {
         if settings == nil { validateSettings([:]) }
         guard settingsProblems.isEmpty, let settings else {

@@ -1,11 +1,11 @@
-/// Where a connector's records go: the host's record intake, called synchronously from Lua.
+/// The destination of a connector's records: the host's record intake, called synchronously from Lua.
 ///
 /// An error thrown here becomes a Lua error in the script, at the line of the `ctx.emit` call.
 public protocol ConnectorSink: AnyObject {
     /// Receives one record of a OneRoster kind such as `users`, as the script built it.
     func emit(kind: String, record: LuaValue) throws
-    /// Receives a whole file for the host to ingest natively; `path` is resolved and inside the
-    /// allowed roots, and `options` is the script's options table (an empty map when absent).
+    /// Receives a whole file for the host to ingest natively. `path` is resolved and inside the
+    /// allowed roots. `options` is the script's options table, or an empty map when absent.
     func emitFile(kind: String, path: String, options: LuaValue) throws
 }
 

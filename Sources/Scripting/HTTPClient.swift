@@ -24,7 +24,7 @@ enum HTTPClient {
     /// Whether libcurl was initialized; the global is initialized once, on first use, by Swift.
     static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
-    /// Why an attempt got no response.
+    /// The reason an attempt got no response.
     struct Failure: Error, CustomStringConvertible {
         let code: CURLcode
         let description: String
@@ -87,7 +87,7 @@ enum HTTPClient {
         return min(policy.backoffMaximum, exponential) * Double.random(in: 0.5...1.0)
     }
 
-    /// The URL without its query string, which may carry tokens.
+    /// Returns the URL without its query string, which may contain tokens.
     static func redacted(_ url: String) -> String {
         String(url.prefix { $0 != "?" && $0 != "#" })
     }
@@ -100,7 +100,7 @@ enum HTTPClient {
 }
 
 extension StringProtocol {
-    /// The text without leading and trailing spaces, tabs and line ends.
+    /// Returns the text without leading and trailing spaces, tabs and line ends.
     func trimmingWhitespace() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {

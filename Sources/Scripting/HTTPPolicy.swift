@@ -12,7 +12,7 @@ public struct HTTPPolicy: Sendable {
     public var totalTimeLimit: Double
     /// The first retry waits about this many seconds; each further retry doubles it.
     public var backoffBase: Double
-    /// The longest wait between attempts in seconds, including a server's `Retry-After`.
+    /// Maximum wait between attempts in seconds, which also caps a server's `Retry-After`.
     public var backoffMaximum: Double
     /// The largest response body accepted, in bytes.
     public var maximumBodySize: Int

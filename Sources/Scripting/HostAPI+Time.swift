@@ -19,7 +19,7 @@ extension HostAPI {
     ]
 }
 
-/// A Unix time as UTC ISO 8601 with a `Z` suffix.
+/// Formats a Unix time as UTC ISO 8601 with a `Z` suffix.
 func iso8601(_ seconds: time_t) -> String {
     var moment = seconds
     var parts = tm()

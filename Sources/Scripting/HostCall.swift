@@ -24,7 +24,7 @@ struct HostCall {
             "bad argument #\(position) to '\(function.qualifiedName)' (\(expected) expected, got \(actual))")
     }
 
-    /// The string argument at `position`; numbers are not accepted.
+    /// Returns the string argument at `position`. Numbers are not accepted.
     func string(_ position: Int32) throws -> String {
         guard lua_type(state, position) == LUA_TSTRING, let text = runtime.rawString(at: position) else {
             throw badArgument(position, expected: "string")
@@ -36,7 +36,7 @@ struct HostCall {
         isAbsent(position) ? nil : try string(position)
     }
 
-    /// The argument at `position` copied into Swift; conversion failures raise.
+    /// Copies the argument at `position` into Swift. A conversion failure raises.
     func value(_ position: Int32) throws -> LuaValue {
         do {
             return try runtime.value(at: position)
@@ -45,7 +45,7 @@ struct HostCall {
         }
     }
 
-    /// The table argument at `position` copied into Swift, or nil when absent.
+    /// Copies the table argument at `position` into Swift, or returns nil when it is absent.
     func optionalTable(_ position: Int32) throws -> LuaValue? {
         if isAbsent(position) { return nil }
         guard lua_type(state, position) == LUA_TTABLE else { throw badArgument(position, expected: "table") }
@@ -65,7 +65,7 @@ struct HostCall {
         return 1
     }
 
-    /// The canonical form of a script-given path. Raises when it leads outside the allowed roots
+    /// Resolves a path from a script. Raises when it leads outside the allowed roots
     /// (a caller mistake) and returns the failure when the file cannot be opened (a runtime failure).
     func resolvePath(_ path: String) throws -> Result<String, PathPolicy.Failure> {
         do throws(PathPolicy.Failure) {

@@ -2,7 +2,7 @@ import CLua
 
 /// One function of the host API, registered once with what the reference documentation shows.
 struct HostFunction: Sendable {
-    /// Where the function is reachable from scripts.
+    /// The place scripts reach the function from.
     enum Scope: Sendable {
         /// Under the global `rollbook` table, at `rollbook.<name>`.
         case rollbook
@@ -20,7 +20,7 @@ struct HostFunction: Sendable {
     /// A one-line description.
     let summary: String
     /// The implementation. It reads its arguments from the stack, pushes its results and returns
-    /// their count; it throws `LuaRaise` (or any error) to raise a Lua error in the calling script.
+    /// their count. It throws `LuaRaise` (or any error) to raise a Lua error in the calling script.
     let body: @Sendable (HostCall) throws -> Int32
 
     /// The name as scripts write it.

@@ -2,9 +2,9 @@ import Glibc
 
 /// A JSON reader and writer over `LuaValue` that keeps integers and floats apart.
 ///
-/// Decoding: numbers without a fraction or exponent that fit in Int64 become `.integer`, all
-/// others `.number`; `null` becomes `.null`; objects become `.map` with string keys (the last
-/// duplicate wins). Encoding: object keys are written sorted, floats keep a fraction (`3.0`).
+/// When decoding, numbers without a fraction or exponent that fit in Int64 become `.integer` and
+/// all others `.number`. `null` becomes `.null`, and objects become `.map` with string keys, where
+/// the last duplicate wins. When encoding, object keys are sorted and floats keep a fraction (`3.0`).
 enum JSONCodec {
     /// Maximum nesting of arrays and objects accepted by `decode`.
     static let maximumDepth = 200

@@ -50,7 +50,7 @@ extension LuaRuntime {
         return traceback
     }
 
-    /// The string at `index` decoded as UTF-8 with repairs, or nil when it is not a string.
+    /// Returns the string at `index` decoded as UTF-8 with repairs, or nil when it is not a string.
     ///
     /// Stack: unchanged (numbers are not converted in place).
     func rawString(at index: Int32) -> String? {
@@ -71,7 +71,7 @@ extension LuaRuntime {
         return (line, String(rest.dropFirst(digits.count + 2)))
     }
 
-    /// The line of the first traceback frame inside `script`.
+    /// Returns the line of the first traceback frame inside `script`.
     private func firstLine(in traceback: String, script: String) -> Int? {
         let prefix = "\t" + chunkIdentifier(script) + ":"
         for frame in traceback.split(separator: "\n") where frame.hasPrefix(prefix) {
@@ -82,7 +82,7 @@ extension LuaRuntime {
     }
 }
 
-/// The name Lua prints for a chunk loaded as `@name`: the whole name when it fits in LUA_IDSIZE
+/// Returns the name Lua prints for a chunk loaded as `@name`: the whole name when it fits in LUA_IDSIZE
 /// (60 bytes with the `@`), otherwise `...` followed by its last 56 bytes (Lua 5.4 `luaO_chunkid`).
 func chunkIdentifier(_ name: String) -> String {
     let bytes = Array(name.utf8)
@@ -91,7 +91,7 @@ func chunkIdentifier(_ name: String) -> String {
 }
 
 extension LuaRuntime {
-    /// The value at `index` as `tostring` shows it, without calling `__tostring` or `__name`
+    /// Formats the value at `index` as `tostring` does, without calling `__tostring` or `__name`
     /// metamethods, so no Lua code runs inside Swift.
     ///
     /// Stack: unchanged.

@@ -15,7 +15,7 @@ public final class LuaRuntime {
         public var instructionLimit: Int64
         /// Directories whose files scripts may read; symbolic links are resolved before checking.
         public var allowedRoots: [String]
-        /// Secret values by name; a script sees only those its connector declares as secret.
+        /// Secret values by name. A script can read only those that its connector declares as secret.
         public var secrets: [String: String]
         /// Destination of `rollbook.log`, `ctx.log` and `print`.
         public var logger: ScriptLogger
@@ -62,6 +62,9 @@ public final class LuaRuntime {
         host = UnsafeMutablePointer<rb_lua_host>.allocate(capacity: 1)
         host.initialize(to: rb_lua_host())
         host.pointee.limit = configuration.memoryLimit
+        // NOTE: while Swift host code pushes values (an HTTP body, a decoded JSON document), the state
+        // may exceed memoryLimit by up to this slack; the next allocation from Lua then fails.
+        // A real malloc failure inside Swift code would still unwind through Swift frames.
         host.pointee.host_slack = 64 << 20
         host.pointee.instruction_limit = configuration.instructionLimit
         host.pointee.dispatch = luaHostDispatch
@@ -83,7 +86,7 @@ public final class LuaRuntime {
         host.deallocate()
     }
 
-    /// Bytes the Lua state holds now.
+    /// Bytes currently allocated by the Lua state.
     public var memoryInUse: Int { host.pointee.used }
 
     /// Instructions run so far, rounded to steps of 1000.

@@ -2,7 +2,7 @@ import Glibc
 
 /// The directories a run may read from, compared after symbolic links and `..` are resolved.
 struct PathPolicy {
-    /// Why a path was not resolved.
+    /// The reason a path was not resolved.
     enum Failure: Error, CustomStringConvertible {
         /// The path leads outside every allowed root: a caller mistake.
         case outsideRoots(path: String, roots: [String])
@@ -55,7 +55,7 @@ struct PathPolicy {
             return canonical
         }
         let reason = String(cString: strerror(errno))
-        // The file cannot be resolved; say so only when the path lies inside a root on its face.
+        // Report a missing file only when the path lies lexically inside a root, so nothing leaks about other paths.
         guard isInside(lexicallyNormalized(absolute)) else { throw .outsideRoots(path: path, roots: roots) }
         throw .unreadable(path: path, reason: reason)
     }
@@ -79,7 +79,7 @@ struct PathPolicy {
     }
 }
 
-/// The canonical form of a path from `realpath(3)`, or nil with `errno` set.
+/// Returns the canonical form of a path from `realpath(3)`, or nil with `errno` set.
 func realPath(_ path: String) -> String? {
     guard let resolved = realpath(path, nil) else { return nil }
     defer { free(resolved) }

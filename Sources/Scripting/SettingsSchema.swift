@@ -19,8 +19,8 @@ enum SettingType: String, CaseIterable {
         }
     }
 
-    /// The value in this type's canonical form, or nil when it does not have this type.
-    /// A float with an integral value counts as an integer; an integer counts as a number.
+    /// Returns the value in this type's canonical form, or nil when it does not have this type.
+    /// A float with an integral value counts as an integer, and an integer counts as a number.
     func accept(_ value: LuaValue) -> LuaValue? {
         switch (self, value) {
         case (.string, .string), (.boolean, .boolean), (.number, .integer), (.number, .number),

@@ -2,8 +2,8 @@ import Foundation
 
 /// A Python `http.server` on 127.0.0.1 in a subprocess, for HTTP client tests.
 ///
-/// Routes: `/echo` returns the method, path, headers and body as JSON; `/flaky/<id>` answers 503
-/// on the first request and 200 after; `/limited/<id>` answers 429 with `Retry-After: 1` first;
+/// Routes: `/echo` returns the method, path, headers and body as JSON; `/flaky/<id>` returns 503
+/// on the first request and 200 after; `/limited/<id>` returns 429 with `Retry-After: 1` first;
 /// `/slow` waits 3 seconds. The server exits on its own after 120 seconds.
 final class LocalHTTPServer {
     private let process = Process()

@@ -28,7 +28,7 @@ final class TemporaryDirectory {
     }
 }
 
-/// A sink that keeps what it receives and can be told to reject a kind.
+/// A sink that stores what it receives and rejects `rejectedKind` when set.
 final class RecordingSink: ConnectorSink {
     struct Rejection: Error, CustomStringConvertible {
         let description: String
