@@ -1,0 +1,22 @@
+/// The destination of a connector's records: the host's record intake, called synchronously from Lua.
+///
+/// An error thrown here becomes a Lua error in the script, at the line of the `ctx.emit` call.
+public protocol ConnectorSink: AnyObject {
+    /// Receives one record of a OneRoster kind such as `users`, as the script built it.
+    func emit(kind: String, record: LuaValue) throws
+    /// Receives a whole file for the host to ingest natively. `path` is resolved and inside the
+    /// allowed roots. `options` is the script's options table, or an empty map when absent.
+    func emitFile(kind: String, path: String, options: LuaValue) throws
+}
+
+/// What `check` and `sync` run with: the sink for records and the state saved from the last run.
+public struct ConnectorContext {
+    public var sink: ConnectorSink
+    /// The `ctx.state` table as the previous successful run left it.
+    public var state: [String: LuaValue]
+
+    public init(sink: ConnectorSink, state: [String: LuaValue] = [:]) {
+        self.sink = sink
+        self.state = state
+    }
+}

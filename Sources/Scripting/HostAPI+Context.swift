@@ -1,0 +1,49 @@
+import CLua
+
+extension HostAPI {
+    static let contextFunctions: [HostFunction] = [
+        HostFunction(
+            name: "emit", scope: .context, signature: "ctx.emit(kind, record)",
+            summary:
+                "Hands one record of a OneRoster kind (such as `users`) to the host; raises when the host rejects it.",
+            body: { call in
+                let kind = try call.string(1)
+                guard lua_type(call.state, 2) == LUA_TTABLE else { throw call.badArgument(2, expected: "table") }
+                let record = try call.value(2)
+                guard let sink = call.runtime.sink else {
+                    throw LuaRaise("ctx.emit can only be called while check or sync runs")
+                }
+                do {
+                    try sink.emit(kind: kind, record: record)
+                } catch {
+                    throw LuaRaise("emit of '\(kind)' failed: \(error)")
+                }
+                return 0
+            }),
+        HostFunction(
+            name: "emit_file", scope: .context, signature: "ctx.emit_file(kind, path [, options]) -> true | nil, err",
+            summary:
+                "Hands a whole CSV file of one kind to the host, which reads it natively (the fast path); "
+                + "the path must be inside the allowed roots.",
+            body: { call in
+                let kind = try call.string(1)
+                let path = try call.string(2)
+                let options = try call.optionalTable(3) ?? .map([:])
+                let resolved: String
+                switch try call.resolvePath(path) {
+                case .success(let canonical): resolved = canonical
+                case .failure(let failure): return call.failure(failure.description)
+                }
+                guard let sink = call.runtime.sink else {
+                    throw LuaRaise("ctx.emit_file can only be called while check or sync runs")
+                }
+                do {
+                    try sink.emitFile(kind: kind, path: resolved, options: options)
+                } catch {
+                    throw LuaRaise("emit_file of '\(kind)' from '\(path)' failed: \(error)")
+                }
+                lua_pushboolean(call.state, 1)
+                return 1
+            }),
+    ]
+}
