@@ -150,26 +150,28 @@ public enum Schema {
                 Column("pronouns", .string, versions: only1_2),
             ]
         case .userProfiles:
-            return common + [
-                Column("userSourcedId", .reference(.users), .required),
-                Column("profileType", .string, .required),
-                Column("vendorId", .string, .required),
-                Column("applicationId", .string),
-                Column("description", .string),
-                Column("credentialType", .string, .required),
-                Column("username", .string, .required),
-                Column("password", .string),
-            ].map { Column($0.name, $0.type, $0.requirement, versions: only1_2) }
+            return common
+                + [
+                    Column("userSourcedId", .reference(.users), .required),
+                    Column("profileType", .string, .required),
+                    Column("vendorId", .string, .required),
+                    Column("applicationId", .string),
+                    Column("description", .string),
+                    Column("credentialType", .string, .required),
+                    Column("username", .string, .required),
+                    Column("password", .string),
+                ].map { Column($0.name, $0.type, $0.requirement, versions: only1_2) }
         case .roles:
-            return common + [
-                Column("userSourcedId", .reference(.users), .required),
-                Column("roleType", .vocabulary(.roleType), .required),
-                Column("role", .vocabulary(.roleRole1_2), .required),
-                Column("beginDate", .date),
-                Column("endDate", .date),
-                Column("orgSourcedId", .reference(.orgs), .required),
-                Column("userProfileSourcedId", .reference(.userProfiles)),
-            ].map { Column($0.name, $0.type, $0.requirement, versions: only1_2) }
+            return common
+                + [
+                    Column("userSourcedId", .reference(.users), .required),
+                    Column("roleType", .vocabulary(.roleType), .required),
+                    Column("role", .vocabulary(.roleRole1_2), .required),
+                    Column("beginDate", .date),
+                    Column("endDate", .date),
+                    Column("orgSourcedId", .reference(.orgs), .required),
+                    Column("userProfileSourcedId", .reference(.userProfiles)),
+                ].map { Column($0.name, $0.type, $0.requirement, versions: only1_2) }
         case .enrollments:
             return common + [
                 Column("classSourcedId", .reference(.classes), .required),

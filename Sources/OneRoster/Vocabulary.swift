@@ -67,7 +67,8 @@ extension Vocabulary {
     public static let roleType = Vocabulary(name: "roleType", values: ["primary", "secondary"])
     public static let enrollmentRole = Vocabulary(
         name: "enrollmentRole", values: ["administrator", "proctor", "student", "teacher"])
-    public static let sex = Vocabulary(name: "sex", values: ["male", "female"], valuesAddedIn1_2: ["unspecified", "other"])
+    public static let sex = Vocabulary(
+        name: "sex", values: ["male", "female"], valuesAddedIn1_2: ["unspecified", "other"])
 }
 
 /// The CEDS entry grade level codes that OneRoster uses for `grades`.

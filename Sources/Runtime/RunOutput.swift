@@ -39,7 +39,8 @@ public enum RunOutput {
         if !perRule.isEmpty {
             lines.append("  findings:")
             for (rule, (severity, count)) in perRule.sorted(by: { ($0.value.0, $0.key) < ($1.value.0, $1.key) }) {
-                lines.append("    \(severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))\(rule): \(count)")
+                lines.append(
+                    "    \(severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))\(rule): \(count)")
             }
             let shown = result.diagnostics.filter { $0.severity != .info }.prefix(maxFindings)
             for diagnostic in shown { lines.append("    " + diagnostic.description) }

@@ -1,3 +1,5 @@
+import OneRoster
+
 /// The destination of a connector's records: the host's record intake, called synchronously from Lua.
 ///
 /// An error thrown here becomes a Lua error in the script, at the line of the `ctx.emit` call.
@@ -7,6 +9,13 @@ public protocol ConnectorSink: AnyObject {
     /// Receives a whole file for the host to ingest natively. `path` is resolved and inside the
     /// allowed roots. `options` is the script's options table, or an empty map when absent.
     func emitFile(kind: String, path: String, options: LuaValue) throws
+    /// Receives findings a host function made for the run's report, such as a package's layout notes.
+    func report(_ diagnostics: [Diagnostic])
+}
+
+extension ConnectorSink {
+    /// Drops the findings: the default for sinks that keep no report.
+    public func report(_ diagnostics: [Diagnostic]) {}
 }
 
 /// What `check` and `sync` run with: the sink for records and the state saved from the last run.

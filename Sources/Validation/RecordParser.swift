@@ -85,7 +85,9 @@ public struct RecordParser: Sendable {
             guard let value = values[index], !value.isEmpty else {
                 values[index] = nil
                 if required[index] {
-                    report(.required, "required field '\(columns[index].name)' is blank", index, "", values, origin, diagnostics)
+                    report(
+                        .required, "required field '\(columns[index].name)' is blank", index, "", values, origin,
+                        diagnostics)
                     rejected = true
                 }
                 continue
@@ -244,9 +246,12 @@ public struct RecordParser: Sendable {
         if let suggestion = GradeCodes.suggestion(for: first) {
             hint = "; did you mean '\(suggestion)'? Add it to the district's grade_map to convert it"
         }
-        let noun = unknown.count == 1 ? "grade \(quoted) is not a CEDS grade level code" : "grades \(quoted) are not CEDS grade level codes"
+        let noun =
+            unknown.count == 1
+            ? "grade \(quoted) is not a CEDS grade level code" : "grades \(quoted) are not CEDS grade level codes"
         return Problem(
-            rule: .nonStandardGrade, message: { "\(noun) in field '\($0)'\(hint); kept as given" }, replacement: canonical)
+            rule: .nonStandardGrade, message: { "\(noun) in field '\($0)'\(hint); kept as given" },
+            replacement: canonical)
     }
 
     /// Splits a comma-separated list, trimming spaces around items and leaving out empty ones.

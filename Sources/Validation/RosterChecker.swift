@@ -134,7 +134,8 @@ public final class RosterChecker {
         for (sourcedId, entry) in classes where entry.accepted && !classesWithTeacher.contains(sourcedId) {
             diagnostics.add(
                 Rule.classWithoutTeacher.diagnostic(
-                    "class \(sourcedId) has no teacher enrollment", origin: Origin(file: files[Entity.classes.order], row: Int(entry.row)),
+                    "class \(sourcedId) has no teacher enrollment",
+                    origin: Origin(file: files[Entity.classes.order], row: Int(entry.row)),
                     sourcedId: sourcedId))
         }
     }
@@ -241,7 +242,8 @@ public final class RosterChecker {
             if column.isList && value.utf8.contains(0x2C) {
                 for item in value.split(separator: ",") {
                     let id = String(item)
-                    if !checkReference(id, to: column.target, column: column.name, required: column.required,
+                    if !checkReference(
+                        id, to: column.target, column: column.name, required: column.required,
                         record: record, origin: origin)
                     {
                         accepted = false
@@ -279,7 +281,8 @@ public final class RosterChecker {
         _ id: String, to target: Entity, column: String, required: Bool, record: Record, origin: Origin
     ) -> Bool {
         if target == record.entity {
-            selfReferences.append(SelfReference(sourcedId: record.sourcedId, column: column, target: id, origin: origin))
+            selfReferences.append(
+                SelfReference(sourcedId: record.sourcedId, column: column, target: id, origin: origin))
             return true
         }
         let entry = index[target.order][id]
@@ -305,7 +308,8 @@ public final class RosterChecker {
     private func checkUserUniqueness(_ record: Record, origin: Origin) {
         check(record, field: "username", rule: .duplicateUsername, seen: &usernames, origin: origin, folded: true)
         check(record, field: "email", rule: .duplicateEmail, seen: &emails, origin: origin, folded: true)
-        check(record, field: "identifier", rule: .duplicateIdentifier, seen: &identifiers, origin: origin, folded: false)
+        check(
+            record, field: "identifier", rule: .duplicateIdentifier, seen: &identifiers, origin: origin, folded: false)
     }
 
     private func check(

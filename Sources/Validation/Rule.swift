@@ -91,7 +91,8 @@ extension Rule {
 
     /// Every rule this module reports, in catalogue order.
     public static let catalogue: [Rule] = [
-        required, enumValue, legacyStatus, date, dateTime, ignoredDateTime, dateTimeZone, boolean, booleanCase, year, userIds,
+        required, enumValue, legacyStatus, date, dateTime, ignoredDateTime, dateTimeZone, boolean, booleanCase, year,
+        userIds,
         whitespace, nonStandardGrade, mappedGrade, extraFields, extraValues, statusInBulk, duplicateId,
         caseDuplicateId, duplicateUsername, duplicateEmail, duplicateIdentifier, missingReference,
         missingOptionalReference, rejectedReference, enrollmentSchool, classWithoutTeacher,

@@ -1,1 +1,4 @@
-print("rollbook")
+import Foundation
+import Runtime
+
+exit(Application.main(arguments: Array(CommandLine.arguments.dropFirst())))

@@ -27,7 +27,8 @@ struct CaseTests {
         #expect(user["password"] == nil)
         #expect(user["grades"] == "07")
         #expect(user.values.allSatisfy { !($0 ?? "").contains("\r") })
-        #expect(try store.record(district: "d1", entity: .orgs, sourcedId: "sch-100")?["name"] == "Larkspur Middle School")
+        #expect(
+            try store.record(district: "d1", entity: .orgs, sourcedId: "sch-100")?["name"] == "Larkspur Middle School")
     }
 
     @Test func windows1252RejectedUnlessSelected() throws {

@@ -108,11 +108,19 @@ final class TemporaryDirectory {
         var text = "store = \"\(file("rollbook.sqlite"))\"\nconnectors_dir = \"\(connectorsDirectory)\"\n"
         text += "districts = {\n"
         for district in districts {
-            text += "  { id = \"\(district.id)\", connector = \"\(connector)\", settings = { path = \"\(district.path)\", \(settings) }\(extra) },\n"
+            text +=
+                "  { id = \"\(district.id)\", connector = \"\(connector)\", settings = { path = \"\(district.path)\", \(settings) }\(extra) },\n"
         }
         text += "}\n"
         let path = file("config.lua")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
+    }
+}
+
+extension ProcessOutput: CustomStringConvertible {
+    /// A short form for failure messages: the status, standard error and the start of standard output.
+    var description: String {
+        "exit \(status); stderr: \(stderr.prefix(500)); stdout: \(stdout.prefix(500))"
     }
 }

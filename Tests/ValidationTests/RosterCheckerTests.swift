@@ -24,7 +24,9 @@ private final class Harness {
     }
 }
 
-private func user(_ id: String, org: String = "sch-A", username: String? = nil, email: String? = nil) -> [String: String] {
+private func user(_ id: String, org: String = "sch-A", username: String? = nil, email: String? = nil) -> [String:
+    String]
+{
     var fields = [
         "sourcedId": id, "enabledUser": "true", "orgSourcedIds": org, "role": "student",
         "username": username ?? id, "givenName": "G", "familyName": "F",
@@ -63,16 +65,20 @@ private func user(_ id: String, org: String = "sch-A", username: String? = nil, 
     harness.checker.noteRejected(.users, sourcedId: "u-1", origin: Origin(file: "users.csv", row: 2))
     let verdict = harness.offer(
         .enrollments,
-        ["sourcedId": "e-1", "classSourcedId": "c-1", "schoolSourcedId": "sch-A", "userSourcedId": "u-1",
-         "role": "student"])
+        [
+            "sourcedId": "e-1", "classSourcedId": "c-1", "schoolSourcedId": "sch-A", "userSourcedId": "u-1",
+            "role": "student",
+        ])
     #expect(verdict == .rejected)
     let findings = harness.findings("ref.rejected")
     #expect(findings.first?.message == "field 'userSourcedId' refers to user 'u-1', which was rejected (users.csv:2)")
 }
 
 private func classFields(_ id: String, school: String = "sch-A") -> [String: String] {
-    ["sourcedId": id, "title": "T", "courseSourcedId": "crs-1", "classType": "scheduled",
-     "schoolSourcedId": school, "termSourcedIds": "t-1"]
+    [
+        "sourcedId": id, "title": "T", "courseSourcedId": "crs-1", "classType": "scheduled",
+        "schoolSourcedId": school, "termSourcedIds": "t-1",
+    ]
 }
 
 /// Offers the orgs, session and course a class needs.
@@ -81,8 +87,10 @@ private func offerClassParents(_ harness: Harness) {
     harness.offer(.orgs, ["sourcedId": "sch-B", "name": "B", "type": "school"])
     harness.offer(
         .academicSessions,
-        ["sourcedId": "t-1", "title": "Y", "type": "schoolYear", "startDate": "2025-08-18",
-         "endDate": "2026-06-12", "schoolYear": "2026"])
+        [
+            "sourcedId": "t-1", "title": "Y", "type": "schoolYear", "startDate": "2025-08-18",
+            "endDate": "2026-06-12", "schoolYear": "2026",
+        ])
     harness.offer(.courses, ["sourcedId": "crs-1", "title": "Math", "orgSourcedId": "sch-A"])
 }
 
@@ -93,8 +101,10 @@ private func offerClassParents(_ harness: Harness) {
     harness.offer(.users, user("u-4", org: "sch-B"))
     let verdict = harness.offer(
         .enrollments,
-        ["sourcedId": "e-4", "classSourcedId": "cls-2", "schoolSourcedId": "sch-B", "userSourcedId": "u-4",
-         "role": "student"])
+        [
+            "sourcedId": "e-4", "classSourcedId": "cls-2", "schoolSourcedId": "sch-B", "userSourcedId": "u-4",
+            "role": "student",
+        ])
     #expect(verdict == .rejected)
     let findings = harness.findings("enrollment.school-mismatch")
     #expect(findings.first?.sourcedId == "e-4")
@@ -110,12 +120,16 @@ private func offerClassParents(_ harness: Harness) {
     harness.offer(.users, user("u-2"))
     harness.offer(
         .enrollments,
-        ["sourcedId": "e-1", "classSourcedId": "cls-1", "schoolSourcedId": "sch-A", "userSourcedId": "u-1",
-         "role": "teacher"])
+        [
+            "sourcedId": "e-1", "classSourcedId": "cls-1", "schoolSourcedId": "sch-A", "userSourcedId": "u-1",
+            "role": "teacher",
+        ])
     harness.offer(
         .enrollments,
-        ["sourcedId": "e-2", "classSourcedId": "cls-2", "schoolSourcedId": "sch-A", "userSourcedId": "u-2",
-         "role": "student"])
+        [
+            "sourcedId": "e-2", "classSourcedId": "cls-2", "schoolSourcedId": "sch-A", "userSourcedId": "u-2",
+            "role": "student",
+        ])
     let findings = harness.findings("class.no-teacher")
     #expect(findings.map(\.message) == ["class cls-2 has no teacher enrollment"])
     #expect(findings.first?.severity == .warning)

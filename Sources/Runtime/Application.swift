@@ -1,0 +1,131 @@
+import Foundation
+import OneRoster
+import Store
+
+/// The command-line program: parses a command, runs it, prints the outcome and returns the exit status.
+public enum Application {
+    public static func main(arguments: [String]) -> Int32 {
+        let command: Command
+        do {
+            command = try Command.parse(arguments)
+        } catch {
+            printError(error.description)
+            return ExitStatus.failure.rawValue
+        }
+        let logger = Logger(sink: LogSink(minimum: logLevel(), format: .text))
+        switch command {
+        case .help:
+            print(Usage.text)
+            return ExitStatus.success.rawValue
+        case .version:
+            print("rollbook \(version)")
+            return ExitStatus.success.rawValue
+        case .sync(let configPath, let districtId, let json):
+            return sync(configPath: configPath, districtId: districtId, json: json, logger: logger).rawValue
+        case .validate(let path, let json, let version, let encoding):
+            return validate(path: path, json: json, version: version, encoding: encoding, logger: logger).rawValue
+        }
+    }
+
+    public static let version = "0.1.0"
+
+    static func sync(configPath: String?, districtId: String?, json: Bool, logger: Logger) -> ExitStatus {
+        let config: Config
+        do {
+            config = try Config.load(path: configPath ?? defaultConfigPath())
+        } catch {
+            return fail(error, json: json, district: districtId ?? "-")
+        }
+        var districts = config.districts
+        if let districtId {
+            districts = districts.filter { $0.id == districtId }
+            if districts.isEmpty {
+                let known = config.districts.map(\.id).joined(separator: ", ")
+                return fail(
+                    ConfigError(file: config.path, message: "no district '\(districtId)'; configured: \(known)"),
+                    json: json, district: districtId)
+            }
+        }
+        if districts.isEmpty {
+            return fail(
+                ConfigError(file: config.path, message: "no districts are configured"), json: json, district: "-")
+        }
+
+        let store: SnapshotStore
+        do {
+            let folder = (config.storePath as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            store = try SnapshotStore(path: config.storePath)
+        } catch {
+            return fail(
+                error, json: json, district: districtId ?? "-", prefix: "cannot open the store \(config.storePath): ")
+        }
+
+        let runner = SyncRunner(config: config, logger: logger)
+        var results: [RunResult] = []
+        for district in districts {
+            let result = runner.sync(district, store: store, showProgress: !json)
+            results.append(result)
+            if !json { print(RunOutput.summary(result)) }
+        }
+        if json { print(RunOutput.json(results)) }
+        return ExitStatus.of(results)
+    }
+
+    static func validate(path: String, json: Bool, version: String?, encoding: String?, logger: Logger) -> ExitStatus {
+        let connectors = connectorsDirectory()
+        let config = Config(
+            path: FileManager.default.currentDirectoryPath + "/-", storePath: "", connectorsDirectory: connectors,
+            districts: [])
+        let absolute = Config.resolve(path, from: FileManager.default.currentDirectoryPath)
+        let result = SyncRunner(config: config, logger: logger).validate(
+            path: absolute, version: version, encoding: encoding)
+        print(json ? RunOutput.json([result]) : RunOutput.summary(result))
+        return ExitStatus.of([result])
+    }
+
+    /// Reports a failure before any run could start, in the requested output form.
+    private static func fail(_ error: any Error, json: Bool, district: String, prefix: String = "") -> ExitStatus {
+        let message = prefix + String(describing: error)
+        if json {
+            print(RunOutput.json([RunResult(district: district, status: .failed, error: message)]))
+        } else {
+            printError("rollbook: " + message)
+        }
+        return .failure
+    }
+
+    private static func defaultConfigPath() -> String {
+        ProcessInfo.processInfo.environment["ROLLBOOK_CONFIG"] ?? "config.lua"
+    }
+
+    /// The connectors folder for commands without a config: $ROLLBOOK_CONNECTORS, ./connectors, or the
+    /// one in the source tree the executable was built in.
+    private static func connectorsDirectory() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let folder = environment["ROLLBOOK_CONNECTORS"] { return folder }
+        let local = FileManager.default.currentDirectoryPath + "/connectors"
+        if FileManager.default.fileExists(atPath: local + "/sis") { return local }
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
+        for _ in 0..<5 {
+            let candidate = folder.appendingPathComponent("connectors").path
+            if FileManager.default.fileExists(atPath: candidate + "/sis") { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return local
+    }
+
+    private static func logLevel() -> LogSeverity {
+        switch ProcessInfo.processInfo.environment["ROLLBOOK_LOG_LEVEL"]?.lowercased() {
+        case "debug": return .debug
+        case "info": return .info
+        case "error": return .error
+        default: return .warning
+        }
+    }
+
+    static func printError(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import OneRoster
+import Scripting
+
+/// One district: its tenant id, its SIS connector and that connector's settings.
+public struct DistrictConfig: Sendable {
+    public var id: String
+    public var name: String
+    public var connector: String
+    public var settings: [String: LuaValue]
+    /// Non-standard grade codes converted while reading, such as `K` to `KG`.
+    public var gradeMap: [String: String]
+}
+
+/// The whole configuration, read from config.lua.
+public struct Config: Sendable {
+    /// The config file, absolute; relative paths in it are resolved from its folder.
+    public var path: String
+    public var storePath: String
+    public var connectorsDirectory: String
+    public var districts: [DistrictConfig]
+
+    /// The folder of the config file.
+    public var directory: String { (path as NSString).deletingLastPathComponent }
+
+    /// Resolves a path written in the config against the config's folder.
+    public func resolve(_ path: String) -> String {
+        Config.resolve(path, from: directory)
+    }
+
+    static func resolve(_ path: String, from directory: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return ((directory as NSString).appendingPathComponent(path) as NSString).standardizingPath
+    }
+}
+
+/// A configuration that cannot be used, naming the key at fault.
+public struct ConfigError: Error, CustomStringConvertible, Sendable {
+    public let file: String
+    public let message: String
+
+    public var description: String { "\(file): \(message)" }
+}
+
+extension Config {
+    static let topLevelKeys = ["store", "connectors_dir", "districts"]
+    static let districtKeys = ["id", "name", "connector", "settings", "grade_map"]
+
+    /// Reads config.lua: a Lua script that sets globals (or returns a table) in a sandbox.
+    ///
+    /// The script may call `env(NAME)` to read an environment variable and `read_file(PATH)` to read a
+    /// secret from a file, so that secrets never sit in the file itself.
+    public static func load(path: String) throws -> Config {
+        let absolute = resolve(path, from: FileManager.default.currentDirectoryPath)
+        guard FileManager.default.isReadableFile(atPath: absolute) else {
+            throw ConfigError(file: path, message: "cannot read the configuration file; pass --config FILE")
+        }
+        let runtime = try LuaRuntime(configuration: LuaRuntime.Configuration(allowedRoots: []))
+        let table: LuaValue
+        do {
+            table = try runtime.loadConfiguration(path: absolute)
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError(file: path, message: "\(error)")
+        }
+        return try parse(table, path: absolute)
+    }
+
+    static func parse(_ table: LuaValue, path: String) throws -> Config {
+        let fail = { (message: String) in ConfigError(file: path, message: message) }
+        guard case .map(let entries) = table else { throw fail("the file must set globals or return a table") }
+        for key in entries.keys {
+            guard case .string(let name) = key, topLevelKeys.contains(name) else {
+                throw fail("unknown key \(describe(key))\(suggestion(for: key, among: topLevelKeys))")
+            }
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        guard let store = table["store"]?.stringValue, !store.isEmpty else {
+            throw fail("missing required key 'store' (path of the SQLite file, such as \"var/rollbook.sqlite\")")
+        }
+        let connectors = table["connectors_dir"]?.stringValue ?? "connectors"
+
+        var districts: [DistrictConfig] = []
+        let list: [LuaValue]
+        switch table["districts"] {
+        case .array(let items)?: list = items
+        case nil, .map([:])?: list = []
+        default: throw fail("'districts' must be a list of district tables")
+        }
+        for (position, item) in list.enumerated() {
+            districts.append(try parseDistrict(item, position: position + 1, path: path))
+        }
+        var seen: Set<String> = []
+        for district in districts where !seen.insert(district.id).inserted {
+            throw fail("district id '\(district.id)' is used twice; ids must be unique")
+        }
+        return Config(
+            path: path, storePath: resolve(store, from: directory),
+            connectorsDirectory: resolve(connectors, from: directory),
+            districts: districts)
+    }
+
+    private static func parseDistrict(_ item: LuaValue, position: Int, path: String) throws -> DistrictConfig {
+        let place = "districts[\(position)]"
+        let fail = { (message: String) in ConfigError(file: path, message: "\(place): \(message)") }
+        guard case .map(let entries) = item else { throw fail("must be a table") }
+        for key in entries.keys {
+            guard case .string(let name) = key, districtKeys.contains(name) else {
+                throw fail("unknown key \(describe(key))\(suggestion(for: key, among: districtKeys))")
+            }
+        }
+        guard let id = item["id"]?.stringValue, !id.isEmpty else { throw fail("missing required key 'id'") }
+        guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+            throw fail("id '\(id)' may use only letters, digits, '-', '_' and '.'")
+        }
+        guard let connector = item["connector"]?.stringValue, !connector.isEmpty else {
+            throw fail("missing required key 'connector' (a script name in connectors/sis, such as \"oneroster_csv\")")
+        }
+        var settings: [String: LuaValue] = [:]
+        switch item["settings"] {
+        case nil: break
+        case .map(let values)?:
+            for (key, value) in values {
+                guard case .string(let name) = key else { throw fail("settings keys must be strings") }
+                settings[name] = value
+            }
+        default: throw fail("'settings' must be a table")
+        }
+        var gradeMap: [String: String] = [:]
+        switch item["grade_map"] {
+        case nil, .map([:])?: break
+        case .map(let values)?:
+            for (key, value) in values {
+                guard case .string(let from) = key, let to = value.stringValue else {
+                    throw fail("grade_map must map grade codes to grade codes, such as { K = \"KG\" }")
+                }
+                gradeMap[from] = to
+            }
+        default: throw fail("'grade_map' must be a table")
+        }
+        return DistrictConfig(
+            id: id, name: item["name"]?.stringValue ?? id, connector: connector, settings: settings, gradeMap: gradeMap)
+    }
+
+    private static func describe(_ key: LuaKey) -> String {
+        if case .string(let name) = key { return "'\(name)'" }
+        return "\(key.value)"
+    }
+
+    private static func suggestion(for key: LuaKey, among names: [String]) -> String {
+        guard case .string(let name) = key else { return "" }
+        let close = names.min { editDistance($0, name) < editDistance($1, name) }
+        if let close, editDistance(close, name) <= 2 { return "; did you mean '\(close)'?" }
+        return "; expected one of " + names.joined(separator: ", ")
+    }
+}
+
+/// The Levenshtein distance between two strings.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a)
+    let b = Array(b)
+    if a.isEmpty { return b.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...max(b.count, 1) where j <= b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}

@@ -1,0 +1,151 @@
+import Foundation
+import OneRoster
+import Scripting
+import Validation
+
+/// A CSV file a connector handed over with `ctx.emit_file`, read natively after the connector returns.
+struct FileJob {
+    var entity: Entity
+    /// A folder or zip package, or a single CSV file.
+    var path: String
+    /// The file inside the package at `path`, or nil when `path` is the CSV file itself.
+    var entry: String?
+    var mode: FileMode
+    var version: OneRosterVersion
+    var encoding: TextEncoding
+}
+
+/// A record a connector emitted with `ctx.emit`, in raw text form.
+struct EmittedRecord {
+    var values: [String?]
+    var extensions: [Extension]
+    var row: Int
+}
+
+/// Receives what a connector emits during `sync` and keeps it for the pipeline, which validates and stores
+/// everything in dependency order once the connector has returned.
+///
+/// NOTE: emitted records are held in memory until the connector returns; a connector that emits millions
+/// of records one by one should hand files to `emit_file` instead.
+final class Intake: ConnectorSink {
+    private(set) var files: [Entity: [FileJob]] = [:]
+    private(set) var emitted: [Entity: [EmittedRecord]] = [:]
+    private(set) var emittedModes: [Entity: FileMode] = [:]
+    let defaultVersion: OneRosterVersion
+    private let collector: DiagnosticCollector
+    private let resolvePath: (String) -> String
+
+    init(defaultVersion: OneRosterVersion, collector: DiagnosticCollector, resolvePath: @escaping (String) -> String) {
+        self.defaultVersion = defaultVersion
+        self.collector = collector
+        self.resolvePath = resolvePath
+    }
+
+    func report(_ diagnostics: [Diagnostic]) {
+        collector.add(contentsOf: diagnostics)
+    }
+
+    func emitFile(kind: String, path: String, options: LuaValue) throws {
+        let entity = try Intake.entity(for: kind)
+        var job = FileJob(
+            entity: entity, path: resolvePath(path), entry: nil, mode: .bulk, version: defaultVersion, encoding: .utf8)
+        if let entry = options["entry"] {
+            guard let name = entry.stringValue else { throw IntakeError("option 'entry' must be a string") }
+            job.entry = name
+        }
+        if let mode = options["mode"] {
+            guard let name = mode.stringValue, let value = FileMode(rawValue: name), value != .absent else {
+                throw IntakeError("option 'mode' is \(mode); expected \"bulk\" or \"delta\"")
+            }
+            job.mode = value
+        }
+        if let version = options["version"] {
+            guard let name = version.stringValue, let value = OneRosterVersion(manifestValue: name) else {
+                throw IntakeError("option 'version' is \(version); expected \"1.1\" or \"1.2\"")
+            }
+            job.version = value
+        }
+        if let encoding = options["encoding"] {
+            guard let name = encoding.stringValue, let value = TextEncoding(name: name) else {
+                throw IntakeError("option 'encoding' is \(encoding); expected \"utf-8\" or \"windows-1252\"")
+            }
+            job.encoding = value
+        }
+        files[entity, default: []].append(job)
+    }
+
+    func emit(kind: String, record: LuaValue) throws {
+        let entity = try Intake.entity(for: kind)
+        guard case .map(let fields) = record else {
+            throw IntakeError("a record must be a table of fields, got a \(record.typeName)")
+        }
+        var values = [String?](repeating: nil, count: Schema.columns(of: entity).count)
+        var extensions: [Extension] = []
+        for (key, value) in fields {
+            guard case .string(let name) = key else {
+                throw IntakeError("record field names must be strings, got \(key.value)")
+            }
+            if name == "metadata", case .map(let metadata) = value {
+                for (metadataKey, metadataValue) in metadata {
+                    guard case .string(let metadataName) = metadataKey else { continue }
+                    extensions.append(
+                        Extension(name: "metadata." + metadataName, value: try Intake.text(metadataValue)))
+                }
+                continue
+            }
+            let text = try Intake.text(value)
+            if let index = Schema.index(of: name, in: entity) {
+                values[index] = text
+            } else {
+                extensions.append(Extension(name: name, value: text))
+            }
+        }
+        extensions.sort { $0.name < $1.name }
+        let row = (emitted[entity]?.count ?? 0) + 1
+        emitted[entity, default: []].append(EmittedRecord(values: values, extensions: extensions, row: row))
+        if emittedModes[entity] == nil { emittedModes[entity] = .bulk }
+    }
+
+    /// The entity a connector names, accepting the singular by mistake only to suggest the right name.
+    static func entity(for kind: String) throws -> Entity {
+        if let entity = Entity(rawValue: kind) { return entity }
+        let names = Entity.allCases.map(\.rawValue)
+        if let close = names.first(where: { $0.lowercased() == kind.lowercased() || $0 == kind + "s" }) {
+            throw IntakeError("unknown record kind '\(kind)'; did you mean '\(close)'?")
+        }
+        throw IntakeError("unknown record kind '\(kind)'; expected one of \(names.joined(separator: ", "))")
+    }
+
+    /// The text form of an emitted value: lists join with commas, `{type=, identifier=}` tables become
+    /// `{type:identifier}`, and a `{sourcedId=}` reference becomes its sourcedId.
+    static func text(_ value: LuaValue) throws -> String {
+        switch value {
+        case .nil, .null: return ""
+        case .boolean(let flag): return flag ? "true" : "false"
+        case .integer(let number): return String(number)
+        case .number(let number):
+            if number.rounded() == number, abs(number) < 1e15 { return String(Int64(number)) }
+            return String(number)
+        case .string(let text): return text
+        case .bytes: throw IntakeError("a field value is not valid UTF-8")
+        case .array(let items): return try items.map(text).joined(separator: ",")
+        case .map:
+            if let type = value["type"]?.stringValue, let identifier = value["identifier"]?.stringValue {
+                return "{\(type):\(identifier)}"
+            }
+            if let sourcedId = value["sourcedId"]?.stringValue { return sourcedId }
+            throw IntakeError(
+                "a field value is a table that is neither a list, a {type=, identifier=} pair nor a {sourcedId=} reference"
+            )
+        }
+    }
+}
+
+/// A connector's mistake in an emit call; the script sees it as a Lua error at the calling line.
+struct IntakeError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

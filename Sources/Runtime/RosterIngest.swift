@@ -1,0 +1,235 @@
+import Archive
+import Foundation
+import OneRoster
+import Validation
+
+/// Where accepted records go: a snapshot being written, or nowhere for `validate`.
+///
+/// A record rejected in a run keeps its stored version: rejection is never deletion.
+protocol RecordDestination: AnyObject {
+    /// Starts an entity, before its first record.
+    func startEntity(_ entity: Entity, bulk: Bool) throws
+    func upsert(_ record: Record) throws
+    /// Puts back the stored version of a record written earlier in this run, or removes it if it is new.
+    func restore(_ entity: Entity, sourcedId: String) throws
+    /// Ends a bulk entity: removes stored records whose sourcedId the run did not see at all.
+    func removeUnseen(_ entity: Entity, seen: (String) -> Bool) throws
+    /// Marks a point to return to if the file being read turns out to be unreadable.
+    func beginFile() throws
+    func endFile(keep: Bool) throws
+}
+
+/// Validates and stores everything a connector handed over, entity by entity in dependency order.
+final class RosterIngest {
+    let collector: DiagnosticCollector
+    let checker: RosterChecker
+    let destination: RecordDestination
+    let gradeMap: [String: String]
+    let progress: Progress?
+    private(set) var counts: [Entity: EntityCount] = [:]
+
+    init(
+        collector: DiagnosticCollector, destination: RecordDestination, gradeMap: [String: String],
+        progress: Progress?
+    ) {
+        self.collector = collector
+        self.checker = RosterChecker(diagnostics: collector)
+        self.destination = destination
+        self.gradeMap = gradeMap
+        self.progress = progress
+    }
+
+    /// Processes every file and emitted record; throws only when the store fails.
+    func process(_ intake: Intake) throws {
+        for entity in Entity.allCases {
+            let jobs = intake.files[entity] ?? []
+            let records = intake.emitted[entity] ?? []
+            guard !jobs.isEmpty || !records.isEmpty else { continue }
+            counts[entity] = EntityCount()
+
+            let readable = jobs.compactMap { job in open(job) }
+            let bulk = readable.contains { $0.job.mode == .bulk } || intake.emittedModes[entity] == .bulk
+            let unreadableBulk = jobs.count != readable.count && jobs.contains { $0.mode == .bulk }
+            try destination.startEntity(entity, bulk: bulk && !unreadableBulk)
+            if unreadableBulk {
+                collector.add(
+                    Diagnostic(
+                        .error, rule: "file.unreadable", file: entity.fileName,
+                        message: "\(entity.fileName) could not be read, so stored \(entity.rawValue) that the run did "
+                            + "not see are kept"))
+            }
+            var complete = true
+            for file in readable where !(try read(file)) { complete = false }
+            if !records.isEmpty {
+                let parser = RecordParser(
+                    entity: entity,
+                    options: ParseOptions(
+                        version: intake.defaultVersion, mode: intake.emittedModes[entity] ?? .bulk, gradeMap: gradeMap))
+                for record in records {
+                    try offer(
+                        values: record.values, extensions: record.extensions,
+                        origin: Origin(file: "emit:\(entity.rawValue)", row: record.row), parser: parser)
+                }
+            }
+            if bulk && !unreadableBulk && complete {
+                try destination.removeUnseen(entity) { checker.wasSeen(entity, $0) }
+            }
+        }
+        checker.finish()
+    }
+
+    // MARK: - Files
+
+    private struct OpenFile {
+        var job: FileJob
+        var name: String
+        var reader: CSVReader
+        var mapping: HeaderMapping
+    }
+
+    /// Opens a file and reads its header; reports and returns nil when the file cannot be used at all.
+    private func open(_ job: FileJob) -> OpenFile? {
+        var name = job.entry ?? (job.path as NSString).lastPathComponent
+        do {
+            let source: any ByteSource
+            if let entry = job.entry {
+                let (package, _) = try PackageSource.open(path: job.path)
+                name = package.displayName(for: entry)
+                guard let entrySource = try package.source(for: entry) else {
+                    collector.add(
+                        Diagnostic(
+                            .error, rule: "package.missing-file", file: entry,
+                            message: "\(entry) is not in the package at \(job.path)"))
+                    return nil
+                }
+                source = entrySource
+            } else {
+                source = try FileByteSource(path: job.path)
+            }
+            let reader = CSVReader(source: source, fileName: name, encoding: job.encoding)
+            guard let header = try reader.readRow() else {
+                collector.add(
+                    Diagnostic(
+                        .error, rule: "csv.empty-file", file: name, row: 1,
+                        message: "\(name) is empty: it has no header row; leave the file out and mark it absent"))
+                return nil
+            }
+            let (mapping, findings) = HeaderMapping.map(
+                header: header, entity: job.entity, version: job.version, fileName: name)
+            collector.add(contentsOf: findings)
+            if findings.contains(where: { $0.severity == .error }) { return nil }
+            return OpenFile(job: job, name: name, reader: reader, mapping: mapping)
+        } catch let error as CSVError {
+            collector.add(error.diagnostic)
+        } catch {
+            collector.add(
+                Diagnostic(.error, rule: "file.unreadable", file: name, message: "\(name) could not be read: \(error)"))
+        }
+        return nil
+    }
+
+    /// Reads every row of a file; an unreadable row (bad encoding, broken quoting) takes back the whole file.
+    /// Returns whether the file was read to its end.
+    private func read(_ file: OpenFile) throws -> Bool {
+        let entity = file.job.entity
+        let parser = RecordParser(
+            entity: entity, options: ParseOptions(version: file.job.version, mode: file.job.mode, gradeMap: gradeMap))
+        let before = counts[entity] ?? EntityCount()
+        var fields: [String] = []
+        var values = [String?](repeating: nil, count: Schema.columns(of: entity).count)
+        try destination.beginFile()
+        progress?.startFile(file.name)
+        do {
+            while try file.reader.readRow(into: &fields) {
+                let row = file.reader.rowNumber
+                let origin = Origin(file: file.name, row: row)
+                guard let extensions = assign(fields, mapping: file.mapping, to: &values, origin: origin) else {
+                    checker.noteRejected(entity, sourcedId: values[0], origin: origin)
+                    counts[entity, default: EntityCount()].rejected += 1
+                    continue
+                }
+                try offer(values: values, extensions: extensions, origin: origin, parser: parser)
+                progress?.advance()
+            }
+            try destination.endFile(keep: true)
+            if file.reader.rowNumber <= 1 && file.job.mode == .bulk {
+                collector.add(
+                    Diagnostic(
+                        .warning, rule: "csv.header-only", file: file.name, row: 1,
+                        message: "\(file.name) has a header but no rows, so as a bulk file it removes every stored "
+                            + "\(entity.rawValue); mark the file absent in the manifest if it carries no information"))
+            }
+            progress?.endFile()
+            return true
+        } catch let error as CSVError {
+            try destination.endFile(keep: false)
+            checker.rejectFile(entity, file: file.name)
+            let after = counts[entity] ?? EntityCount()
+            let taken = after.accepted - before.accepted
+            counts[entity] = EntityCount(accepted: before.accepted, rejected: after.rejected + taken)
+            var diagnostic = error.diagnostic
+            diagnostic.message += "; nothing from \(file.name) is stored"
+            collector.add(diagnostic)
+            progress?.endFile()
+            return false
+        }
+    }
+
+    /// Places a row's fields in schema column order; returns nil when the row has values beyond the header.
+    private func assign(
+        _ fields: [String], mapping: HeaderMapping, to values: inout [String?], origin: Origin
+    ) -> [Extension]? {
+        for index in values.indices { values[index] = nil }
+        var extensions: [Extension] = []
+        let targets = mapping.targets
+        for position in 0..<min(fields.count, targets.count) {
+            let field = fields[position]
+            switch targets[position] {
+            case .column(let index): values[index] = field
+            case .extensionColumn(let name): extensions.append(Extension(name: name, value: field))
+            case .unnamed(let name): if !field.isEmpty { extensions.append(Extension(name: name, value: field)) }
+            case .ignored: break
+            }
+        }
+        if fields.count == targets.count { return extensions }
+
+        let sourcedId = values[0]
+        if fields.count > targets.count {
+            let extra = fields[targets.count...]
+            if let value = extra.first(where: { !$0.isEmpty }) {
+                collector.add(
+                    Rule.extraValues.diagnostic(
+                        "row has \(fields.count) fields but the header has \(targets.count); the extra value "
+                            + "'\(value)' has no column, so the row is rejected",
+                        origin: origin, value: value, sourcedId: sourcedId))
+                return nil
+            }
+        }
+        collector.add(
+            Rule.extraFields.diagnostic(
+                "row has \(fields.count) fields but the header has \(targets.count)"
+                    + (fields.count > targets.count ? "; the extra fields are empty" : "; missing fields are blank"),
+                origin: origin, sourcedId: sourcedId))
+        return extensions
+    }
+
+    private func offer(values: [String?], extensions: [Extension], origin: Origin, parser: RecordParser) throws {
+        let entity = parser.entity
+        guard let record = parser.parse(values: values, extensions: extensions, origin: origin, into: collector) else {
+            checker.noteRejected(entity, sourcedId: values[0] ?? nil, origin: origin)
+            counts[entity, default: EntityCount()].rejected += 1
+            return
+        }
+        switch checker.admit(record, origin: origin) {
+        case .accepted:
+            try destination.upsert(record)
+            counts[entity, default: EntityCount()].accepted += 1
+        case .rejected:
+            counts[entity, default: EntityCount()].rejected += 1
+        case .rejectedWithdrawingEarlier:
+            try destination.restore(entity, sourcedId: record.sourcedId)
+            counts[entity, default: EntityCount()].accepted -= 1
+            counts[entity, default: EntityCount()].rejected += 2
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import OneRoster
+import Store
+import Testing
+
+/// A connector that emits one school and `count` students record by record, and raises after
+/// `fail_after` students when that setting is given.
+private let emittingConnector = """
+    return {
+        name = "emitting",
+        version = "1.0.0",
+        description = "Emits a small roster record by record",
+        settings = {
+            path = { type = "string", required = true, description = "unused label" },
+            count = { type = "integer", default = 3, description = "students to emit" },
+            fail_after = { type = "integer", description = "raise after this many students" },
+            surname = { type = "string", default = "Quill", description = "family name of every student" },
+        },
+        check = function(ctx) return true end,
+        sync = function(ctx)
+            ctx.emit("orgs", { sourcedId = "sch-1", name = "North School", type = "school" })
+            for i = 1, ctx.settings.count do
+                if ctx.settings.fail_after and i > ctx.settings.fail_after then
+                    error("the SIS stopped answering")
+                end
+                ctx.emit("users", {
+                    sourcedId = "u-" .. i,
+                    enabledUser = true,
+                    orgSourcedIds = { "sch-1" },
+                    role = "student",
+                    username = "student" .. i,
+                    givenName = "Avery",
+                    familyName = ctx.settings.surname,
+                    grades = { "07" },
+                    userIds = { { type = "LDAP", identifier = "ldap-" .. i } },
+                    metadata = { house = "Red" },
+                })
+            end
+        end,
+    }
+    """
+
+/// Writes the emitting connector into a connectors folder inside `directory`, and a config using it.
+private func setUp(_ directory: TemporaryDirectory, settings: String) throws -> String {
+    let sis = directory.file("connectors/sis")
+    try FileManager.default.createDirectory(atPath: sis, withIntermediateDirectories: true)
+    try emittingConnector.write(toFile: sis + "/emitting.lua", atomically: true, encoding: .utf8)
+    return try directory.writeConfig(
+        districts: [("d1", "roster")], connector: "emitting", settings: settings,
+        connectorsDirectory: directory.file("connectors"))
+}
+
+/// Every stored record of a district as (entity, sourcedId, hash), for before/after comparisons.
+private func snapshot(_ path: String, district: String = "d1") throws -> [String] {
+    let store = try SnapshotStore(path: path)
+    var rows: [String] = []
+    for entity in Entity.allCases {
+        try store.forEachHash(district: district, entity: entity) { id, hash in
+            rows.append("\(entity.rawValue)/\(id)/\(hash)")
+        }
+    }
+    return rows
+}
+
+struct ConnectorRunTests {
+    @Test func emittedRecordsStoredCanonically() throws {
+        let directory = try TemporaryDirectory()
+        let config = try setUp(directory, settings: "")
+        let output = try runRollbook(["sync", "--config", config, "--json"])
+        #expect(output.status == 0, "\(output)")
+        #expect(output.count("users", "accepted") == 3)
+        let store = try SnapshotStore(path: directory.file("rollbook.sqlite"))
+        let user = try #require(try store.record(district: "d1", entity: .users, sourcedId: "u-2"))
+        #expect(user["userIds"] == "{LDAP:ldap-2}")
+        #expect(user["orgSourcedIds"] == "sch-1")
+        #expect(user["enabledUser"] == "true")
+        #expect(user["metadata.house"] == "Red")
+    }
+
+    @Test func connectorRaisingHalfwayStoresNothing() throws {
+        let directory = try TemporaryDirectory()
+        let config = try setUp(directory, settings: "count = 5")
+        #expect(try runRollbook(["sync", "--config", config]).status == 0)
+        let before = try snapshot(directory.file("rollbook.sqlite"))
+        #expect(before.count == 6)
+
+        let failing = try setUp(directory, settings: "count = 5, fail_after = 2, surname = \"Changed\"")
+        let output = try runRollbook(["sync", "--config", failing, "--json"])
+        #expect(output.status == 2)
+        #expect(output.firstRun?["status"] as? String == "failed")
+        let error = try #require(output.firstRun?["error"] as? String)
+        #expect(error.contains("emitting.lua:"))
+        #expect(error.contains("the SIS stopped answering"))
+        #expect(try snapshot(directory.file("rollbook.sqlite")) == before)
+        let store = try SnapshotStore(path: directory.file("rollbook.sqlite"))
+        #expect(try store.runs(district: "d1").first?.status == .failed)
+    }
+
+    @Test func unknownSettingIsConfigError() throws {
+        let directory = try TemporaryDirectory()
+        let config = try setUp(directory, settings: "cuont = 4")
+        let output = try runRollbook(["sync", "--config", config])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("cuont"), "\(output)")
+        #expect(output.stderr.contains("count"), "\(output)")
+    }
+
+    @Test func missingRequiredSettingIsConfigError() throws {
+        let directory = try TemporaryDirectory()
+        let config = try directory.writeConfig(districts: [("d1", "")])
+        let text = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(
+            of: "path = \"\", ", with: "")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let output = try runRollbook(["sync", "--config", config])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("path"), "\(output)")
+    }
+
+    @Test func unknownConfigKeyNamed() throws {
+        let directory = try TemporaryDirectory()
+        let config = directory.file("config.lua")
+        try "store = \"x.sqlite\"\ndistricts = {}\nstroe = 1\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let output = try runRollbook(["sync", "--config", config])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("unknown key 'stroe'; did you mean 'store'?"), "\(output)")
+    }
+
+    @Test func unknownDistrictIsUsageError() throws {
+        let directory = try TemporaryDirectory()
+        let config = try setUp(directory, settings: "")
+        let output = try runRollbook(["sync", "--config", config, "--district", "nowhere"])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("no district 'nowhere'"), "\(output)")
+    }
+
+    @Test(.enabled(if: Paths.sharedPath("cases/B09") != nil, "../shared/cases is absent"))
+    func rejectedRecordKeepsStoredVersion() throws {
+        let directory = try TemporaryDirectory()
+        let base = try #require(Paths.sharedPath("cases/B09"))
+        let day1 = directory.file("day1")
+        try FileManager.default.copyItem(atPath: base, toPath: day1)
+        // Day 1 has a single u-900; day 2 is the case itself, where u-900 appears twice.
+        let users = try String(contentsOfFile: day1 + "/users.csv", encoding: .utf8)
+        var lines = users.split(separator: "\n", omittingEmptySubsequences: false)
+        lines.remove(at: 2)
+        try lines.joined(separator: "\n").write(toFile: day1 + "/users.csv", atomically: true, encoding: .utf8)
+
+        let config = try directory.writeConfig(districts: [("d1", day1)])
+        #expect(try runRollbook(["sync", "--config", config]).status == 0)
+        let store = try SnapshotStore(path: directory.file("rollbook.sqlite"))
+        let before = try #require(try store.record(district: "d1", entity: .users, sourcedId: "u-900"))
+        #expect(before["username"] == "tmoss")
+
+        let day2 = try directory.writeConfig(districts: [("d1", base)])
+        #expect(try runRollbook(["sync", "--config", day2]).status == 1)
+        let after = try SnapshotStore(path: directory.file("rollbook.sqlite"))
+        #expect(try after.record(district: "d1", entity: .users, sourcedId: "u-900") == before)
+        #expect(try after.count(district: "d1", entity: .users) == 3)
+    }
+}

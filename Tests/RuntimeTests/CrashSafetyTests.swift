@@ -1,0 +1,68 @@
+import Foundation
+import OneRoster
+import Store
+import Testing
+
+/// Kills `rollbook sync` with SIGKILL part way through and checks that the last good snapshot survives.
+struct CrashSafetyTests {
+    /// Generates a synthetic district with the benchmark generator.
+    private func generate(users: Int, seed: Int, into path: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", (Paths.root as NSString).appendingPathComponent("bench/generate_district.py"),
+            "--users", "\(users)", "--seed", "\(seed)", "--out", path,
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "the generator failed")
+    }
+
+    private func hashes(_ store: SnapshotStore) throws -> [String] {
+        var rows: [String] = []
+        for entity in Entity.allCases {
+            try store.forEachHash(district: "big", entity: entity) { id, hash in
+                rows.append("\(entity.rawValue)/\(id)/\(hash)")
+            }
+        }
+        return rows
+    }
+
+    @Test func killedSyncKeepsLastSnapshot() throws {
+        let directory = try TemporaryDirectory()
+        try generate(users: 20000, seed: 1, into: directory.file("day1"))
+        try generate(users: 20000, seed: 2, into: directory.file("day2"))
+        let config = try directory.writeConfig(districts: [("big", directory.file("day1"))])
+        #expect(try runRollbook(["sync", "--config", config]).status == 0)
+        let storePath = directory.file("rollbook.sqlite")
+        let before = try hashes(try SnapshotStore(path: storePath))
+        #expect(before.count > 200_000)
+
+        let nextDay = try directory.writeConfig(districts: [("big", directory.file("day2"))])
+        var generator = SystemRandomNumberGenerator()
+        for trial in 1...4 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Paths.executable)
+            process.arguments = ["sync", "--config", nextDay]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let delay = Double.random(in: 0.05...1.2, using: &generator)
+            usleep(useconds_t(delay * 1_000_000))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal, "trial \(trial) finished before the kill")
+
+            let store = try SnapshotStore(path: storePath)
+            #expect(try hashes(store) == before, "trial \(trial), killed after \(delay) s")
+            #expect(try store.runs(district: "big").first?.status == .interrupted)
+        }
+
+        let output = try runRollbook(["sync", "--config", nextDay])
+        #expect(output.status == 0, "\(output)")
+        let after = try hashes(try SnapshotStore(path: storePath))
+        #expect(after != before)
+        #expect(after.count > 200_000)
+    }
+}
