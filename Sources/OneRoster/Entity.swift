@@ -1,13 +1,13 @@
 /// A OneRoster CSV binding version.
 public enum OneRosterVersion: String, Sendable, Hashable, CaseIterable, Codable {
-    case v1_1 = "1.1"
-    case v1_2 = "1.2"
+    case v1p1 = "1.1"
+    case v1p2 = "1.2"
 
     /// Parses a manifest `oneroster.version` value; `1.2.1` is the 1.2 errata binding.
     public init?(manifestValue: String) {
         switch manifestValue.trimmingSpaces() {
-        case "1.1": self = .v1_1
-        case "1.2", "1.2.1": self = .v1_2
+        case "1.1": self = .v1p1
+        case "1.2", "1.2.1": self = .v1p2
         default: return nil
         }
     }
@@ -37,8 +37,8 @@ public enum Entity: String, Sendable, Hashable, CaseIterable, Codable, Comparabl
     /// Entities that exist in the given binding version.
     public static func all(in version: OneRosterVersion) -> [Entity] {
         switch version {
-        case .v1_1: return allCases.filter { $0 != .roles && $0 != .userProfiles }
-        case .v1_2: return allCases
+        case .v1p1: return allCases.filter { $0 != .roles && $0 != .userProfiles }
+        case .v1p2: return allCases
         }
     }
 

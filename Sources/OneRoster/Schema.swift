@@ -42,7 +42,7 @@ public struct Column: Sendable, Hashable {
 
     init(
         _ name: String, _ type: FieldType, _ requirement: Requirement = .optional,
-        versions: Set<OneRosterVersion> = [.v1_1, .v1_2]
+        versions: Set<OneRosterVersion> = [.v1p1, .v1p2]
     ) {
         self.name = name
         self.type = type
@@ -78,8 +78,8 @@ public enum Schema {
         Column("dateLastModified", .dateTime, .requiredInDelta),
     ]
 
-    private static let only1_1: Set<OneRosterVersion> = [.v1_1]
-    private static let only1_2: Set<OneRosterVersion> = [.v1_2]
+    private static let onlyV1p1: Set<OneRosterVersion> = [.v1p1]
+    private static let onlyV1p2: Set<OneRosterVersion> = [.v1p2]
 
     /// Columns per entity, indexed by `Entity.order`.
     private static let table: [[Column]] = Entity.allCases.map { entity in
@@ -127,8 +127,8 @@ public enum Schema {
         case .users:
             return common + [
                 Column("enabledUser", .boolean, .required),
-                Column("orgSourcedIds", .referenceList(.orgs), .required, versions: only1_1),
-                Column("role", .vocabulary(.userRole1_1), .required, versions: only1_1),
+                Column("orgSourcedIds", .referenceList(.orgs), .required, versions: onlyV1p1),
+                Column("role", .vocabulary(.userRoleV1p1), .required, versions: onlyV1p1),
                 Column("username", .string, .required),
                 Column("userIds", .userIds),
                 Column("givenName", .string, .required),
@@ -141,13 +141,13 @@ public enum Schema {
                 Column("agentSourcedIds", .referenceList(.users)),
                 Column("grades", .grades),
                 Column("password", .string),
-                Column("userMasterIdentifier", .string, versions: only1_2),
-                Column("resourceSourcedIds", .list, versions: only1_2),
-                Column("preferredGivenName", .string, versions: only1_2),
-                Column("preferredMiddleName", .string, versions: only1_2),
-                Column("preferredFamilyName", .string, versions: only1_2),
-                Column("primaryOrgSourcedId", .reference(.orgs), versions: only1_2),
-                Column("pronouns", .string, versions: only1_2),
+                Column("userMasterIdentifier", .string, versions: onlyV1p2),
+                Column("resourceSourcedIds", .list, versions: onlyV1p2),
+                Column("preferredGivenName", .string, versions: onlyV1p2),
+                Column("preferredMiddleName", .string, versions: onlyV1p2),
+                Column("preferredFamilyName", .string, versions: onlyV1p2),
+                Column("primaryOrgSourcedId", .reference(.orgs), versions: onlyV1p2),
+                Column("pronouns", .string, versions: onlyV1p2),
             ]
         case .userProfiles:
             return common
@@ -160,18 +160,18 @@ public enum Schema {
                     Column("credentialType", .string, .required),
                     Column("username", .string, .required),
                     Column("password", .string),
-                ].map { Column($0.name, $0.type, $0.requirement, versions: only1_2) }
+                ].map { Column($0.name, $0.type, $0.requirement, versions: onlyV1p2) }
         case .roles:
             return common
                 + [
                     Column("userSourcedId", .reference(.users), .required),
                     Column("roleType", .vocabulary(.roleType), .required),
-                    Column("role", .vocabulary(.roleRole1_2), .required),
+                    Column("role", .vocabulary(.roleRoleV1p2), .required),
                     Column("beginDate", .date),
                     Column("endDate", .date),
                     Column("orgSourcedId", .reference(.orgs), .required),
                     Column("userProfileSourcedId", .reference(.userProfiles)),
-                ].map { Column($0.name, $0.type, $0.requirement, versions: only1_2) }
+                ].map { Column($0.name, $0.type, $0.requirement, versions: onlyV1p2) }
         case .enrollments:
             return common + [
                 Column("classSourcedId", .reference(.classes), .required),

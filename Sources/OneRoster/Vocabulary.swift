@@ -5,26 +5,26 @@ public struct Vocabulary: Sendable, Hashable {
     /// The values every version accepts, case-sensitive, in spec order.
     public let values: [String]
     /// Values only the 1.2 binding accepts.
-    public let valuesAddedIn1_2: [String]
+    public let valuesAddedInV1p2: [String]
     /// Whether a private value matching `ext:[A-Za-z0-9._-]+` is accepted.
     public let allowsExtension: Bool
 
-    public init(name: String, values: [String], valuesAddedIn1_2: [String] = [], allowsExtension: Bool = true) {
+    public init(name: String, values: [String], valuesAddedInV1p2: [String] = [], allowsExtension: Bool = true) {
         self.name = name
         self.values = values
-        self.valuesAddedIn1_2 = valuesAddedIn1_2
+        self.valuesAddedInV1p2 = valuesAddedInV1p2
         self.allowsExtension = allowsExtension
     }
 
     /// The values accepted in the given version.
     public func values(in version: OneRosterVersion) -> [String] {
-        version == .v1_2 ? values + valuesAddedIn1_2 : values
+        version == .v1p2 ? values + valuesAddedInV1p2 : values
     }
 
     /// Whether `value` is a spec value of `version` or a well-formed `ext:` value.
     public func accepts(_ value: String, version: OneRosterVersion) -> Bool {
         if values.contains(value) { return true }
-        if version == .v1_2 && valuesAddedIn1_2.contains(value) { return true }
+        if version == .v1p2 && valuesAddedInV1p2.contains(value) { return true }
         return allowsExtension && Vocabulary.isExtensionValue(value)
     }
 
@@ -54,11 +54,11 @@ extension Vocabulary {
         name: "sessionType", values: ["gradingPeriod", "semester", "schoolYear", "term"])
     public static let classType = Vocabulary(name: "classType", values: ["homeroom", "scheduled"])
     /// The 1.1 `users.role` values.
-    public static let userRole1_1 = Vocabulary(
+    public static let userRoleV1p1 = Vocabulary(
         name: "role",
         values: ["administrator", "aide", "guardian", "parent", "proctor", "relative", "student", "teacher"])
     /// The 1.2 `roles.role` values.
-    public static let roleRole1_2 = Vocabulary(
+    public static let roleRoleV1p2 = Vocabulary(
         name: "role",
         values: [
             "aide", "counselor", "districtAdministrator", "guardian", "parent", "principal", "proctor", "relative",
@@ -68,7 +68,7 @@ extension Vocabulary {
     public static let enrollmentRole = Vocabulary(
         name: "enrollmentRole", values: ["administrator", "proctor", "student", "teacher"])
     public static let sex = Vocabulary(
-        name: "sex", values: ["male", "female"], valuesAddedIn1_2: ["unspecified", "other"])
+        name: "sex", values: ["male", "female"], valuesAddedInV1p2: ["unspecified", "other"])
 }
 
 /// The CEDS entry grade level codes that OneRoster uses for `grades`.

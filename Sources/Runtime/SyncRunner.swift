@@ -129,7 +129,7 @@ public final class SyncRunner {
                 message: "district '\(district.id)' settings for connector '\(connector.name)': "
                     + problems.joined(separator: "; "))
         }
-        let intake = Intake(defaultVersion: .v1_1, collector: collector) { path in
+        let intake = Intake(defaultVersion: .v1p1, collector: collector) { path in
             Config.resolve(path, from: self.config.directory)
         }
         _ = try connector.sync(context: ConnectorContext(sink: intake))

@@ -98,7 +98,7 @@ struct PackageDescription {
 
     /// Guesses the binding of a package without a manifest: 1.2 when it has roles.csv or its users.csv lacks `role`.
     static func guessVersion(_ package: PackageSource) -> OneRosterVersion {
-        if package.presentEntities.contains(.roles) { return .v1_2 }
-        return .v1_1
+        if package.presentEntities.contains(.roles) { return .v1p2 }
+        return .v1p1
     }
 }

@@ -14,7 +14,7 @@ struct HeaderMappingTests {
 
     @Test(arguments: Entity.allCases)
     func specHeaderMapsCleanly(entity: Entity) {
-        let version: OneRosterVersion = Entity.all(in: .v1_1).contains(entity) ? .v1_1 : .v1_2
+        let version: OneRosterVersion = Entity.all(in: .v1p1).contains(entity) ? .v1p1 : .v1p2
         let header = names(entity, version)
         let (mapping, diagnostics) = HeaderMapping.map(
             header: header, entity: entity, version: version, fileName: entity.fileName)
@@ -27,7 +27,7 @@ struct HeaderMappingTests {
 
     @Test func usersUnionIndexesFor1_2() throws {
         let (mapping, diagnostics) = HeaderMapping.map(
-            header: names(.users, .v1_2), entity: .users, version: .v1_2, fileName: "users.csv")
+            header: names(.users, .v1p2), entity: .users, version: .v1p2, fileName: "users.csv")
         #expect(diagnostics.isEmpty)
         let roleIndex = try #require(Schema.index(of: "role", in: .users))
         #expect(mapping.positions[roleIndex] == nil)
@@ -35,10 +35,10 @@ struct HeaderMappingTests {
     }
 
     @Test func misspelledColumnSuggested() throws {
-        var header = names(.roles, .v1_2)
+        var header = names(.roles, .v1p2)
         header[2] = "dataLastModified"
         let (mapping, diagnostics) = HeaderMapping.map(
-            header: header, entity: .roles, version: .v1_2, fileName: "roles.csv")
+            header: header, entity: .roles, version: .v1p2, fileName: "roles.csv")
         #expect(diagnostics.count == 1)
         let diagnostic = try #require(diagnostics.first)
         #expect(diagnostic.severity == .warning)
@@ -53,10 +53,10 @@ struct HeaderMappingTests {
     }
 
     @Test func caseMismatchOfRequiredColumn() throws {
-        var header = names(.users, .v1_1)
+        var header = names(.users, .v1p1)
         header[8] = "givenname"
         let (mapping, diagnostics) = HeaderMapping.map(
-            header: header, entity: .users, version: .v1_1, fileName: "users.csv")
+            header: header, entity: .users, version: .v1p1, fileName: "users.csv")
         #expect(rules(diagnostics) == ["header.unknown", "header.missing-column"])
         #expect(diagnostics[0].message.contains("did you mean 'givenName'?"))
         #expect(
@@ -67,8 +67,8 @@ struct HeaderMappingTests {
     }
 
     @Test func missingRequiredColumn() throws {
-        let header = names(.users, .v1_1).filter { $0 != "givenName" }
-        let (_, diagnostics) = HeaderMapping.map(header: header, entity: .users, version: .v1_1, fileName: "users.csv")
+        let header = names(.users, .v1p1).filter { $0 != "givenName" }
+        let (_, diagnostics) = HeaderMapping.map(header: header, entity: .users, version: .v1p1, fileName: "users.csv")
         #expect(diagnostics.count == 1)
         #expect(diagnostics.first?.severity == .error)
         #expect(diagnostics.first?.rule == "header.missing-column")
@@ -77,15 +77,15 @@ struct HeaderMappingTests {
     }
 
     @Test func missingDeltaColumnsAreNotErrors() {
-        let header = names(.orgs, .v1_1).filter { $0 != "status" && $0 != "dateLastModified" }
-        let (_, diagnostics) = HeaderMapping.map(header: header, entity: .orgs, version: .v1_1, fileName: "orgs.csv")
+        let header = names(.orgs, .v1p1).filter { $0 != "status" && $0 != "dateLastModified" }
+        let (_, diagnostics) = HeaderMapping.map(header: header, entity: .orgs, version: .v1p1, fileName: "orgs.csv")
         #expect(diagnostics.isEmpty)
     }
 
     @Test func duplicateColumn() throws {
-        let header = names(.orgs, .v1_1) + ["name"]
+        let header = names(.orgs, .v1p1) + ["name"]
         let (mapping, diagnostics) = HeaderMapping.map(
-            header: header, entity: .orgs, version: .v1_1, fileName: "orgs.csv")
+            header: header, entity: .orgs, version: .v1p1, fileName: "orgs.csv")
         #expect(rules(diagnostics) == ["header.duplicate"])
         #expect(diagnostics.first?.severity == .error)
         #expect(
@@ -100,7 +100,7 @@ struct HeaderMappingTests {
             "sourcedId", "status", "dateLastModified", "enabledUser", "role", "username", "givenName", "familyName",
         ]
         let (mapping, diagnostics) = HeaderMapping.map(
-            header: header, entity: .users, version: .v1_2, fileName: "users.csv")
+            header: header, entity: .users, version: .v1p2, fileName: "users.csv")
         #expect(rules(diagnostics) == ["header.version"])
         #expect(diagnostics.first?.severity == .warning)
         #expect(diagnostics.first?.field == "role")
@@ -110,9 +110,9 @@ struct HeaderMappingTests {
     }
 
     @Test func extensionColumns() {
-        let header = names(.orgs, .v1_1) + ["metadata.address1", "ext_district_code"]
+        let header = names(.orgs, .v1p1) + ["metadata.address1", "ext_district_code"]
         let (mapping, diagnostics) = HeaderMapping.map(
-            header: header, entity: .orgs, version: .v1_1, fileName: "orgs.csv")
+            header: header, entity: .orgs, version: .v1p1, fileName: "orgs.csv")
         #expect(diagnostics.count == 1)
         #expect(diagnostics.first?.severity == .info)
         #expect(diagnostics.first?.rule == "header.extension")
@@ -122,21 +122,21 @@ struct HeaderMappingTests {
     }
 
     @Test func metadataNameNearAColumnStaysSilent() {
-        let header = names(.orgs, .v1_1) + ["metadata.name"]
-        let (_, diagnostics) = HeaderMapping.map(header: header, entity: .orgs, version: .v1_1, fileName: "orgs.csv")
+        let header = names(.orgs, .v1p1) + ["metadata.name"]
+        let (_, diagnostics) = HeaderMapping.map(header: header, entity: .orgs, version: .v1p1, fileName: "orgs.csv")
         #expect(diagnostics.isEmpty)
     }
 
     @Test func nearNameOfPresentColumnIsExtension() {
-        let header = names(.users, .v1_1) + ["userId"]
-        let (_, diagnostics) = HeaderMapping.map(header: header, entity: .users, version: .v1_1, fileName: "users.csv")
+        let header = names(.users, .v1p1) + ["userId"]
+        let (_, diagnostics) = HeaderMapping.map(header: header, entity: .users, version: .v1p1, fileName: "users.csv")
         #expect(rules(diagnostics) == ["header.extension"])
     }
 
     @Test func emptyHeaderNames() {
         let header = ["sourcedId", "name", "type", "", "identifier", ""]
         let (mapping, diagnostics) = HeaderMapping.map(
-            header: header, entity: .orgs, version: .v1_1, fileName: "orgs.csv")
+            header: header, entity: .orgs, version: .v1p1, fileName: "orgs.csv")
         #expect(rules(diagnostics) == ["header.empty"])
         #expect(
             diagnostics.first?.message
@@ -149,7 +149,7 @@ struct HeaderMappingTests {
     @Test func spacesAroundName() {
         let header = ["sourcedId", " name ", "type"]
         let (mapping, diagnostics) = HeaderMapping.map(
-            header: header, entity: .orgs, version: .v1_1, fileName: "orgs.csv")
+            header: header, entity: .orgs, version: .v1p1, fileName: "orgs.csv")
         #expect(rules(diagnostics) == ["header.whitespace"])
         #expect(mapping.targets[1] == .column(3))
     }
@@ -160,7 +160,7 @@ struct HeaderMappingTests {
             "givenName", "familyName", "identifier", "email",
         ]
         let (mapping, diagnostics) = HeaderMapping.map(
-            header: header, entity: .users, version: .v1_1, fileName: "users.csv")
+            header: header, entity: .users, version: .v1p1, fileName: "users.csv")
         #expect(rules(diagnostics) == ["header.order"])
         #expect(diagnostics.first?.severity == .warning)
         #expect(diagnostics.first?.field == "status")
@@ -173,7 +173,7 @@ struct HeaderMappingTests {
 
     @Test func extensionBeforeStandardColumn() {
         let header = ["sourcedId", "metadata.code", "name", "type"]
-        let (_, diagnostics) = HeaderMapping.map(header: header, entity: .orgs, version: .v1_1, fileName: "orgs.csv")
+        let (_, diagnostics) = HeaderMapping.map(header: header, entity: .orgs, version: .v1p1, fileName: "orgs.csv")
         #expect(rules(diagnostics) == ["header.order"])
         #expect(diagnostics.first?.field == "metadata.code")
     }
@@ -186,7 +186,7 @@ struct HeaderMappingTests {
         let header = try #require(try reader.readRow())
         #expect(header.suffix(4) == ["role", "", "", ""])
         let (mapping, diagnostics) = HeaderMapping.map(
-            header: header, entity: .enrollments, version: .v1_1, fileName: "enrollments.csv")
+            header: header, entity: .enrollments, version: .v1p1, fileName: "enrollments.csv")
         #expect(rules(diagnostics) == ["header.empty"])
         #expect(diagnostics.first?.severity == .warning)
         #expect(diagnostics.first?.message.hasPrefix("columns 8, 9 and 10 have no name") == true)
@@ -200,7 +200,7 @@ struct HeaderMappingTests {
         let path = "samples/moodle-enrol-oneroster/extracted/v1p2_full_dataset/roles.csv"
         let reader = CSVReader(source: try FileByteSource(path: SharedData.path(path)), fileName: "roles.csv")
         let header = try #require(try reader.readRow())
-        let (_, diagnostics) = HeaderMapping.map(header: header, entity: .roles, version: .v1_2, fileName: "roles.csv")
+        let (_, diagnostics) = HeaderMapping.map(header: header, entity: .roles, version: .v1p2, fileName: "roles.csv")
         #expect(rules(diagnostics) == ["header.unknown", "header.empty"])
         #expect(diagnostics.first?.field == "dataLastModified")
     }
@@ -210,7 +210,7 @@ struct HeaderMappingTests {
         let path = "samples/oat-oneroster-import/OneRosterv1p1BaseCSV/users.csv"
         let reader = CSVReader(source: try FileByteSource(path: SharedData.path(path)), fileName: "users.csv")
         let header = try #require(try reader.readRow())
-        let (_, diagnostics) = HeaderMapping.map(header: header, entity: .users, version: .v1_1, fileName: "users.csv")
+        let (_, diagnostics) = HeaderMapping.map(header: header, entity: .users, version: .v1p1, fileName: "users.csv")
         #expect(diagnostics.filter { $0.rule == "header.order" }.count == 1)
         let userId = diagnostics.first { $0.field == "userId" }
         #expect(userId?.rule == "header.unknown")

@@ -33,7 +33,7 @@ struct ManifestTests {
     @Test func completeManifest() {
         let (manifest, diagnostics) = parse(Self.completeVersion11)
         #expect(diagnostics.isEmpty, "\(diagnostics)")
-        #expect(manifest.version == .v1_1)
+        #expect(manifest.version == .v1p1)
         #expect(manifest.mode(for: .users) == .bulk)
         #expect(manifest.mode(for: .courses) == .delta)
         #expect(manifest.mode(for: .demographics) == .absent)
@@ -74,7 +74,7 @@ struct ManifestTests {
 
     @Test func errataVersion() {
         let (manifest, _) = parse("propertyName,value\noneroster.version,1.2.1\n")
-        #expect(manifest.version == .v1_2)
+        #expect(manifest.version == .v1p2)
     }
 
     @Test func badModeValue() {
@@ -144,7 +144,7 @@ struct ManifestTests {
         let text = Self.completeVersion11.replacingOccurrences(of: "propertyName,value\n", with: "")
         let (manifest, diagnostics) = parse(text)
         #expect(diagnostics.map(\.rule) == ["manifest.header"])
-        #expect(manifest.version == .v1_1)
+        #expect(manifest.version == .v1p1)
     }
 
     @Test func invalidUTF8BecomesDiagnostic() {
@@ -162,7 +162,7 @@ struct ManifestTests {
             source: try FileByteSource(path: path),
             presentEntities: [.academicSessions, .classes, .courses, .demographics, .enrollments, .orgs, .users])
         #expect(diagnostics.isEmpty, "\(diagnostics)")
-        #expect(manifest.version == .v1_1)
+        #expect(manifest.version == .v1p1)
         #expect(manifest.sourceSystemName == "ClassLink OneRoster")
         #expect(manifest.sourceSystemCode == "ClassLink")
         #expect(manifest.mode(for: .users) == .bulk)
@@ -174,8 +174,8 @@ struct ManifestTests {
         let path = SharedData.path("samples/moodle-enrol-oneroster/extracted/oneroster_test_data/manifest.csv")
         let (manifest, diagnostics) = Manifest.parse(source: try FileByteSource(path: path))
         #expect(diagnostics.isEmpty, "\(diagnostics)")
-        #expect(manifest.version == .v1_2)
-        for entity in Entity.all(in: .v1_2) {
+        #expect(manifest.version == .v1p2)
+        for entity in Entity.all(in: .v1p2) {
             #expect(manifest.mode(for: entity) == .delta, "\(entity)")
         }
     }

@@ -22,7 +22,7 @@ private let student: [String: String] = [
 ]
 
 private func parse(
-    _ entity: Entity, _ fields: [String: String], version: OneRosterVersion = .v1_1, mode: FileMode = .bulk,
+    _ entity: Entity, _ fields: [String: String], version: OneRosterVersion = .v1p1, mode: FileMode = .bulk,
     gradeMap: [String: String] = [:]
 ) -> (Record?, [Diagnostic]) {
     let collector = DiagnosticCollector()
@@ -71,13 +71,13 @@ private func parse(
 
 @Test func extensionValueAccepted() {
     let (record, findings) = parse(
-        .orgs, ["sourcedId": "o-1", "name": "North", "type": "ext:campus"], version: .v1_2)
+        .orgs, ["sourcedId": "o-1", "name": "North", "type": "ext:campus"], version: .v1p2)
     #expect(record?["type"] == "ext:campus")
     #expect(findings.isEmpty)
 }
 
 @Test func malformedExtensionValueRejected() {
-    let (record, findings) = parse(.orgs, ["sourcedId": "o-1", "name": "North", "type": "ext:"], version: .v1_2)
+    let (record, findings) = parse(.orgs, ["sourcedId": "o-1", "name": "North", "type": "ext:"], version: .v1p2)
     #expect(record == nil)
     #expect(findings.map(\.rule) == ["field.enum"])
 }
@@ -155,7 +155,7 @@ func dateFormat(text: String, valid: Bool) {
     var fields = student
     fields["role"] = nil
     fields["orgSourcedIds"] = nil
-    let (record, findings) = parse(.users, fields, version: .v1_2)
+    let (record, findings) = parse(.users, fields, version: .v1p2)
     #expect(record != nil)
     #expect(findings.isEmpty)
 }

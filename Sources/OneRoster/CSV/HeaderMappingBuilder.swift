@@ -57,7 +57,7 @@ struct HeaderMappingBuilder {
         if let index = Schema.index(of: name, in: entity) {
             positions[index] = position
             if !columns[index].versions.contains(version) {
-                let other = version == .v1_1 ? "1.2" : "1.1"
+                let other = version == .v1p1 ? "1.2" : "1.1"
                 warn(
                     "header.version", field: name,
                     "column '\(name)' is a OneRoster \(other) column, not a \(version.rawValue) one; "

@@ -127,7 +127,7 @@ struct ManifestParser {
 
     /// Sets the mode of every rostering file whose key is missing or blank, with a warning for each.
     mutating func resolveModes(presentEntities: Set<Entity>) {
-        let expected = Set(Entity.all(in: version ?? .v1_1))
+        let expected = Set(Entity.all(in: version ?? .v1p1))
         for entity in Entity.allCases where modes[entity] == nil && !invalidModes.contains(entity) {
             let present = presentEntities.contains(entity)
             modes[entity] = present ? .bulk : .absent
