@@ -70,7 +70,17 @@ public enum Entity: String, Sendable, Hashable, CaseIterable, Codable, Comparabl
 
     /// Position in the dependency order.
     public var order: Int {
-        Entity.allCases.firstIndex(of: self) ?? 0
+        switch self {
+        case .orgs: return 0
+        case .academicSessions: return 1
+        case .courses: return 2
+        case .classes: return 3
+        case .users: return 4
+        case .userProfiles: return 5
+        case .roles: return 6
+        case .enrollments: return 7
+        case .demographics: return 8
+        }
     }
 }
 

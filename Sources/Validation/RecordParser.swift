@@ -263,11 +263,16 @@ public struct RecordParser: Sendable {
     }
 
     static func canonicalList(_ value: String) -> String {
-        if !value.utf8.contains(0x20) && !value.utf8.contains(0x09) && !value.hasPrefix(",") && !value.hasSuffix(",")
-            && !value.contains(",,")
-        {
-            return value
+        var previous: UInt8 = 0x2C
+        var clean = true
+        for byte in value.utf8 {
+            if byte == 0x20 || byte == 0x09 || (byte == 0x2C && previous == 0x2C) {
+                clean = false
+                break
+            }
+            previous = byte
         }
+        if clean && previous != 0x2C { return value }
         return listItems(value).joined(separator: ",")
     }
 }

@@ -14,14 +14,6 @@ public final class RosterChecker {
         case rejectedWithdrawingEarlier
     }
 
-    private struct Entry {
-        var row: Int32
-        /// Index into `fileNames` of the file the record came from.
-        var file: UInt16
-        var accepted: Bool
-        var duplicated: Bool
-    }
-
     private struct SelfReference {
         var sourcedId: String
         var column: String
@@ -30,17 +22,20 @@ public final class RosterChecker {
     }
 
     private let diagnostics: DiagnosticCollector
-    private var index: [[String: Entry]] = Array(repeating: [:], count: Entity.allCases.count)
+    /// Every sourcedId offered per entity, by `Entity.order`; entries name the file by its index in `fileNames`.
+    private var index: [IdTable] = Entity.allCases.map { _ in IdTable() }
     private var files: [String] = Array(repeating: "", count: Entity.allCases.count)
     private var fileNames: [String] = []
-    private var fileNumbers: [String: UInt16] = [:]
-    private var lowercasedIds: [String: String] = [:]
-    private var lowercasedIdEntity: Entity?
+    private var fileNumbers: [String: Int] = [:]
+    /// Rows of the current entity by the hash of their lowercased sourcedId.
+    private var lowercasedIds: [UInt64: Int32] = [:]
     private var selfReferences: [SelfReference] = []
-    private var usernames: [String: (String, Int)] = [:]
-    private var emails: [String: (String, Int)] = [:]
-    private var identifiers: [String: (String, Int)] = [:]
-    private var classSchools: [String: String] = [:]
+    /// Rows of users by the hash of their lowercased username, lowercased e-mail and identifier.
+    private var usernames: [UInt64: Int32] = [:]
+    private var emails: [UInt64: Int32] = [:]
+    private var identifiers: [UInt64: Int32] = [:]
+    /// The school and row of every accepted class.
+    private var classes: [String: (school: String?, row: Int32)] = [:]
     private var classesWithTeacher: Set<String> = []
     private var currentEntity: Entity?
 
@@ -50,26 +45,22 @@ public final class RosterChecker {
 
     /// Whether a record of an entity with this sourcedId was accepted.
     public func isAccepted(_ entity: Entity, _ sourcedId: String) -> Bool {
-        index[entity.order][sourcedId]?.accepted ?? false
+        index[entity.order][IdTable.key(sourcedId)]?.accepted ?? false
     }
 
     /// Whether a record of an entity with this sourcedId was offered in this run, accepted or not.
     public func wasSeen(_ entity: Entity, _ sourcedId: String) -> Bool {
-        index[entity.order][sourcedId] != nil
-    }
-
-    /// The number of accepted records of an entity.
-    public func acceptedCount(_ entity: Entity) -> Int {
-        index[entity.order].values.reduce(0) { $0 + ($1.accepted ? 1 : 0) }
+        index[entity.order][IdTable.key(sourcedId)] != nil
     }
 
     /// Notes a record that the field rules rejected, so records that refer to it are reported as depending on it.
     public func noteRejected(_ entity: Entity, sourcedId: String?, origin: Origin) {
         enter(entity, file: origin.file)
         guard let sourcedId, !sourcedId.isEmpty else { return }
-        if index[entity.order][sourcedId] == nil {
-            index[entity.order][sourcedId] = Entry(
-                row: Int32(clamping: origin.row), file: fileNumber(origin.file), accepted: false, duplicated: false)
+        let key = IdTable.key(sourcedId)
+        if index[entity.order][key] == nil {
+            index[entity.order][key] = IdTable.Entry(
+                row: origin.row, file: fileNumber(origin.file), accepted: false, duplicated: false)
         }
     }
 
@@ -78,26 +69,27 @@ public final class RosterChecker {
         let entity = record.entity
         enter(entity, file: origin.file)
         let sourcedId = record.sourcedId
+        let key = IdTable.key(sourcedId)
 
-        if let earlier = index[entity.order][sourcedId] {
+        if var earlier = index[entity.order][key] {
             reportDuplicate(record, earlier: earlier, origin: origin)
-            index[entity.order][sourcedId]?.duplicated = true
-            if earlier.accepted {
-                index[entity.order][sourcedId]?.accepted = false
-                return .rejectedWithdrawingEarlier
-            }
-            return .rejected
+            let wasAccepted = earlier.accepted
+            earlier.duplicated = true
+            earlier.accepted = false
+            index[entity.order][key] = earlier
+            if entity == .classes { classes[sourcedId] = nil }
+            return wasAccepted ? .rejectedWithdrawingEarlier : .rejected
         }
         checkCaseDuplicate(record, origin: origin)
 
         let accepted = checkReferences(record, origin: origin)
-        index[entity.order][sourcedId] = Entry(
-            row: Int32(clamping: origin.row), file: fileNumber(origin.file), accepted: accepted, duplicated: false)
+        index[entity.order][key] = IdTable.Entry(
+            row: origin.row, file: fileNumber(origin.file), accepted: accepted, duplicated: false)
         guard accepted else { return .rejected }
 
         switch entity {
         case .users: checkUserUniqueness(record, origin: origin)
-        case .classes: classSchools[sourcedId] = record.values[Self.classSchool]
+        case .classes: classes[sourcedId] = (record.values[Self.classSchool], Int32(clamping: origin.row))
         case .enrollments:
             if record.values[Self.enrollmentRole] == "teacher", let classId = record.values[Self.enrollmentClass] {
                 classesWithTeacher.insert(classId)
@@ -112,14 +104,18 @@ public final class RosterChecker {
     /// NOTE: a teacher enrollment from such a file still counts towards its class having a teacher.
     public func rejectFile(_ entity: Entity, file: String) {
         guard let number = fileNumbers[file] else { return }
-        for (sourcedId, entry) in index[entity.order] where entry.file == number && entry.accepted {
-            index[entity.order][sourcedId]?.accepted = false
+        index[entity.order].update { entry in
+            guard entry.file == number, entry.accepted else { return nil }
+            var rejected = entry
+            rejected.accepted = false
+            return rejected
         }
+        if entity == .classes { classes = [:] }
     }
 
-    private func fileNumber(_ file: String) -> UInt16 {
+    private func fileNumber(_ file: String) -> Int {
         if let number = fileNumbers[file] { return number }
-        let number = UInt16(clamping: fileNames.count)
+        let number = min(fileNames.count, IdTable.maximumFile)
         fileNames.append(file)
         fileNumbers[file] = number
         return number
@@ -128,14 +124,13 @@ public final class RosterChecker {
     /// Runs the checks that need the whole run, such as classes without a teacher. Call once, after the last record.
     public func finish() {
         finishEntity()
-        let classes = index[Entity.classes.order]
-        let enrollmentsSeen = !index[Entity.enrollments.order].isEmpty
-        guard enrollmentsSeen else { return }
-        for (sourcedId, entry) in classes where entry.accepted && !classesWithTeacher.contains(sourcedId) {
+        guard index[Entity.enrollments.order].count > 0 else { return }
+        let file = files[Entity.classes.order]
+        for (sourcedId, info) in classes.sorted(by: { $0.value.row < $1.value.row })
+        where !classesWithTeacher.contains(sourcedId) {
             diagnostics.add(
                 Rule.classWithoutTeacher.diagnostic(
-                    "class \(sourcedId) has no teacher enrollment",
-                    origin: Origin(file: files[Entity.classes.order], row: Int(entry.row)),
+                    "class \(sourcedId) has no teacher enrollment", origin: Origin(file: file, row: Int(info.row)),
                     sourcedId: sourcedId))
         }
     }
@@ -147,7 +142,6 @@ public final class RosterChecker {
             finishEntity()
             currentEntity = entity
             lowercasedIds = [:]
-            lowercasedIdEntity = nil
         }
         if files[entity.order].isEmpty { files[entity.order] = file }
     }
@@ -155,7 +149,7 @@ public final class RosterChecker {
     /// Resolves references between records of the entity just finished, such as an org's parent.
     private func finishEntity() {
         guard let entity = currentEntity else { return }
-        for reference in selfReferences where index[entity.order][reference.target] == nil {
+        for reference in selfReferences where index[entity.order][IdTable.key(reference.target)] == nil {
             diagnostics.add(
                 Rule.missingOptionalReference.diagnostic(
                     "field '\(reference.column)' names \(entity.singular) '\(reference.target)', which does not "
@@ -168,7 +162,7 @@ public final class RosterChecker {
 
     // MARK: - Rules
 
-    private func reportDuplicate(_ record: Record, earlier: Entry, origin: Origin) {
+    private func reportDuplicate(_ record: Record, earlier: IdTable.Entry, origin: Origin) {
         let sourcedId = record.sourcedId
         let file = origin.file
         diagnostics.add(
@@ -181,7 +175,7 @@ public final class RosterChecker {
                 Rule.duplicateId.diagnostic(
                     "duplicate sourcedId '\(sourcedId)' at rows \(earlier.row) and \(origin.row) of \(file); "
                         + "every copy is rejected, since the right one cannot be told",
-                    origin: Origin(file: file, row: Int(earlier.row)), field: "sourcedId", value: sourcedId,
+                    origin: Origin(file: file, row: earlier.row), field: "sourcedId", value: sourcedId,
                     sourcedId: sourcedId))
         }
     }
@@ -189,16 +183,15 @@ public final class RosterChecker {
     private func checkCaseDuplicate(_ record: Record, origin: Origin) {
         // NOTE: enrollments are left out to bound memory: a district can have ten million of them.
         guard record.entity != .enrollments else { return }
-        let lowered = record.sourcedId.lowercased()
-        if let other = lowercasedIds[lowered], other != record.sourcedId {
-            let row = index[record.entity.order][other].map { " (row \($0.row))" } ?? ""
+        let lowered = IdTable.key(record.sourcedId.lowercased()).primary
+        if let row = lowercasedIds[lowered] {
             diagnostics.add(
                 Rule.caseDuplicateId.diagnostic(
-                    "sourcedId '\(record.sourcedId)' differs only in letter case from '\(other)'\(row); "
+                    "sourcedId '\(record.sourcedId)' differs only in letter case from the sourcedId at row \(row); "
                         + "sourcedIds are case-sensitive, so both are kept as distinct records",
                     origin: origin, field: "sourcedId", value: record.sourcedId, sourcedId: record.sourcedId))
         } else {
-            lowercasedIds[lowered] = record.sourcedId
+            lowercasedIds[lowered] = Int32(clamping: origin.row)
         }
     }
 
@@ -263,7 +256,7 @@ public final class RosterChecker {
                 && accepted
         }
         if entity == .enrollments, accepted, let classId = record.values[Self.enrollmentClass],
-            let school = record.values[Self.enrollmentSchool], let classSchool = classSchools[classId],
+            let school = record.values[Self.enrollmentSchool], let classSchool = classes[classId]?.school,
             classSchool != school
         {
             diagnostics.add(
@@ -285,7 +278,7 @@ public final class RosterChecker {
                 SelfReference(sourcedId: record.sourcedId, column: column, target: id, origin: origin))
             return true
         }
-        let entry = index[target.order][id]
+        let entry = index[target.order][IdTable.key(id)]
         if let entry, entry.accepted { return true }
         let file = files[target.order].isEmpty ? target.fileName : files[target.order]
         let message: String
@@ -308,23 +301,25 @@ public final class RosterChecker {
     private func checkUserUniqueness(_ record: Record, origin: Origin) {
         check(record, field: "username", rule: .duplicateUsername, seen: &usernames, origin: origin, folded: true)
         check(record, field: "email", rule: .duplicateEmail, seen: &emails, origin: origin, folded: true)
-        check(
-            record, field: "identifier", rule: .duplicateIdentifier, seen: &identifiers, origin: origin, folded: false)
+        check(record, field: "identifier", rule: .duplicateIdentifier, seen: &identifiers, origin: origin, folded: false)
     }
 
+    private static let userFields = ["username", "email", "identifier"].map { Schema.index(of: $0, in: .users) ?? 0 }
+
     private func check(
-        _ record: Record, field: String, rule: Rule, seen: inout [String: (String, Int)], origin: Origin, folded: Bool
+        _ record: Record, field: String, rule: Rule, seen: inout [UInt64: Int32], origin: Origin, folded: Bool
     ) {
-        guard let value = record[field], !value.isEmpty else { return }
-        let key = folded ? value.lowercased() : value
-        if let (other, row) = seen[key] {
+        let position = field == "username" ? Self.userFields[0] : field == "email" ? Self.userFields[1] : Self.userFields[2]
+        guard let value = record.values[position], !value.isEmpty else { return }
+        let key = IdTable.key(folded ? value.lowercased() : value).primary
+        if let row = seen[key] {
             diagnostics.add(
                 rule.diagnostic(
-                    "\(field) '\(value)' is also used by user '\(other)' (row \(row))"
+                    "\(field) '\(value)' is also used by the user at row \(row)"
                         + (folded ? ", ignoring letter case" : ""),
                     origin: origin, field: field, value: value, sourcedId: record.sourcedId))
         } else {
-            seen[key] = (record.sourcedId, origin.row)
+            seen[key] = Int32(clamping: origin.row)
         }
     }
 }

@@ -1,0 +1,130 @@
+/// A set of sourcedIds kept as 64-bit hashes, each with a small record of where it was seen.
+///
+/// A district can have ten million enrollments with 36-character ids; as `String` keys they would take
+/// gigabytes, while this table takes 16 bytes a slot. An id is identified by 96 bits of two independent
+/// hashes, so two different ids are taken for one with a chance of about n²/2⁹⁷ per run (below 10⁻¹⁵ at ten
+/// million ids).
+struct IdTable {
+    /// What the table keeps about one id.
+    struct Entry: Equatable {
+        var row: Int
+        var file: Int
+        var accepted: Bool
+        var duplicated: Bool
+    }
+
+    /// An id's two hashes: 64 bits that pick the slot, and 32 more that confirm the match.
+    struct Key: Equatable {
+        var primary: UInt64
+        var check: UInt32
+    }
+
+    /// Primary hash of each slot's id; 0 marks an empty slot.
+    private var keys: [UInt64]
+    /// Check hash (bits 32-63) and entry (bits 0-31: row in 26 bits, file number in 4, then the accepted and
+    /// duplicated flags).
+    private var entries: [UInt64]
+    private var mask: Int
+    private(set) var count = 0
+
+    init(capacity: Int = 1024) {
+        var size = 16
+        while size < capacity * 4 / 3 { size <<= 1 }
+        keys = Array(repeating: 0, count: size)
+        entries = Array(repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    /// The table's key of an id. The hashes are seeded per process, so keys never outlive it.
+    static func key(_ id: String) -> Key {
+        var primary = Hasher()
+        primary.combine(id)
+        var check = Hasher()
+        check.combine(0x9E37_79B9_7F4A_7C15 as UInt64)
+        check.combine(id)
+        let value = UInt64(bitPattern: Int64(primary.finalize()))
+        return Key(primary: value == 0 ? 1 : value, check: UInt32(truncatingIfNeeded: check.finalize()))
+    }
+
+    subscript(key: Key) -> Entry? {
+        get {
+            guard let slot = find(key) else { return nil }
+            return Self.unpack(entries[slot])
+        }
+        set {
+            guard let entry = newValue else { return }
+            if let slot = find(key) {
+                entries[slot] = Self.pack(entry, check: key.check)
+                return
+            }
+            if (count + 1) * 4 > keys.count * 3 { grow() }
+            let slot = emptySlot(for: key.primary)
+            keys[slot] = key.primary
+            entries[slot] = Self.pack(entry, check: key.check)
+            count += 1
+        }
+    }
+
+    /// Calls `body` with every entry, in no particular order.
+    func forEach(_ body: (Entry) -> Void) {
+        for slot in keys.indices where keys[slot] != 0 {
+            body(Self.unpack(entries[slot]))
+        }
+    }
+
+    /// Changes every entry for which `transform` returns a new value.
+    mutating func update(_ transform: (Entry) -> Entry?) {
+        for slot in keys.indices where keys[slot] != 0 {
+            if let changed = transform(Self.unpack(entries[slot])) {
+                entries[slot] = Self.pack(changed, check: UInt32(truncatingIfNeeded: entries[slot] >> 32))
+            }
+        }
+    }
+
+    private func find(_ key: Key) -> Int? {
+        var slot = Int(truncatingIfNeeded: key.primary) & mask
+        while true {
+            let primary = keys[slot]
+            if primary == 0 { return nil }
+            if primary == key.primary && UInt32(truncatingIfNeeded: entries[slot] >> 32) == key.check { return slot }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private func emptySlot(for hash: UInt64) -> Int {
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while keys[slot] != 0 { slot = (slot + 1) & mask }
+        return slot
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys
+        let oldEntries = entries
+        keys = Array(repeating: 0, count: oldKeys.count * 2)
+        entries = Array(repeating: 0, count: oldKeys.count * 2)
+        mask = keys.count - 1
+        for slot in oldKeys.indices where oldKeys[slot] != 0 {
+            let target = emptySlot(for: oldKeys[slot])
+            keys[target] = oldKeys[slot]
+            entries[target] = oldEntries[slot]
+        }
+    }
+
+    /// The largest row an entry can name; a later row is kept as this one, so only its number in messages suffers.
+    static let maximumRow = (1 << 26) - 1
+    /// The largest file number an entry can name.
+    static let maximumFile = 15
+
+    private static func pack(_ entry: Entry, check: UInt32) -> UInt64 {
+        let row = UInt64(min(max(entry.row, 0), maximumRow))
+        let file = UInt64(min(max(entry.file, 0), maximumFile)) << 26
+        let flags: UInt64 = (entry.accepted ? 1 << 30 : 0) | (entry.duplicated ? 1 << 31 : 0)
+        return UInt64(check) << 32 | row | file | flags
+    }
+
+    private static func unpack(_ bits: UInt64) -> Entry {
+        Entry(
+            row: Int(bits & 0x3FF_FFFF), file: Int((bits >> 26) & 0xF), accepted: bits & (1 << 30) != 0,
+            duplicated: bits & (1 << 31) != 0)
+    }
+}
