@@ -52,6 +52,8 @@ final class StoreDestination: RecordDestination {
         savepointOpen = true
     }
 
+    func finish() throws {}
+
     func endFile(keep: Bool) throws {
         guard savepointOpen else { return }
         savepointOpen = false
@@ -68,4 +70,5 @@ final class DiscardingDestination: RecordDestination {
     func removeUnseen(_ entity: Entity, seen: (String) -> Bool) throws {}
     func beginFile() throws {}
     func endFile(keep: Bool) throws {}
+    func finish() throws {}
 }

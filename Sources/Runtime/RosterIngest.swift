@@ -17,6 +17,8 @@ protocol RecordDestination: AnyObject {
     /// Marks a point to return to if the file being read turns out to be unreadable.
     func beginFile() throws
     func endFile(keep: Bool) throws
+    /// Applies everything still pending; called once, after the last record.
+    func finish() throws
 }
 
 /// Validates and stores everything a connector handed over, entity by entity in dependency order.
@@ -76,6 +78,7 @@ final class RosterIngest {
             }
         }
         checker.finish()
+        try destination.finish()
     }
 
     // MARK: - Files

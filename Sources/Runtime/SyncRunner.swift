@@ -34,8 +34,9 @@ public final class SyncRunner {
 
             let committed = try SnapshotStore(path: config.storePath)
             let writer = try store.writeSnapshot(district: district.id, runId: id)
-            let destination = StoreDestination(
-                writer: writer, store: store, committed: committed, district: district.id)
+            let destination = PipelinedDestination(
+                wrapping: StoreDestination(writer: writer, store: store, committed: committed, district: district.id))
+            defer { destination.stop() }
             let ingest = RosterIngest(
                 collector: collector, destination: destination, gradeMap: district.gradeMap,
                 progress: showProgress ? Progress.forTerminal(label: district.id) : nil)

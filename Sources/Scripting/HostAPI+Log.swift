@@ -5,7 +5,7 @@ extension HostAPI {
         HostFunction(
             name: "log.\(level.rawValue)", scope: .rollbook,
             signature: "rollbook.log.\(level.rawValue)(message [, fields])",
-            summary: "Writes a \(level.rawValue) line to the host's log; `fields` is a table of metadata.",
+            summary: "Writes a line at level `\(level.rawValue)` to the host's log; `fields` is a table of metadata.",
             body: { call in
                 let message = try call.string(1)
                 var fields: [String: String] = ["script": call.runtime.currentScript]

@@ -4,7 +4,7 @@
 /// gigabytes, while this table takes 16 bytes a slot. An id is identified by 96 bits of two independent
 /// hashes, so two different ids are taken for one with a chance of about n²/2⁹⁷ per run (below 10⁻¹⁵ at ten
 /// million ids).
-struct IdTable {
+final class IdTable {
     /// What the table keeps about one id.
     struct Entry: Equatable {
         var row: Int
@@ -19,20 +19,34 @@ struct IdTable {
         var check: UInt32
     }
 
-    /// Primary hash of each slot's id; 0 marks an empty slot.
-    private var keys: [UInt64]
+    /// Primary hash of each slot's id; 0 marks an empty slot. Raw buffers keep the lookups free of reference
+    /// counting and exclusivity checks, which cost more than the probe itself.
+    private var keys: UnsafeMutablePointer<UInt64>
     /// Check hash (bits 32-63) and entry (bits 0-31: row in 26 bits, file number in 4, then the accepted and
     /// duplicated flags).
-    private var entries: [UInt64]
+    private var entries: UnsafeMutablePointer<UInt64>
+    private var size: Int
     private var mask: Int
     private(set) var count = 0
 
     init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 4 / 3 { size <<= 1 }
-        keys = Array(repeating: 0, count: size)
-        entries = Array(repeating: 0, count: size)
+        self.size = size
         mask = size - 1
+        keys = Self.allocate(size)
+        entries = Self.allocate(size)
+    }
+
+    deinit {
+        keys.deallocate()
+        entries.deallocate()
+    }
+
+    private static func allocate(_ size: Int) -> UnsafeMutablePointer<UInt64> {
+        let buffer = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+        buffer.initialize(repeating: 0, count: size)
+        return buffer
     }
 
     /// The table's key of an id. The hashes are seeded per process, so keys never outlive it.
@@ -57,7 +71,7 @@ struct IdTable {
                 entries[slot] = Self.pack(entry, check: key.check)
                 return
             }
-            if (count + 1) * 4 > keys.count * 3 { grow() }
+            if (count + 1) * 4 > size * 3 { grow() }
             let slot = emptySlot(for: key.primary)
             keys[slot] = key.primary
             entries[slot] = Self.pack(entry, check: key.check)
@@ -67,14 +81,14 @@ struct IdTable {
 
     /// Calls `body` with every entry, in no particular order.
     func forEach(_ body: (Entry) -> Void) {
-        for slot in keys.indices where keys[slot] != 0 {
+        for slot in 0..<size where keys[slot] != 0 {
             body(Self.unpack(entries[slot]))
         }
     }
 
     /// Changes every entry for which `transform` returns a new value.
-    mutating func update(_ transform: (Entry) -> Entry?) {
-        for slot in keys.indices where keys[slot] != 0 {
+    func update(_ transform: (Entry) -> Entry?) {
+        for slot in 0..<size where keys[slot] != 0 {
             if let changed = transform(Self.unpack(entries[slot])) {
                 entries[slot] = Self.pack(changed, check: UInt32(truncatingIfNeeded: entries[slot] >> 32))
             }
@@ -97,17 +111,21 @@ struct IdTable {
         return slot
     }
 
-    private mutating func grow() {
+    private func grow() {
         let oldKeys = keys
         let oldEntries = entries
-        keys = Array(repeating: 0, count: oldKeys.count * 2)
-        entries = Array(repeating: 0, count: oldKeys.count * 2)
-        mask = keys.count - 1
-        for slot in oldKeys.indices where oldKeys[slot] != 0 {
+        let oldSize = size
+        size *= 2
+        mask = size - 1
+        keys = Self.allocate(size)
+        entries = Self.allocate(size)
+        for slot in 0..<oldSize where oldKeys[slot] != 0 {
             let target = emptySlot(for: oldKeys[slot])
             keys[target] = oldKeys[slot]
             entries[target] = oldEntries[slot]
         }
+        oldKeys.deallocate()
+        oldEntries.deallocate()
     }
 
     /// The largest row an entry can name; a later row is kept as this one, so only its number in messages suffers.

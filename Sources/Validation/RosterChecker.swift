@@ -23,7 +23,7 @@ public final class RosterChecker {
 
     private let diagnostics: DiagnosticCollector
     /// Every sourcedId offered per entity, by `Entity.order`; entries name the file by its index in `fileNames`.
-    private var index: [IdTable] = Entity.allCases.map { _ in IdTable() }
+    private let index: [IdTable] = Entity.allCases.map { _ in IdTable() }
     private var files: [String] = Array(repeating: "", count: Entity.allCases.count)
     private var fileNames: [String] = []
     private var fileNumbers: [String: Int] = [:]
@@ -301,7 +301,8 @@ public final class RosterChecker {
     private func checkUserUniqueness(_ record: Record, origin: Origin) {
         check(record, field: "username", rule: .duplicateUsername, seen: &usernames, origin: origin, folded: true)
         check(record, field: "email", rule: .duplicateEmail, seen: &emails, origin: origin, folded: true)
-        check(record, field: "identifier", rule: .duplicateIdentifier, seen: &identifiers, origin: origin, folded: false)
+        check(
+            record, field: "identifier", rule: .duplicateIdentifier, seen: &identifiers, origin: origin, folded: false)
     }
 
     private static let userFields = ["username", "email", "identifier"].map { Schema.index(of: $0, in: .users) ?? 0 }
@@ -309,7 +310,8 @@ public final class RosterChecker {
     private func check(
         _ record: Record, field: String, rule: Rule, seen: inout [UInt64: Int32], origin: Origin, folded: Bool
     ) {
-        let position = field == "username" ? Self.userFields[0] : field == "email" ? Self.userFields[1] : Self.userFields[2]
+        let position =
+            field == "username" ? Self.userFields[0] : field == "email" ? Self.userFields[1] : Self.userFields[2]
         guard let value = record.values[position], !value.isEmpty else { return }
         let key = IdTable.key(folded ? value.lowercased() : value).primary
         if let row = seen[key] {
