@@ -31,6 +31,7 @@ public final class SyncRunner {
             let id = try store.beginRun(district: district.id, kind: .sync)
             runId = id
             let intake = try runConnector(district, collector: collector)
+            log.debug("connector finished", ["run.id": "\(id)", "seconds": SyncRunner.seconds(since: started)])
 
             let committed = try SnapshotStore(path: config.storePath)
             let writer = try store.writeSnapshot(district: district.id, runId: id)
@@ -41,8 +42,10 @@ public final class SyncRunner {
                 collector: collector, destination: destination, gradeMap: district.gradeMap,
                 progress: showProgress ? Progress.forTerminal(label: district.id) : nil)
             try ingest.process(intake)
+            log.debug("records stored", ["run.id": "\(id)", "seconds": SyncRunner.seconds(since: started)])
             try writer.commit()
             ingest.progress?.finish()
+            log.debug("transaction committed", ["run.id": "\(id)", "seconds": SyncRunner.seconds(since: started)])
 
             let result = RunResult(
                 district: district.id, runId: id, status: .committed, counts: ingest.counts,
@@ -135,6 +138,10 @@ public final class SyncRunner {
         }
         _ = try connector.sync(context: ConnectorContext(sink: intake))
         return intake
+    }
+
+    static func seconds(since start: Date) -> String {
+        String(format: "%.3f", Date().timeIntervalSince(start))
     }
 
     static func describe(_ error: any Error) -> String {

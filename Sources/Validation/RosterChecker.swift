@@ -113,8 +113,14 @@ public final class RosterChecker {
         if entity == .classes { classes = [:] }
     }
 
+    private var lastFile: (name: String, number: Int)?
+
     private func fileNumber(_ file: String) -> Int {
-        if let number = fileNumbers[file] { return number }
+        if let lastFile, lastFile.name == file { return lastFile.number }
+        if let number = fileNumbers[file] {
+            lastFile = (file, number)
+            return number
+        }
         let number = min(fileNames.count, IdTable.maximumFile)
         fileNames.append(file)
         fileNumbers[file] = number
@@ -198,7 +204,6 @@ public final class RosterChecker {
     /// A column that refers to other records, found once per entity so the per-record loop copies no `Column`.
     private struct ReferenceColumn {
         let index: Int
-        let name: String
         let target: Entity
         let isList: Bool
         let required: Bool
@@ -209,12 +214,10 @@ public final class RosterChecker {
             switch column.type {
             case .reference(let target):
                 return ReferenceColumn(
-                    index: index, name: column.name, target: target, isList: false,
-                    required: column.requirement == .required)
+                    index: index, target: target, isList: false, required: column.requirement == .required)
             case .referenceList(let target):
                 return ReferenceColumn(
-                    index: index, name: column.name, target: target, isList: true,
-                    required: column.requirement == .required)
+                    index: index, target: target, isList: true, required: column.requirement == .required)
             default:
                 return nil
             }
@@ -236,14 +239,14 @@ public final class RosterChecker {
                 for item in value.split(separator: ",") {
                     let id = String(item)
                     if !checkReference(
-                        id, to: column.target, column: column.name, required: column.required,
+                        id, to: column.target, column: column.index, required: column.required,
                         record: record, origin: origin)
                     {
                         accepted = false
                     }
                 }
             } else if !checkReference(
-                value, to: column.target, column: column.name, required: column.required, record: record,
+                value, to: column.target, column: column.index, required: column.required, record: record,
                 origin: origin)
             {
                 accepted = false
@@ -252,7 +255,7 @@ public final class RosterChecker {
         if entity == .demographics {
             accepted =
                 checkReference(
-                    record.sourcedId, to: .users, column: "sourcedId", required: true, record: record, origin: origin)
+                    record.sourcedId, to: .users, column: 0, required: true, record: record, origin: origin)
                 && accepted
         }
         if entity == .enrollments, accepted, let classId = record.values[Self.enrollmentClass],
@@ -270,16 +273,19 @@ public final class RosterChecker {
     }
 
     /// Checks one reference; returns false when it is required and cannot be resolved.
+    /// `column` is the reference's index in `Schema.columns(of: record.entity)`; names are looked up only for messages.
     private func checkReference(
-        _ id: String, to target: Entity, column: String, required: Bool, record: Record, origin: Origin
+        _ id: String, to target: Entity, column position: Int, required: Bool, record: Record, origin: Origin
     ) -> Bool {
         if target == record.entity {
+            let column = Schema.columns(of: record.entity)[position].name
             selfReferences.append(
                 SelfReference(sourcedId: record.sourcedId, column: column, target: id, origin: origin))
             return true
         }
         let entry = index[target.order][IdTable.key(id)]
         if let entry, entry.accepted { return true }
+        let column = Schema.columns(of: record.entity)[position].name
         let file = files[target.order].isEmpty ? target.fileName : files[target.order]
         let message: String
         let rule: Rule
