@@ -120,8 +120,8 @@ public enum Application {
         switch ProcessInfo.processInfo.environment["ROLLBOOK_LOG_LEVEL"]?.lowercased() {
         case "debug": return .debug
         case "info": return .info
-        case "error": return .error
-        default: return .warning
+        case "warning": return .warning
+        default: return .error
         }
     }
 

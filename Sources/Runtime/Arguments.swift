@@ -1,3 +1,5 @@
+import OneRoster
+
 /// A parsed command line.
 public enum Command: Equatable, Sendable {
     case sync(config: String?, district: String?, json: Bool)
@@ -25,9 +27,16 @@ public enum Usage {
           rollbook --version
 
         Options:
-          --config FILE   Configuration file (default: ./config.lua, or $ROLLBOOK_CONFIG when set).
-          --district ID   Only this district.
-          --json          Print one JSON object {"runs": [...]} instead of the summary.
+          --config FILE      Configuration file (default: $ROLLBOOK_CONFIG, or ./config.lua).
+          --district ID      Sync only this district.
+          --json             Print one JSON object {"runs": [...]} instead of the summary.
+          --version 1.1|1.2  OneRoster version of a package without manifest.csv (a manifest's
+                             oneroster.version wins when there is one).
+          --encoding NAME    Text encoding of the CSV files: utf-8 (the default) or windows-1252.
+
+        Environment: ROLLBOOK_CONFIG (configuration file), ROLLBOOK_LOG_LEVEL (debug, info,
+        warning or error; the default is error), ROLLBOOK_CONNECTORS (connectors folder for
+        validate).
 
         Exit status: 0 when every run stored (or validated) with no errors, 1 when records were
         rejected, 2 when a run could not happen (bad configuration or command line, unreadable input).
@@ -38,6 +47,7 @@ extension Command {
     /// Parses the arguments after the program name.
     public static func parse(_ arguments: [String]) throws(UsageError) -> Command {
         guard let verb = arguments.first else { return .help(topic: nil) }
+        if arguments.dropFirst().contains(where: { $0 == "--help" || $0 == "-h" }) { return .help(topic: verb) }
         var options = OptionReader(Array(arguments.dropFirst()))
         switch verb {
         case "sync":
@@ -49,7 +59,13 @@ extension Command {
         case "validate":
             let json = options.flag("--json")
             let version = try options.value("--version")
+            if let version, OneRosterVersion(manifestValue: version) == nil {
+                throw UsageError(message: "Option --version is '\(version)'; expected 1.1 or 1.2.")
+            }
             let encoding = try options.value("--encoding")
+            if let encoding, TextEncoding(name: encoding) == nil {
+                throw UsageError(message: "Option --encoding is '\(encoding)'; expected utf-8 or windows-1252.")
+            }
             let positionals = try options.finish(positionals: 1)
             return .validate(path: positionals[0], json: json, version: version, encoding: encoding)
         case "help", "--help", "-h":

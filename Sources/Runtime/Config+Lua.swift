@@ -3,7 +3,8 @@ import Scripting
 
 extension LuaRuntime {
     /// Runs config.lua in this sandbox and returns the table it builds: the globals it sets, or the table it
-    /// returns. The script may call `env(NAME)`, which returns an environment variable or nil.
+    /// returns. The script may call `env(NAME [, DEFAULT])`, which returns an environment variable, or the
+    /// default, and raises naming the variable when it is unset and there is no default.
     func loadConfiguration(path: String) throws -> LuaValue {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, message: "cannot read the configuration file")
@@ -22,11 +23,17 @@ extension LuaRuntime {
     private static let configurationLoader = """
         function rollbook_load_config(source, name, environment)
             local helpers = {
-                env = function(variable)
+                env = function(variable, default)
                     if type(variable) ~= "string" then
                         error("env() takes the name of an environment variable", 2)
                     end
-                    return environment[variable]
+                    local value = environment[variable]
+                    if value == nil then
+                        if default ~= nil then return default end
+                        error("environment variable '" .. variable .. "' is not set; set it, or give env() "
+                            .. "a default as its second argument", 2)
+                    end
+                    return value
                 end,
             }
             local settings = {}

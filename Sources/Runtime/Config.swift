@@ -39,7 +39,7 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
     public let file: String
     public let message: String
 
-    public var description: String { "\(file): \(message)" }
+    public var description: String { file.isEmpty ? message : "\(file): \(message)" }
 }
 
 extension Config {
@@ -52,8 +52,12 @@ extension Config {
     /// secret from a file, so that secrets never sit in the file itself.
     public static func load(path: String) throws -> Config {
         let absolute = resolve(path, from: FileManager.default.currentDirectoryPath)
+        guard FileManager.default.fileExists(atPath: absolute) else {
+            throw ConfigError(
+                file: path, message: "no such configuration file; create it, or name another with --config FILE")
+        }
         guard FileManager.default.isReadableFile(atPath: absolute) else {
-            throw ConfigError(file: path, message: "cannot read the configuration file; pass --config FILE")
+            throw ConfigError(file: path, message: "the configuration file is not readable by this user")
         }
         let runtime = try LuaRuntime(configuration: LuaRuntime.Configuration(allowedRoots: []))
         let table: LuaValue
@@ -61,6 +65,9 @@ extension Config {
             table = try runtime.loadConfiguration(path: absolute)
         } catch let error as ConfigError {
             throw error
+        } catch let error as ScriptError {
+            // The loader passes the config's own errors on with their file and line, as Lua wrote them.
+            throw ConfigError(file: "", message: error.message)
         } catch {
             throw ConfigError(file: path, message: "\(error)")
         }

@@ -54,6 +54,16 @@ final class StoreDestination: RecordDestination {
 
     func finish() throws {}
 
+    func forEachStored(_ entity: Entity, _ body: (String, String?) -> Void) throws {
+        if entity == .classes {
+            try committed.forEachRecord(district: district, entity: entity) {
+                body($0.sourcedId, $0["schoolSourcedId"])
+            }
+        } else {
+            try committed.forEachHash(district: district, entity: entity) { sourcedId, _ in body(sourcedId, nil) }
+        }
+    }
+
     func endFile(keep: Bool) throws {
         guard savepointOpen else { return }
         savepointOpen = false
@@ -71,4 +81,5 @@ final class DiscardingDestination: RecordDestination {
     func beginFile() throws {}
     func endFile(keep: Bool) throws {}
     func finish() throws {}
+    func forEachStored(_ entity: Entity, _ body: (String, String?) -> Void) throws {}
 }

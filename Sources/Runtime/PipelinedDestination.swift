@@ -53,6 +53,11 @@ final class PipelinedDestination: RecordDestination, @unchecked Sendable {
         try inner.removeUnseen(entity, seen: seen)
     }
 
+    func forEachStored(_ entity: Entity, _ body: (String, String?) -> Void) throws {
+        try drain()
+        try inner.forEachStored(entity, body)
+    }
+
     /// Waits for the writer to apply everything, then stops it; rethrows the first error it met.
     func finish() throws {
         defer { stop() }

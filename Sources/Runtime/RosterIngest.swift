@@ -19,6 +19,9 @@ protocol RecordDestination: AnyObject {
     func endFile(keep: Bool) throws
     /// Applies everything still pending; called once, after the last record.
     func finish() throws
+    /// Calls `body` with the sourcedId of every stored record of an entity (and a class's school), as of the
+    /// last committed snapshot.
+    func forEachStored(_ entity: Entity, _ body: (String, String?) -> Void) throws
 }
 
 /// Validates and stores everything a connector handed over, entity by entity in dependency order.
@@ -43,24 +46,24 @@ final class RosterIngest {
 
     /// Processes every file and emitted record; throws only when the store fails.
     func process(_ intake: Intake) throws {
+        let delivered = Entity.allCases.filter {
+            !(intake.files[$0] ?? []).isEmpty || !(intake.emitted[$0] ?? []).isEmpty
+        }
         for entity in Entity.allCases {
             let jobs = intake.files[entity] ?? []
             let records = intake.emitted[entity] ?? []
-            guard !jobs.isEmpty || !records.isEmpty else { continue }
+            guard delivered.contains(entity) else {
+                // The run says nothing about this entity, so references to it resolve against the stored snapshot.
+                if delivered.contains(where: { $0 > entity }) { try preloadStored(entity) }
+                continue
+            }
             counts[entity] = EntityCount()
 
             let readable = jobs.compactMap { job in open(job) }
             let bulk = readable.contains { $0.job.mode == .bulk } || intake.emittedModes[entity] == .bulk
-            let unreadableBulk = jobs.count != readable.count && jobs.contains { $0.mode == .bulk }
-            try destination.startEntity(entity, bulk: bulk && !unreadableBulk)
-            if unreadableBulk {
-                collector.add(
-                    Diagnostic(
-                        .error, rule: "file.unreadable", file: entity.fileName,
-                        message: "\(entity.fileName) could not be read, so stored \(entity.rawValue) that the run did "
-                            + "not see are kept"))
-            }
-            var complete = true
+            let unreadable = jobs.count != readable.count
+            try destination.startEntity(entity, bulk: bulk && !unreadable)
+            var complete = !unreadable
             for file in readable where !(try read(file)) { complete = false }
             if !records.isEmpty {
                 let parser = RecordParser(
@@ -73,8 +76,11 @@ final class RosterIngest {
                         origin: Origin(file: "emit:\(entity.rawValue)", row: record.row), parser: parser)
                 }
             }
-            if bulk && !unreadableBulk && complete {
-                try destination.removeUnseen(entity) { checker.wasSeen(entity, $0) }
+            if complete {
+                if bulk { try destination.removeUnseen(entity) { checker.wasSeen(entity, $0) } }
+            } else {
+                // A file could not be read, so its stored records stay; references to them must still resolve.
+                try preloadStored(entity)
             }
         }
         checker.finish()
@@ -166,7 +172,7 @@ final class RosterIngest {
             return true
         } catch let error as CSVError {
             try destination.endFile(keep: false)
-            checker.rejectFile(entity, file: file.name)
+            checker.forgetFile(entity, file: file.name)
             let after = counts[entity] ?? EntityCount()
             let taken = after.accepted - before.accepted
             counts[entity] = EntityCount(accepted: before.accepted, rejected: after.rejected + taken)
@@ -175,6 +181,12 @@ final class RosterIngest {
             collector.add(diagnostic)
             progress?.endFile()
             return false
+        }
+    }
+
+    /// Tells the checker about the stored records of an entity this run did not deliver in full.
+    private func preloadStored(_ entity: Entity) throws {
+        try destination.forEachStored(entity) { sourcedId, school in checker.preload(entity, sourcedId, school: school)
         }
     }
 

@@ -20,10 +20,12 @@ public enum RunOutput {
         var lines: [String] = []
         let runLabel = result.runId.map { " (run \($0))" } ?? ""
         lines.append("District \(result.district)\(runLabel): \(result.status.rawValue) in \(format(result.seconds)) s")
-        if let error = result.error { lines.append("  error: \(error)") }
+        if let error = result.error {
+            lines.append("  error: " + error.replacingOccurrences(of: "\n", with: "\n    "))
+        }
         let entities = result.counts.keys.sorted()
         if !entities.isEmpty {
-            let width = entities.map(\.rawValue.count).max() ?? 0
+            let width = max(entities.map(\.rawValue.count).max() ?? 0, "entity".count)
             lines.append("  " + "entity".padding(toLength: width, withPad: " ", startingAt: 0) + "  accepted  rejected")
             for entity in entities {
                 let count = result.counts[entity] ?? EntityCount()
@@ -42,12 +44,38 @@ public enum RunOutput {
                 lines.append(
                     "    \(severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))\(rule): \(count)")
             }
-            let shown = result.diagnostics.filter { $0.severity != .info }.prefix(maxFindings)
+            let shown = prioritized(result.diagnostics).prefix(maxFindings)
             for diagnostic in shown { lines.append("    " + diagnostic.description) }
-            let hidden = result.total(.error) + result.total(.warning) - shown.count
-            if hidden > 0 { lines.append("    ... and \(hidden) more; use --json for the full list") }
+            let hidden = result.diagnosticCounts.values.reduce(0, +) - shown.count
+            if hidden > 0 {
+                lines.append(
+                    "    ... and \(hidden) more; --json lists the first \(DiagnosticCollector.defaultExamplesPerRule) "
+                        + "of each rule and file")
+            }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Findings in the order a person should read them: errors before warnings before notes, and within a
+    /// severity the causes (package, file, header, field) before their consequences (references, duplicates).
+    static func prioritized(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        func stage(_ rule: String) -> Int {
+            let prefix = rule.split(separator: ".").first.map(String.init) ?? rule
+            switch prefix {
+            case "package", "manifest", "file", "csv": return 0
+            case "header": return 1
+            case "field", "grade", "status": return 2
+            case "id", "unique": return 3
+            default: return 4
+            }
+        }
+        return diagnostics.enumerated().sorted { left, right in
+            let a = left.element
+            let b = right.element
+            if a.severity != b.severity { return a.severity < b.severity }
+            if stage(a.rule) != stage(b.rule) { return stage(a.rule) < stage(b.rule) }
+            return left.offset < right.offset
+        }.map(\.element)
     }
 
     private static func pad(_ number: Int, _ width: Int) -> String {

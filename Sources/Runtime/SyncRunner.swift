@@ -27,10 +27,12 @@ public final class SyncRunner {
         let log = logger.with(["district": district.id])
         log.info("sync started", ["connector": district.connector])
         do {
+            // Settings are checked before a run begins, so a configuration mistake records no failed run.
+            let connector = try loadConnector(district)
             try store.saveDistrict(id: district.id, name: district.name)
             let id = try store.beginRun(district: district.id, kind: .sync)
             runId = id
-            let intake = try runConnector(district, collector: collector)
+            let intake = try runConnector(connector, collector: collector)
             log.debug("connector finished", ["run.id": "\(id)", "seconds": SyncRunner.seconds(since: started)])
 
             let committed = try SnapshotStore(path: config.storePath)
@@ -61,7 +63,7 @@ public final class SyncRunner {
             return result
         } catch {
             let message = SyncRunner.describe(error)
-            log.error("sync failed", ["run.id": runId.map(String.init) ?? "-", "error": message])
+            log.warning("sync failed", ["run.id": runId.map(String.init) ?? "-", "error": message])
             let result = RunResult(
                 district: district.id, runId: runId, status: .failed, diagnostics: collector.sorted(),
                 diagnosticCounts: collector.counts, error: message, seconds: Date().timeIntervalSince(started))
@@ -80,7 +82,7 @@ public final class SyncRunner {
         let district = DistrictConfig(
             id: "-", name: "-", connector: "oneroster_csv", settings: settings, gradeMap: [:])
         do {
-            let intake = try runConnector(district, collector: collector)
+            let intake = try runConnector(try loadConnector(district), collector: collector)
             let ingest = RosterIngest(
                 collector: collector, destination: DiscardingDestination(), gradeMap: [:], progress: nil)
             try ingest.process(intake)
@@ -110,29 +112,33 @@ public final class SyncRunner {
             diagnosticTotals: totals, error: result.error)
     }
 
-    /// Loads and runs the connector; what it hands over is returned unvalidated.
-    private func runConnector(_ district: DistrictConfig, collector: DiagnosticCollector) throws -> Intake {
+    /// Loads a district's connector in a fresh sandbox and checks its settings.
+    private func loadConnector(_ district: DistrictConfig) throws -> Connector {
         let script = (config.connectorsDirectory as NSString).appendingPathComponent("sis/\(district.connector).lua")
         guard FileManager.default.fileExists(atPath: script) else {
             throw ConfigError(
                 file: config.path,
                 message: "district '\(district.id)': connector '\(district.connector)' not found at \(script)")
         }
-        let resolved = district.settings.mapValues { value -> LuaValue in value }
-        let roots = ConnectorPaths.roots(for: resolved, directory: config.directory)
+        let settings = ConnectorPaths.absolute(district.settings, directory: config.directory)
         let runtime = try LuaRuntime(
             configuration: LuaRuntime.Configuration(
-                allowedRoots: roots, secrets: ProcessInfo.processInfo.environment,
+                allowedRoots: ConnectorPaths.roots(for: settings), secrets: ProcessInfo.processInfo.environment,
                 logger: ScriptLogBridge(
                     logger: logger.with(["district": district.id, "connector": district.connector]))))
         let connector = try Connector.load(path: script, runtime: runtime)
-        let problems = connector.validateSettings(ConnectorPaths.absolute(resolved, directory: config.directory))
+        let problems = connector.validateSettings(settings)
         guard problems.isEmpty else {
             throw ConfigError(
                 file: config.path,
-                message: "district '\(district.id)' settings for connector '\(connector.name)': "
-                    + problems.joined(separator: "; "))
+                message: "district '\(district.id)', connector '\(connector.name)':\n  "
+                    + problems.joined(separator: "\n  "))
         }
+        return connector
+    }
+
+    /// Runs the connector's `sync`; what it hands over is returned unvalidated.
+    private func runConnector(_ connector: Connector, collector: DiagnosticCollector) throws -> Intake {
         let intake = Intake(defaultVersion: .v1p1, collector: collector) { path in
             Config.resolve(path, from: self.config.directory)
         }
@@ -144,14 +150,23 @@ public final class SyncRunner {
         String(format: "%.3f", Date().timeIntervalSince(start))
     }
 
+    /// The text of a run's error: a script's own message first, then where the script raised it.
     static func describe(_ error: any Error) -> String {
-        String(describing: error)
+        if let error = error as? ScriptError {
+            let name = (error.script as NSString).lastPathComponent
+            let place = error.line.map { "\(name):\($0)" } ?? name
+            return "\(error.message) (raised in \(place))"
+        }
+        return String(describing: error)
     }
 }
 
 /// Where path settings point: the only folders a connector may read.
+///
+/// NOTE: only the setting named `path` opens a folder to a connector, because the allowed roots are fixed
+/// when the sandbox is made, before the script and its settings schema are loaded.
 enum ConnectorPaths {
-    /// Settings with relative `path`-like string values made absolute against the config's folder.
+    /// Settings with a relative `path` made absolute against the config's folder.
     static func absolute(_ settings: [String: LuaValue], directory: String) -> [String: LuaValue] {
         var result = settings
         if case .string(let path)? = settings["path"] {
@@ -160,14 +175,13 @@ enum ConnectorPaths {
         return result
     }
 
-    /// The folders a connector may read: each path setting's folder, or the file's own folder.
-    static func roots(for settings: [String: LuaValue], directory: String) -> [String] {
+    /// The folders a connector may read: the `path` setting's folder, or the folder of the file it names.
+    static func roots(for settings: [String: LuaValue]) -> [String] {
         guard case .string(let path)? = settings["path"] else { return [] }
-        let absolute = Config.resolve(path, from: directory)
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory), isDirectory.boolValue {
-            return [absolute]
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return [path]
         }
-        return [(absolute as NSString).deletingLastPathComponent]
+        return [(path as NSString).deletingLastPathComponent]
     }
 }

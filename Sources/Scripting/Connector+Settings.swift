@@ -2,7 +2,8 @@ import OneRoster
 
 extension Connector {
     /// Checks the host's settings against the schema, fills defaults and keeps the result for
-    /// `check` and `sync`. Returns one message per problem, empty when the settings are valid.
+    /// `check` and `sync`. Returns one message per problem, empty when the settings are valid; the
+    /// messages do not name the script, since the caller says which connector and district they are for.
     ///
     /// A secret setting may be given here (as a string) or in the runtime's secrets. Either way the
     /// script reads it only through `rollbook.secrets.get`, because `ctx.settings` leaves it out.
@@ -13,7 +14,7 @@ extension Connector {
         let known = Set(schema.map(\.name))
 
         for key in given.keys.sorted() where !known.contains(key) {
-            var message = "\(path): unknown setting '\(key)'"
+            var message = "unknown setting '\(key)'"
             if let suggestion = closestName(to: key, among: known) {
                 message += "; did you mean '\(suggestion)'?"
             } else if !known.isEmpty {
@@ -27,7 +28,7 @@ extension Connector {
                 guard let converted = spec.type.accept(value) else {
                     let shown = spec.secret ? "(hidden)" : value.debugText
                     problems.append(
-                        "\(path): setting '\(spec.name)' is '\(shown)' (\(value.typeName)); expected \(spec.type.phrase)"
+                        "setting '\(spec.name)' is '\(shown)' (\(value.typeName)); expected \(spec.type.phrase)"
                     )
                     continue
                 }
@@ -41,7 +42,7 @@ extension Connector {
             } else if let defaultValue = spec.defaultValue {
                 if !spec.secret { accepted[spec.name] = defaultValue }
             } else if spec.required {
-                var message = "\(path): missing required setting '\(spec.name)' (\(spec.type.rawValue))"
+                var message = "missing required setting '\(spec.name)' (\(spec.type.rawValue))"
                 if let summary = spec.summary { message += ": \(summary)" }
                 problems.append(message)
             }

@@ -20,7 +20,10 @@ public final class DiagnosticCollector {
     public private(set) var kept: [Diagnostic] = []
     public private(set) var counts: [Key: Int] = [:]
 
-    public init(examplesPerRule: Int = 1000) {
+    /// How many findings of each rule and file a collector keeps whole unless told otherwise.
+    public static let defaultExamplesPerRule = 1000
+
+    public init(examplesPerRule: Int = DiagnosticCollector.defaultExamplesPerRule) {
         self.examplesPerRule = examplesPerRule
     }
 

@@ -76,7 +76,9 @@ final class IdTable {
             first = mix(first ^ tail, 0x9E37_79B9_7F4A_7C15)
             second = mix(second ^ tail, 0xC2B2_AE3D_27D4_EB4F)
             let primary = mix(first, 0xD6E8_FEB8_6659_FD93)
-            return Key(primary: primary == 0 ? 1 : primary, check: UInt32(truncatingIfNeeded: mix(second, 0xA076_1D64_78BD_642F)))
+            return Key(
+                primary: primary == 0 ? 1 : primary,
+                check: UInt32(truncatingIfNeeded: mix(second, 0xA076_1D64_78BD_642F)))
         }
     }
 
@@ -106,20 +108,22 @@ final class IdTable {
         }
     }
 
-    /// Calls `body` with every entry, in no particular order.
-    func forEach(_ body: (Entry) -> Void) {
-        for slot in 0..<size where keys[slot] != 0 {
-            body(Self.unpack(entries[slot]))
+    /// Removes every entry for which `condition` is true, by rebuilding the table.
+    func removeAll(where condition: (Entry) -> Bool) {
+        let oldKeys = keys
+        let oldEntries = entries
+        let oldSize = size
+        keys = Self.allocate(size)
+        entries = Self.allocate(size)
+        count = 0
+        for slot in 0..<oldSize where oldKeys[slot] != 0 && !condition(Self.unpack(oldEntries[slot])) {
+            let target = emptySlot(for: oldKeys[slot])
+            keys[target] = oldKeys[slot]
+            entries[target] = oldEntries[slot]
+            count += 1
         }
-    }
-
-    /// Changes every entry for which `transform` returns a new value.
-    func update(_ transform: (Entry) -> Entry?) {
-        for slot in 0..<size where keys[slot] != 0 {
-            if let changed = transform(Self.unpack(entries[slot])) {
-                entries[slot] = Self.pack(changed, check: UInt32(truncatingIfNeeded: entries[slot] >> 32))
-            }
-        }
+        oldKeys.deallocate()
+        oldEntries.deallocate()
     }
 
     private func find(_ key: Key) -> Int? {

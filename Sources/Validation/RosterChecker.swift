@@ -36,6 +36,8 @@ public final class RosterChecker {
     private var identifiers: [UInt64: Int32] = [:]
     /// The school and row of every accepted class.
     private var classes: [String: (school: String?, row: Int32)] = [:]
+    /// The school of every stored class that this run did not deliver.
+    private var storedClassSchools: [String: String?] = [:]
     private var classesWithTeacher: Set<String> = []
     private var currentEntity: Entity?
 
@@ -99,18 +101,22 @@ public final class RosterChecker {
         return .accepted
     }
 
-    /// Marks every record that came from `file` as rejected, after the file turned out to be unreadable part way.
+    /// Forgets every record that came from `file`, after the file turned out to be unreadable part way and was
+    /// taken back whole; the caller then preloads the entity's stored records.
     ///
     /// NOTE: a teacher enrollment from such a file still counts towards its class having a teacher.
-    public func rejectFile(_ entity: Entity, file: String) {
+    public func forgetFile(_ entity: Entity, file: String) {
         guard let number = fileNumbers[file] else { return }
-        index[entity.order].update { entry in
-            guard entry.file == number, entry.accepted else { return nil }
-            var rejected = entry
-            rejected.accepted = false
-            return rejected
-        }
+        index[entity.order].removeAll { $0.file == number }
         if entity == .classes { classes = [:] }
+    }
+
+    /// Records a stored record of an entity that this run did not deliver in full, so references to it resolve.
+    public func preload(_ entity: Entity, _ sourcedId: String, school: String?) {
+        let key = IdTable.key(sourcedId)
+        guard index[entity.order][key] == nil else { return }
+        index[entity.order][key] = IdTable.Entry(row: 0, file: IdTable.maximumFile, accepted: true, duplicated: false)
+        if entity == .classes { storedClassSchools[sourcedId] = school }
     }
 
     private var lastFile: (name: String, number: Int)?
@@ -259,7 +265,8 @@ public final class RosterChecker {
                 && accepted
         }
         if entity == .enrollments, accepted, let classId = record.values[Self.enrollmentClass],
-            let school = record.values[Self.enrollmentSchool], let classSchool = classes[classId]?.school,
+            let school = record.values[Self.enrollmentSchool],
+            let classSchool = classes[classId]?.school ?? storedClassSchools[classId] ?? nil,
             classSchool != school
         {
             diagnostics.add(

@@ -101,8 +101,7 @@ struct ConnectorRunTests {
         let config = try setUp(directory, settings: "cuont = 4")
         let output = try runRollbook(["sync", "--config", config])
         #expect(output.status == 2)
-        #expect(output.stderr.contains("cuont"), "\(output)")
-        #expect(output.stderr.contains("count"), "\(output)")
+        #expect(output.stdout.contains("unknown setting 'cuont'; known settings are count, "), "\(output)")
     }
 
     @Test func missingRequiredSettingIsConfigError() throws {
@@ -113,7 +112,7 @@ struct ConnectorRunTests {
         try text.write(toFile: config, atomically: true, encoding: .utf8)
         let output = try runRollbook(["sync", "--config", config])
         #expect(output.status == 2)
-        #expect(output.stderr.contains("path"), "\(output)")
+        #expect(output.stdout.contains("missing required setting 'path'"), "\(output)")
     }
 
     @Test func unknownConfigKeyNamed() throws {
@@ -156,5 +155,63 @@ struct ConnectorRunTests {
         let after = try SnapshotStore(path: directory.file("rollbook.sqlite"))
         #expect(try after.record(district: "d1", entity: .users, sourcedId: "u-900") == before)
         #expect(try after.count(district: "d1", entity: .users) == 3)
+    }
+}
+
+/// A package that delivers only some entities: references to the others resolve against the stored snapshot.
+@Suite(.enabled(if: Paths.sharedPath("cases/B12") != nil, "../shared/cases is absent"))
+struct PartialPackageTests {
+    /// Copies case B12 and marks every file but `kept` absent in its manifest (and removes them).
+    private func partialCopy(keeping kept: Set<String>, in directory: TemporaryDirectory) throws -> String {
+        let source = try #require(Paths.sharedPath("cases/B12"))
+        let target = directory.file("partial")
+        try FileManager.default.copyItem(atPath: source, toPath: target)
+        var manifest = try String(contentsOfFile: target + "/manifest.csv", encoding: .utf8)
+        for entity in Entity.allCases where !kept.contains(entity.rawValue) {
+            manifest = manifest.replacingOccurrences(
+                of: "\(entity.manifestKey),bulk", with: "\(entity.manifestKey),absent")
+            try? FileManager.default.removeItem(atPath: target + "/" + entity.fileName)
+        }
+        try manifest.write(toFile: target + "/manifest.csv", atomically: true, encoding: .utf8)
+        return target
+    }
+
+    @Test func absentEntitiesResolveAgainstStore() throws {
+        let directory = try TemporaryDirectory()
+        let full = try #require(Paths.sharedPath("cases/B12"))
+        let config = try directory.writeConfig(districts: [("d1", full)])
+        #expect(try runRollbook(["sync", "--config", config]).status == 1)
+
+        let partial = try partialCopy(keeping: ["enrollments"], in: directory)
+        let output = try runRollbook([
+            "sync", "--config", try directory.writeConfig(districts: [("d1", partial)]), "--json",
+        ])
+        #expect(output.count("enrollments", "accepted") == 3, "\(output)")
+        #expect(output.findings(rule: "ref.missing").isEmpty)
+        // The stored class cls-2 still belongs to sch-A, so e-4 is rejected as before.
+        #expect(output.findings(rule: "enrollment.school-mismatch").map { $0["sourcedId"] as? String } == ["e-4"])
+        let store = try SnapshotStore(path: directory.file("rollbook.sqlite"))
+        #expect(try store.count(district: "d1", entity: .users) == 4)
+        #expect(try store.count(district: "d1", entity: .classes) == 2)
+    }
+
+    @Test func missingBulkFileKeepsStoredRecords() throws {
+        let directory = try TemporaryDirectory()
+        let full = try #require(Paths.sharedPath("cases/B12"))
+        let config = try directory.writeConfig(districts: [("d1", full)])
+        #expect(try runRollbook(["sync", "--config", config]).status == 1)
+
+        // courses.csv is gone but the manifest still says bulk.
+        let copy = directory.file("nocourses")
+        try FileManager.default.copyItem(atPath: full, toPath: copy)
+        try FileManager.default.removeItem(atPath: copy + "/courses.csv")
+        let output = try runRollbook([
+            "sync", "--config", try directory.writeConfig(districts: [("d1", copy)]), "--json",
+        ])
+        #expect(output.findings(rule: "package.missing-file").first?["file"] as? String == "courses.csv")
+        #expect(output.count("classes", "accepted") == 2, "\(output)")
+        #expect(output.findings(rule: "ref.missing").isEmpty)
+        let store = try SnapshotStore(path: directory.file("rollbook.sqlite"))
+        #expect(try store.count(district: "d1", entity: .courses) == 1)
     }
 }

@@ -29,7 +29,7 @@ import Testing
     @Test func windows1252Encoding() throws {
         let directory = try TemporaryDirectory()
         let bytes: [UInt8] = Array("name\nJos".utf8) + [0xE9] + Array("\n".utf8)
-        FileManager.default.createFile(atPath: directory.path + "/w.csv", contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: directory.path + "/w.csv", contents: Data(bytes)))
         let results = try runtime(root: directory.path).run(
             source: "for row in rollbook.csv.rows('w.csv', { encoding = 'windows-1252' }) do return row.name end",
             name: "csv.lua")
@@ -39,7 +39,7 @@ import Testing
     @Test func invalidRowRaisesWithRow() throws {
         let directory = try TemporaryDirectory()
         let bytes: [UInt8] = Array("name\nok\nbad".utf8) + [0xFF] + Array("\n".utf8)
-        FileManager.default.createFile(atPath: directory.path + "/bad.csv", contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: directory.path + "/bad.csv", contents: Data(bytes)))
         #expect {
             _ = try runtime(root: directory.path).run(
                 source: "for row in rollbook.csv.rows('bad.csv') do end", name: "csv.lua")

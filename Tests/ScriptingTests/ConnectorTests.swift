@@ -92,14 +92,13 @@ private let exampleConnector = """
         let problems = connector.validateSettings([
             "bse_url": "https://x", "page_size": "abc", "ratio": 2, "colour": "red", "api_key": "k",
         ])
-        let path = connector.path
         #expect(
             problems == [
-                "\(path): unknown setting 'bse_url'; did you mean 'base_url'?",
-                "\(path): unknown setting 'colour'; known settings are api_key, base_url, enabled, export_dir, "
+                "unknown setting 'bse_url'; did you mean 'base_url'?",
+                "unknown setting 'colour'; known settings are api_key, base_url, enabled, export_dir, "
                     + "page_size, ratio",
-                "\(path): missing required setting 'base_url' (string): API root",
-                "\(path): setting 'page_size' is 'abc' (string); expected an integer",
+                "missing required setting 'base_url' (string): API root",
+                "setting 'page_size' is 'abc' (string); expected an integer",
             ])
     }
 
@@ -118,7 +117,7 @@ private let exampleConnector = """
     @Test func secretTypeMismatchHidesValue() throws {
         let (connector, _) = try load()
         let problems = connector.validateSettings(["base_url": "u", "api_key": 12345])
-        #expect(problems == ["\(connector.path): setting 'api_key' is '(hidden)' (number); expected a string"])
+        #expect(problems == ["setting 'api_key' is '(hidden)' (number); expected a string"])
     }
 
     @Test func emitReachesSinkWithExactValues() throws {
