@@ -4,15 +4,16 @@ import Store
 /// Writes accepted records into a snapshot transaction, keeping the stored version of rejected ones.
 ///
 /// `committed` is a second connection to the same file. Under WAL it sees only the last committed snapshot,
-/// never the open transaction, so it can tell what was stored before this run.
+/// never the open transaction, so it can tell what was stored before this run. It is nil for a district's
+/// first load, when nothing was stored before.
 final class StoreDestination: RecordDestination {
     private let writer: SnapshotWriter
     private let database: Database
-    private let committed: SnapshotStore
+    private let committed: SnapshotStore?
     private let district: String
     private var savepointOpen = false
 
-    init(writer: SnapshotWriter, store: SnapshotStore, committed: SnapshotStore, district: String) {
+    init(writer: SnapshotWriter, store: SnapshotStore, committed: SnapshotStore?, district: String) {
         self.writer = writer
         self.database = store.database
         self.committed = committed
@@ -21,7 +22,7 @@ final class StoreDestination: RecordDestination {
 
     func startEntity(_ entity: Entity, bulk: Bool) throws {
         // A first load needs no per-row index upkeep and nothing can be kept: the writer's bulk path is faster.
-        if bulk, try committed.count(district: district, entity: entity) == 0 {
+        if bulk, try committed?.count(district: district, entity: entity) ?? 0 == 0 {
             try writer.replaceEntity(entity)
         }
     }
@@ -32,12 +33,13 @@ final class StoreDestination: RecordDestination {
 
     func restore(_ entity: Entity, sourcedId: String) throws {
         try writer.remove(entity: entity, sourcedId: sourcedId)
-        if let stored = try committed.record(district: district, entity: entity, sourcedId: sourcedId) {
+        if let stored = try committed?.record(district: district, entity: entity, sourcedId: sourcedId) {
             try writer.upsert(stored)
         }
     }
 
     func removeUnseen(_ entity: Entity, seen: (String) -> Bool) throws {
+        guard let committed else { return }
         var unseen: [String] = []
         try committed.forEachHash(district: district, entity: entity) { sourcedId, _ in
             if !seen(sourcedId) { unseen.append(sourcedId) }
@@ -55,6 +57,7 @@ final class StoreDestination: RecordDestination {
     func finish() throws {}
 
     func forEachStored(_ entity: Entity, _ body: (String, String?) -> Void) throws {
+        guard let committed else { return }
         if entity == .classes {
             try committed.forEachRecord(district: district, entity: entity) {
                 body($0.sourcedId, $0["schoolSourcedId"])

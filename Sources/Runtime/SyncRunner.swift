@@ -35,22 +35,24 @@ public final class SyncRunner {
             let intake = try runConnector(connector, collector: collector)
             log.debug("connector finished", ["run.id": "\(id)", "seconds": SyncRunner.seconds(since: started)])
 
-            let committed = try SnapshotStore(path: config.storePath)
+            let firstLoad = try store.isEmpty(district: district.id)
+            let committed = firstLoad ? nil : try SnapshotStore(path: config.storePath)
+            let rollbackJournal = firstLoad ? try store.useRollbackJournal() : false
+            defer { if rollbackJournal { try? store.useWriteAheadLog() } }
             let writer = try store.writeSnapshot(district: district.id, runId: id)
             let destination = PipelinedDestination(
                 wrapping: StoreDestination(writer: writer, store: store, committed: committed, district: district.id))
             defer { destination.stop() }
-            let ingest = RosterIngest(
-                collector: collector, destination: destination, gradeMap: district.gradeMap,
-                progress: showProgress ? Progress.forTerminal(label: district.id) : nil)
-            try ingest.process(intake)
+            let progress = showProgress ? Progress.forTerminal(label: district.id) : nil
+            let counts = try ingest(
+                intake, into: destination, district: district, collector: collector, progress: progress)
             log.debug("records stored", ["run.id": "\(id)", "seconds": SyncRunner.seconds(since: started)])
             try writer.commit()
-            ingest.progress?.finish()
+            progress?.finish()
             log.debug("transaction committed", ["run.id": "\(id)", "seconds": SyncRunner.seconds(since: started)])
 
             let result = RunResult(
-                district: district.id, runId: id, status: .committed, counts: ingest.counts,
+                district: district.id, runId: id, status: .committed, counts: counts,
                 diagnostics: collector.sorted(), diagnosticCounts: collector.counts,
                 seconds: Date().timeIntervalSince(started))
             try record(result, collector: collector, store: store)
@@ -70,6 +72,18 @@ public final class SyncRunner {
             if runId != nil { try? record(result, collector: collector, store: store) }
             return result
         }
+    }
+
+    /// Validates and stores what the connector handed over; the checker's memory is released on return, before
+    /// the commit's index builds need theirs.
+    private func ingest(
+        _ intake: Intake, into destination: RecordDestination, district: DistrictConfig,
+        collector: DiagnosticCollector, progress: Progress?
+    ) throws -> [Entity: EntityCount] {
+        let ingest = RosterIngest(
+            collector: collector, destination: destination, gradeMap: district.gradeMap, progress: progress)
+        try ingest.process(intake)
+        return ingest.counts
     }
 
     /// Reads a package through the OneRoster CSV connector and the validator, storing nothing.

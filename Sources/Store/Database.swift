@@ -37,6 +37,8 @@ public final class Database {
         // Sorting for an index build spills to temporary files past the cache size instead of growing the
         // process: a 10M-row index sorted in memory took over half a gigabyte.
         try execute("PRAGMA temp_store=FILE")
+        // Lets an index build sort with a helper thread.
+        _ = try scalarInt("PRAGMA threads=2")
     }
 
     deinit {

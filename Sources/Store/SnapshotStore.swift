@@ -56,3 +56,30 @@ public final class SnapshotStore {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }
+
+extension SnapshotStore {
+    /// Whether the district has no stored record of any entity.
+    public func isEmpty(district: String) throws -> Bool {
+        try Entity.allCases.allSatisfy { try count(district: district, entity: $0) == 0 }
+    }
+
+    /// Switches to a rollback journal for one large first load, when no other connection has the file open.
+    ///
+    /// Under WAL every page of a first load is written twice: into the log, then into the database at the
+    /// checkpoint. A rollback journal keeps only the pages a transaction changes, which for a first load
+    /// are the few pages that held no rows yet, so the rows are written once; the transaction stays atomic,
+    /// and a process killed part way leaves a journal that the next open rolls back. Returns false, leaving
+    /// WAL on, when another connection holds the file. Call `useWriteAheadLog()` after the load.
+    public func useRollbackJournal() throws -> Bool {
+        let mode = try database.scalarText("PRAGMA journal_mode=DELETE")
+        guard mode == "delete" else { return false }
+        try database.execute("PRAGMA synchronous=FULL")
+        return true
+    }
+
+    /// Returns to WAL, the store's normal mode, after `useRollbackJournal()`.
+    public func useWriteAheadLog() throws {
+        _ = try database.scalarText("PRAGMA journal_mode=WAL")
+        try database.execute("PRAGMA synchronous=NORMAL")
+    }
+}

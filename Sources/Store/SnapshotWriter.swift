@@ -75,7 +75,7 @@ public final class SnapshotWriter {
     }
 
     /// Whether `replaceEntity` drops the unique index of an empty table during the load; tests switch it off.
-    var deferIndexOnBulkLoad = true
+    public var deferIndexOnBulkLoad = true
 
     /// Inserts a record, or replaces the district's record with the same sourcedId.
     public func upsert(_ record: Record) throws {

@@ -65,4 +65,32 @@ struct CrashSafetyTests {
         #expect(after != before)
         #expect(after.count > 200_000)
     }
+
+    @Test func killedFirstLoadLeavesNoRecords() throws {
+        let directory = try TemporaryDirectory()
+        try generate(users: 20000, seed: 3, into: directory.file("day1"))
+        let config = try directory.writeConfig(districts: [("big", directory.file("day1"))])
+        let storePath = directory.file("rollbook.sqlite")
+        var generator = SystemRandomNumberGenerator()
+        for trial in 1...3 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Paths.executable)
+            process.arguments = ["sync", "--config", config]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let delay = Double.random(in: 0.05...1.2, using: &generator)
+            usleep(useconds_t(delay * 1_000_000))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal, "trial \(trial) finished before the kill")
+
+            let store = try SnapshotStore(path: storePath)
+            #expect(try hashes(store).isEmpty, "trial \(trial), killed after \(delay) s")
+            #expect(try store.database.scalarText("PRAGMA journal_mode") == "wal")
+        }
+        let output = try runRollbook(["sync", "--config", config])
+        #expect(output.status == 0, "\(output)")
+        #expect(try hashes(try SnapshotStore(path: storePath)).count > 200_000)
+    }
 }
