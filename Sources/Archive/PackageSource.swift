@@ -118,6 +118,18 @@ public final class PackageSource {
         return try open(manifest)
     }
 
+    /// Returns the uncompressed size in bytes of a package file, or nil when it is unknown or not there.
+    public func size(of fileName: String) -> Int? {
+        guard let relative = layout.files[fileName.lowercased()] else { return nil }
+        switch storage {
+        case .folder(let root):
+            let path = root.appendingPathComponent(relative).path
+            return (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        case .zip(_, let entries):
+            return entries[relative].map { Int($0.size) }
+        }
+    }
+
     /// Returns the name to show in diagnostics: the file's path inside the package, such as `export/users.csv`.
     ///
     /// A name the package does not have is returned unchanged.

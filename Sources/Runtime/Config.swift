@@ -124,19 +124,33 @@ extension Config {
         guard let connector = item["connector"]?.stringValue, !connector.isEmpty else {
             throw fail("missing required key 'connector' (a script name in connectors/sis, such as \"oneroster_csv\")")
         }
+        let settings = try parseSettings(item["settings"], fail: fail)
+        let gradeMap = try parseGradeMap(item["grade_map"], fail: fail)
+        return DistrictConfig(
+            id: id, name: item["name"]?.stringValue ?? id, connector: connector, settings: settings, gradeMap: gradeMap)
+    }
+
+    private static func parseSettings(_ value: LuaValue?, fail: (String) -> ConfigError) throws -> [String: LuaValue] {
         var settings: [String: LuaValue] = [:]
-        switch item["settings"] {
-        case nil: break
+        switch value {
+        case nil:
+            break
         case .map(let values)?:
             for (key, value) in values {
                 guard case .string(let name) = key else { throw fail("settings keys must be strings") }
                 settings[name] = value
             }
-        default: throw fail("'settings' must be a table")
+        default:
+            throw fail("'settings' must be a table")
         }
+        return settings
+    }
+
+    private static func parseGradeMap(_ value: LuaValue?, fail: (String) -> ConfigError) throws -> [String: String] {
         var gradeMap: [String: String] = [:]
-        switch item["grade_map"] {
-        case nil, .map([:])?: break
+        switch value {
+        case nil, .map([:])?:
+            break
         case .map(let values)?:
             for (key, value) in values {
                 guard case .string(let from) = key, let to = value.stringValue else {
@@ -144,10 +158,10 @@ extension Config {
                 }
                 gradeMap[from] = to
             }
-        default: throw fail("'grade_map' must be a table")
+        default:
+            throw fail("'grade_map' must be a table")
         }
-        return DistrictConfig(
-            id: id, name: item["name"]?.stringValue ?? id, connector: connector, settings: settings, gradeMap: gradeMap)
+        return gradeMap
     }
 
     private static func describe(_ key: LuaKey) -> String {
@@ -161,20 +175,4 @@ extension Config {
         if let close, editDistance(close, name) <= 2 { return "; did you mean '\(close)'?" }
         return "; expected one of " + names.joined(separator: ", ")
     }
-}
-
-/// The Levenshtein distance between two strings.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a)
-    let b = Array(b)
-    if a.isEmpty { return b.count }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var current = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...max(b.count, 1) where j <= b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[b.count]
 }

@@ -3,7 +3,7 @@ import Store
 
 /// Writes accepted records into a snapshot transaction, keeping the stored version of rejected ones.
 ///
-/// `committed` is a second connection to the same file. Under WAL it sees only the last committed snapshot,
+/// `committed` is a second connection to the same file. Under WAL it reads only the last committed snapshot,
 /// never the open transaction, so it can tell what was stored before this run. It is nil for a district's
 /// first load, when nothing was stored before.
 final class StoreDestination: RecordDestination {
@@ -56,6 +56,10 @@ final class StoreDestination: RecordDestination {
 
     func finish() throws {}
 
+    func endEntity(_ entity: Entity) throws {
+        try writer.finishEntity(entity)
+    }
+
     func forEachStored(_ entity: Entity, _ body: (String, String?) -> Void) throws {
         guard let committed else { return }
         if entity == .classes {
@@ -84,5 +88,6 @@ final class DiscardingDestination: RecordDestination {
     func beginFile() throws {}
     func endFile(keep: Bool) throws {}
     func finish() throws {}
+    func endEntity(_ entity: Entity) throws {}
     func forEachStored(_ entity: Entity, _ body: (String, String?) -> Void) throws {}
 }

@@ -3,7 +3,7 @@ import Foundation
 import OneRoster
 import Validation
 
-/// Where accepted records go: a snapshot being written, or nowhere for `validate`.
+/// The destination of accepted records: a snapshot being written, or nothing for `validate`.
 ///
 /// A record rejected in a run keeps its stored version: rejection is never deletion.
 protocol RecordDestination: AnyObject {
@@ -17,6 +17,8 @@ protocol RecordDestination: AnyObject {
     /// Marks a point to return to if the file being read turns out to be unreadable.
     func beginFile() throws
     func endFile(keep: Bool) throws
+    /// Ends an entity, after its last record.
+    func endEntity(_ entity: Entity) throws
     /// Applies everything still pending; called once, after the last record.
     func finish() throws
     /// Calls `body` with the sourcedId of every stored record of an entity (and a class's school), as of the
@@ -53,13 +55,15 @@ final class RosterIngest {
             let jobs = intake.files[entity] ?? []
             let records = intake.emitted[entity] ?? []
             guard delivered.contains(entity) else {
-                // The run says nothing about this entity, so references to it resolve against the stored snapshot.
+                // The run has no information about this entity, so references to it resolve against the stored snapshot.
                 if delivered.contains(where: { $0 > entity }) { try preloadStored(entity) }
                 continue
             }
             counts[entity] = EntityCount()
 
             let readable = jobs.compactMap { job in open(job) }
+            let bytes = readable.reduce(0) { $0 + ($1.size ?? 0) }
+            checker.reserve(entity, records: bytes / RosterIngest.estimatedBytesPerRow)
             let bulk = readable.contains { $0.job.mode == .bulk } || intake.emittedModes[entity] == .bulk
             let unreadable = jobs.count != readable.count
             try destination.startEntity(entity, bulk: bulk && !unreadable)
@@ -76,6 +80,7 @@ final class RosterIngest {
                         origin: Origin(file: "emit:\(entity.rawValue)", row: record.row), parser: parser)
                 }
             }
+            try destination.endEntity(entity)
             if complete {
                 if bulk { try destination.removeUnseen(entity) { checker.wasSeen(entity, $0) } }
             } else {
@@ -94,13 +99,20 @@ final class RosterIngest {
         var name: String
         var reader: CSVReader
         var mapping: HeaderMapping
+        /// The file's size in bytes, when known, to estimate its row count.
+        var size: Int?
     }
+
+    /// An estimate of a roster CSV row's size for sizing the checker's tables: rows with UUID sourcedIds, as
+    /// large SIS exports have, take 120 to 190 bytes. A file of shorter rows makes the table grow as it fills.
+    static let estimatedBytesPerRow = 128
 
     /// Opens a file and reads its header; reports and returns nil when the file cannot be used at all.
     private func open(_ job: FileJob) -> OpenFile? {
         var name = job.entry ?? (job.path as NSString).lastPathComponent
         do {
             let source: any ByteSource
+            var size: Int?
             if let entry = job.entry {
                 let (package, _) = try PackageSource.open(path: job.path)
                 name = package.displayName(for: entry)
@@ -112,8 +124,10 @@ final class RosterIngest {
                     return nil
                 }
                 source = entrySource
+                size = package.size(of: entry)
             } else {
                 source = try FileByteSource(path: job.path)
+                size = (try? FileManager.default.attributesOfItem(atPath: job.path)[.size] as? Int) ?? nil
             }
             let reader = CSVReader(source: source, fileName: name, encoding: job.encoding)
             guard let header = try reader.readRow() else {
@@ -127,7 +141,7 @@ final class RosterIngest {
                 header: header, entity: job.entity, version: job.version, fileName: name)
             collector.add(contentsOf: findings)
             if findings.contains(where: { $0.severity == .error }) { return nil }
-            return OpenFile(job: job, name: name, reader: reader, mapping: mapping)
+            return OpenFile(job: job, name: name, reader: reader, mapping: mapping, size: size)
         } catch let error as CSVError {
             collector.add(error.diagnostic)
         } catch {

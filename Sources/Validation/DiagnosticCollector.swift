@@ -20,7 +20,7 @@ public final class DiagnosticCollector {
     public private(set) var kept: [Diagnostic] = []
     public private(set) var counts: [Key: Int] = [:]
 
-    /// How many findings of each rule and file a collector keeps whole unless told otherwise.
+    /// How many findings of each rule and file a collector keeps whole by default.
     public static let defaultExamplesPerRule = 1000
 
     public init(examplesPerRule: Int = DiagnosticCollector.defaultExamplesPerRule) {

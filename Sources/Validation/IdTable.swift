@@ -5,7 +5,7 @@
 /// hashes, so two different ids are taken for one with a chance of about n²/2⁹⁷ per run (below 10⁻¹⁵ at ten
 /// million ids).
 final class IdTable {
-    /// What the table keeps about one id.
+    /// The row, file and state kept for one id.
     struct Entry: Equatable {
         var row: Int
         var file: Int
@@ -51,8 +51,8 @@ final class IdTable {
 
     /// The table's key of an id: two 64-bit multiply-mix hashes computed in one pass over its UTF-8 bytes.
     ///
-    /// The seeds are fixed, so a file crafted to collide could slow a run down, never change its outcome beyond
-    /// the stated chance; ids come from the district's own SIS.
+    /// The seeds are fixed, so a file crafted to collide could slow a run down. It cannot change the outcome
+    /// beyond the stated chance, and ids come from the district's own SIS.
     static func key(_ id: String) -> Key {
         var id = id
         return id.withUTF8 { bytes in
@@ -106,6 +106,20 @@ final class IdTable {
             entries[slot] = Self.pack(entry, check: key.check)
             count += 1
         }
+    }
+
+    /// Makes room for `capacity` ids in an empty table.
+    func reserve(_ capacity: Int) {
+        guard count == 0 else { return }
+        var wanted = 16
+        while wanted < capacity * 4 / 3 { wanted <<= 1 }
+        guard wanted > size else { return }
+        keys.deallocate()
+        entries.deallocate()
+        size = wanted
+        mask = wanted - 1
+        keys = Self.allocate(wanted)
+        entries = Self.allocate(wanted)
     }
 
     /// Removes every entry for which `condition` is true, by rebuilding the table.

@@ -24,7 +24,7 @@ public struct RecordParser: Sendable {
     private let columns: [Column]
     private let checks: [Check]
     private let required: [Bool]
-    /// Accepted values of each vocabulary column, indexed as `Check.vocabulary` says.
+    /// Accepted values of each vocabulary column, indexed by the number in `Check.vocabulary`.
     private let vocabularies: [Set<String>]
 
     /// What to check in a column, without the references a `Column` carries, so the hot loop copies nothing.

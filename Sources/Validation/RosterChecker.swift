@@ -4,7 +4,7 @@ import OneRoster
 ///
 /// Every record of an entity must be offered, accepted or not, before the first record of a later entity,
 /// so that references can be resolved against everything they may point at. A duplicate sourcedId
-/// rejects every copy, including one accepted earlier: `admit` then asks the caller to withdraw it.
+/// rejects every copy, including one accepted earlier: `admit` then tells the caller to withdraw it.
 public final class RosterChecker {
     /// The outcome of offering a record.
     public enum Verdict: Equatable, Sendable {
@@ -43,6 +43,14 @@ public final class RosterChecker {
 
     public init(diagnostics: DiagnosticCollector) {
         self.diagnostics = diagnostics
+    }
+
+    /// Sizes an entity's id table for about `records` ids before they arrive, which spares the table from
+    /// growing, when for a moment both the old and the new table would be in memory.
+    public func reserve(_ entity: Entity, records: Int) {
+        let table = index[entity.order]
+        guard table.count == 0 else { return }
+        table.reserve(records)
     }
 
     /// Whether a record of an entity with this sourcedId was accepted.
@@ -101,8 +109,8 @@ public final class RosterChecker {
         return .accepted
     }
 
-    /// Forgets every record that came from `file`, after the file turned out to be unreadable part way and was
-    /// taken back whole; the caller then preloads the entity's stored records.
+    /// Forgets every record that came from `file`, because the file turned out to be unreadable part way and
+    /// was taken back whole. The caller then preloads the entity's stored records.
     ///
     /// NOTE: a teacher enrollment from such a file still counts towards its class having a teacher.
     public func forgetFile(_ entity: Entity, file: String) {
