@@ -126,7 +126,6 @@ EOF
         import_times+=("$elapsed_seconds") import_kib+=("$peak_kib")
         echo "$size run $run: sqlite3 .import ${elapsed_seconds} s, ${peak_kib} KiB" >&2
 
-        # NOTE: this half has only run against a stand-in binary so far, because the rollbook CLI did not exist yet.
         rm -f "$work"/rollbook.sqlite*
         measure "rollbook sync ($size, run $run)" /dev/null "$rollbook" sync --config "$work/config.lua" --json
         sync_times+=("$elapsed_seconds") sync_kib+=("$peak_kib")

@@ -56,10 +56,6 @@ final class StoreDestination: RecordDestination {
 
     func finish() throws {}
 
-    func endEntity(_ entity: Entity) throws {
-        try writer.finishEntity(entity)
-    }
-
     func forEachStored(_ entity: Entity, _ body: (String, String?) -> Void) throws {
         guard let committed else { return }
         if entity == .classes {
@@ -88,6 +84,5 @@ final class DiscardingDestination: RecordDestination {
     func beginFile() throws {}
     func endFile(keep: Bool) throws {}
     func finish() throws {}
-    func endEntity(_ entity: Entity) throws {}
     func forEachStored(_ entity: Entity, _ body: (String, String?) -> Void) throws {}
 }

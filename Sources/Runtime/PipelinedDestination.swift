@@ -14,7 +14,6 @@ final class PipelinedDestination: RecordDestination, @unchecked Sendable {
         case restore(Entity, String)
         case beginFile
         case endFile(keep: Bool)
-        case endEntity(Entity)
     }
 
     /// Used by the writer thread, and by the calling thread only while the writer is idle (see `drain`).
@@ -48,7 +47,6 @@ final class PipelinedDestination: RecordDestination, @unchecked Sendable {
     func restore(_ entity: Entity, sourcedId: String) throws { try append(.restore(entity, sourcedId)) }
     func beginFile() throws { try append(.beginFile) }
     func endFile(keep: Bool) throws { try append(.endFile(keep: keep)) }
-    func endEntity(_ entity: Entity) throws { try append(.endEntity(entity)) }
 
     func removeUnseen(_ entity: Entity, seen: (String) -> Bool) throws {
         try drain()
@@ -142,7 +140,6 @@ final class PipelinedDestination: RecordDestination, @unchecked Sendable {
         case .restore(let entity, let sourcedId): try inner.restore(entity, sourcedId: sourcedId)
         case .beginFile: try inner.beginFile()
         case .endFile(let keep): try inner.endFile(keep: keep)
-        case .endEntity(let entity): try inner.endEntity(entity)
         }
     }
 }

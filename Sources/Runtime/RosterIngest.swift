@@ -17,8 +17,6 @@ protocol RecordDestination: AnyObject {
     /// Marks a point to return to if the file being read turns out to be unreadable.
     func beginFile() throws
     func endFile(keep: Bool) throws
-    /// Ends an entity, after its last record.
-    func endEntity(_ entity: Entity) throws
     /// Applies everything still pending; called once, after the last record.
     func finish() throws
     /// Calls `body` with the sourcedId of every stored record of an entity (and a class's school), as of the
@@ -80,7 +78,6 @@ final class RosterIngest {
                         origin: Origin(file: "emit:\(entity.rawValue)", row: record.row), parser: parser)
                 }
             }
-            try destination.endEntity(entity)
             if complete {
                 if bulk { try destination.removeUnseen(entity) { checker.wasSeen(entity, $0) } }
             } else {

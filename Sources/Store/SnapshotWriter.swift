@@ -158,13 +158,6 @@ public final class SnapshotWriter {
         try statement.run()
     }
 
-    /// Rebuilds the unique index of an entity whose bulk load has ended, if `replaceEntity` dropped it; later
-    /// upserts of the entity then use the index. `commit()` rebuilds those not rebuilt here.
-    public func finishEntity(_ entity: Entity) throws {
-        try checkOpen()
-        try restoreIndex(of: entity)
-    }
-
     /// Rebuilds dropped indexes, marks the run committed and commits the transaction.
     public func commit() throws {
         try checkOpen()

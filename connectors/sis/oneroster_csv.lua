@@ -1,8 +1,8 @@
 -- Reads a OneRoster 1.1 or 1.2 CSV package, given as a folder or as a .zip file.
 --
--- The package layout (manifest, files at the root or in one top-level folder) is
--- resolved by rollbook.oneroster.open; each rostering file is then handed to the
--- host with ctx.emit_file, which streams, converts and validates it natively.
+-- rollbook.oneroster.open finds the package's files (at the root or in one
+-- top-level folder) and reads the manifest. Each rostering file then goes to the
+-- host with ctx.emit_file, so the host streams and validates it natively.
 
 local oneroster = rollbook.oneroster
 
