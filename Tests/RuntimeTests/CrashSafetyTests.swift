@@ -19,6 +19,24 @@ struct CrashSafetyTests {
         try #require(process.terminationStatus == 0, "the generator failed")
     }
 
+    /// Starts `rollbook sync` and kills it with SIGKILL after a random delay; returns the delay in seconds.
+    private func killSync(
+        config: String, trial: Int, generator: inout SystemRandomNumberGenerator
+    ) throws -> Double {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Paths.executable)
+        process.arguments = ["sync", "--config", config]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let delay = Double.random(in: 0.05...1.2, using: &generator)
+        usleep(useconds_t(delay * 1_000_000))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "trial \(trial) finished before the kill")
+        return delay
+    }
+
     private func hashes(_ store: SnapshotStore) throws -> [String] {
         var rows: [String] = []
         for entity in Entity.allCases {
@@ -42,17 +60,7 @@ struct CrashSafetyTests {
         let nextDay = try directory.writeConfig(districts: [("big", directory.file("day2"))])
         var generator = SystemRandomNumberGenerator()
         for trial in 1...4 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Paths.executable)
-            process.arguments = ["sync", "--config", nextDay]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let delay = Double.random(in: 0.05...1.2, using: &generator)
-            usleep(useconds_t(delay * 1_000_000))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            #expect(process.terminationReason == .uncaughtSignal, "trial \(trial) finished before the kill")
+            let delay = try killSync(config: nextDay, trial: trial, generator: &generator)
 
             let store = try SnapshotStore(path: storePath)
             #expect(try hashes(store) == before, "trial \(trial), killed after \(delay) s")
@@ -73,17 +81,7 @@ struct CrashSafetyTests {
         let storePath = directory.file("rollbook.sqlite")
         var generator = SystemRandomNumberGenerator()
         for trial in 1...3 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Paths.executable)
-            process.arguments = ["sync", "--config", config]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let delay = Double.random(in: 0.05...1.2, using: &generator)
-            usleep(useconds_t(delay * 1_000_000))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            #expect(process.terminationReason == .uncaughtSignal, "trial \(trial) finished before the kill")
+            let delay = try killSync(config: config, trial: trial, generator: &generator)
 
             let store = try SnapshotStore(path: storePath)
             #expect(try hashes(store).isEmpty, "trial \(trial), killed after \(delay) s")
