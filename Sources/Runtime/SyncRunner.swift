@@ -40,6 +40,9 @@ public final class SyncRunner {
             let rollbackJournal = firstLoad ? try store.useRollbackJournal() : false
             defer { if rollbackJournal { try? store.useWriteAheadLog() } }
             let writer = try store.writeSnapshot(district: district.id, runId: id)
+            // On an error the writer thread stops first, then the transaction rolls back, then the journal mode
+            // returns to WAL: defers run in the reverse order of these lines.
+            defer { writer.rollbackIfOpen() }
             let destination = PipelinedDestination(
                 wrapping: StoreDestination(writer: writer, store: store, committed: committed, district: district.id))
             defer { destination.stop() }

@@ -177,6 +177,12 @@ public final class SnapshotWriter {
         }
     }
 
+    /// Rolls back unless the writer has already committed or rolled back; for cleanup on error paths.
+    public func rollbackIfOpen() {
+        guard !isFinished else { return }
+        try? finish(commit: false)
+    }
+
     /// Discards everything written since `writeSnapshot(district:runId:)`.
     public func rollback() throws {
         try checkOpen()
