@@ -9,11 +9,14 @@ public enum Application {
         do {
             command = try Command.parse(arguments)
         } catch {
-            printError(error.description)
+            printError("rollbook: " + error.description)
             return ExitStatus.failure.rawValue
         }
         let logger = Logger(sink: LogSink(minimum: logLevel(), format: .text))
         switch command {
+        case .help(let topic) where topic == "":
+            printError(Usage.text)
+            return ExitStatus.failure.rawValue
         case .help:
             print(Usage.text)
             return ExitStatus.success.rawValue
@@ -117,11 +120,16 @@ public enum Application {
     }
 
     private static func logLevel() -> LogSeverity {
-        switch ProcessInfo.processInfo.environment["ROLLBOOK_LOG_LEVEL"]?.lowercased() {
+        let name = ProcessInfo.processInfo.environment["ROLLBOOK_LOG_LEVEL"]?.lowercased()
+        switch name {
         case "debug": return .debug
         case "info": return .info
-        case "warning": return .warning
-        default: return .error
+        case "warning", "warn": return .warning
+        case "error", nil: return .error
+        case let other?:
+            printError(
+                "rollbook: ROLLBOOK_LOG_LEVEL is '\(other)'; expected debug, info, warning or error, so error is used")
+            return .error
         }
     }
 

@@ -46,7 +46,8 @@ public enum Usage {
 extension Command {
     /// Parses the arguments after the program name.
     public static func parse(_ arguments: [String]) throws(UsageError) -> Command {
-        guard let verb = arguments.first else { return .help(topic: nil) }
+        // A bare `rollbook` is a command line without a command: usage on standard error, exit status 2.
+        guard let verb = arguments.first else { return .help(topic: "") }
         if arguments.dropFirst().contains(where: { $0 == "--help" || $0 == "-h" }) { return .help(topic: verb) }
         var options = OptionReader(Array(arguments.dropFirst()))
         switch verb {

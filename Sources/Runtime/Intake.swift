@@ -31,7 +31,15 @@ final class Intake: ConnectorSink {
     private(set) var files: [Entity: [FileJob]] = [:]
     private(set) var emitted: [Entity: [EmittedRecord]] = [:]
     private(set) var emittedModes: [Entity: FileMode] = [:]
+    /// Names of emitted fields that are not OneRoster fields (nor `metadata`), kept as extension columns.
+    private(set) var extensionFields: [Entity: Set<String>] = [:]
     let defaultVersion: OneRosterVersion
+
+    /// The binding emitted records follow: 1.2 when the connector emits roles or user profiles, which only 1.2
+    /// has, and `defaultVersion` otherwise.
+    var emittedVersion: OneRosterVersion {
+        emitted[.roles] != nil || emitted[.userProfiles] != nil ? .v1p2 : defaultVersion
+    }
     private let collector: DiagnosticCollector
     private let resolvePath: (String) -> String
 
@@ -93,11 +101,17 @@ final class Intake: ConnectorSink {
                 }
                 continue
             }
-            let text = try Intake.text(value)
+            let text: String
+            do {
+                text = try Intake.text(value)
+            } catch let error as IntakeError {
+                throw IntakeError("field '\(name)': \(error.description)")
+            }
             if let index = Schema.index(of: name, in: entity) {
                 values[index] = text
             } else {
                 extensions.append(Extension(name: name, value: text))
+                if !name.hasPrefix("metadata.") { extensionFields[entity, default: []].insert(name) }
             }
         }
         extensions.sort { $0.name < $1.name }

@@ -68,10 +68,17 @@ final class RosterIngest {
             var complete = !unreadable
             for file in readable where !(try read(file)) { complete = false }
             if !records.isEmpty {
+                for name in (intake.extensionFields[entity] ?? []).sorted() {
+                    collector.add(
+                        Diagnostic(
+                            .info, rule: "header.extension", file: "emit:\(entity.rawValue)", field: name,
+                            message: "field '\(name)' is not a OneRoster field of \(entity.rawValue); it is kept as an "
+                                + "extension column"))
+                }
                 let parser = RecordParser(
                     entity: entity,
                     options: ParseOptions(
-                        version: intake.defaultVersion, mode: intake.emittedModes[entity] ?? .bulk, gradeMap: gradeMap))
+                        version: intake.emittedVersion, mode: intake.emittedModes[entity] ?? .bulk, gradeMap: gradeMap))
                 for record in records {
                     try offer(
                         values: record.values, extensions: record.extensions,

@@ -135,7 +135,8 @@ public final class SyncRunner {
         guard FileManager.default.fileExists(atPath: script) else {
             throw ConfigError(
                 file: config.path,
-                message: "district '\(district.id)': connector '\(district.connector)' not found at \(script)")
+                message: "district '\(district.id)': connector '\(district.connector)' not found at \(script); "
+                    + "set connectors_dir in the configuration to the folder that holds sis/\(district.connector).lua")
         }
         let settings = ConnectorPaths.absolute(district.settings, directory: config.directory)
         let runtime = try LuaRuntime(
@@ -154,11 +155,13 @@ public final class SyncRunner {
         return connector
     }
 
-    /// Runs the connector's `sync`; what it hands over is returned unvalidated.
+    /// Runs the connector's `check`, then its `sync`; what `sync` hands over is returned unvalidated.
     private func runConnector(_ connector: Connector, collector: DiagnosticCollector) throws -> Intake {
         let intake = Intake(defaultVersion: .v1p1, collector: collector) { path in
             Config.resolve(path, from: self.config.directory)
         }
+        // `check` gets a sink of its own: what it reports about the source is reported again by `sync`.
+        try connector.check(context: ConnectorContext(sink: CheckSink()))
         _ = try connector.sync(context: ConnectorContext(sink: intake))
         return intake
     }
@@ -175,6 +178,17 @@ public final class SyncRunner {
             return "\(error.message) (raised in \(place))"
         }
         return String(describing: error)
+    }
+}
+
+/// The sink of `check(ctx)`, which only looks at the source: records are a connector mistake there.
+private final class CheckSink: ConnectorSink {
+    func emit(kind: String, record: LuaValue) throws {
+        throw IntakeError("check(ctx) must not emit records; emit them in sync(ctx)")
+    }
+
+    func emitFile(kind: String, path: String, options: LuaValue) throws {
+        throw IntakeError("check(ctx) must not emit files; emit them in sync(ctx)")
     }
 }
 

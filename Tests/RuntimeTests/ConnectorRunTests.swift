@@ -15,26 +15,40 @@ private let emittingConnector = """
             count = { type = "integer", default = 3, description = "students to emit" },
             fail_after = { type = "integer", description = "raise after this many students" },
             surname = { type = "string", default = "Quill", description = "family name of every student" },
+            fail_check = { type = "boolean", default = false, description = "make check fail" },
+            with_roles = { type = "boolean", default = false, description = "emit 1.2 users and roles" },
         },
-        check = function(ctx) return true end,
+        check = function(ctx)
+            if ctx.settings.fail_check then return nil, "the SIS is unreachable" end
+            return true
+        end,
         sync = function(ctx)
             ctx.emit("orgs", { sourcedId = "sch-1", name = "North School", type = "school" })
             for i = 1, ctx.settings.count do
                 if ctx.settings.fail_after and i > ctx.settings.fail_after then
                     error("the SIS stopped answering")
                 end
-                ctx.emit("users", {
+                local user = {
                     sourcedId = "u-" .. i,
                     enabledUser = true,
-                    orgSourcedIds = { "sch-1" },
-                    role = "student",
                     username = "student" .. i,
                     givenName = "Avery",
                     familyName = ctx.settings.surname,
                     grades = { "07" },
                     userIds = { { type = "LDAP", identifier = "ldap-" .. i } },
                     metadata = { house = "Red" },
-                })
+                    colour = "blue",
+                }
+                if ctx.settings.with_roles then
+                    ctx.emit("roles", {
+                        sourcedId = "r-" .. i, userSourcedId = "u-" .. i, roleType = "primary", role = "student",
+                        orgSourcedId = { sourcedId = "sch-1" },
+                    })
+                else
+                    user.orgSourcedIds = { "sch-1" }
+                    user.role = "student"
+                end
+                ctx.emit("users", user)
             end
         end,
     }
@@ -75,6 +89,43 @@ struct ConnectorRunTests {
         #expect(user["orgSourcedIds"] == "sch-1")
         #expect(user["enabledUser"] == "true")
         #expect(user["metadata.house"] == "Red")
+    }
+
+    @Test func unknownEmittedFieldKeptWithNote() throws {
+        let directory = try TemporaryDirectory()
+        let output = try runRollbook(["sync", "--config", try setUp(directory, settings: ""), "--json"])
+        let note = try #require(output.findings(rule: "header.extension").first)
+        #expect(note["file"] as? String == "emit:users")
+        #expect(note["field"] as? String == "colour")
+        let store = try SnapshotStore(path: directory.file("rollbook.sqlite"))
+        #expect(try store.record(district: "d1", entity: .users, sourcedId: "u-1")?["colour"] == "blue")
+    }
+
+    @Test func emittedRolesMakeVersion12() throws {
+        let directory = try TemporaryDirectory()
+        let output = try runRollbook([
+            "sync", "--config", try setUp(directory, settings: "with_roles = true"), "--json",
+        ])
+        #expect(output.status == 0, "\(output)")
+        #expect(output.count("users", "accepted") == 3)
+        #expect(output.count("roles", "accepted") == 3)
+    }
+
+    @Test func failingCheckStopsRun() throws {
+        let directory = try TemporaryDirectory()
+        let output = try runRollbook([
+            "sync", "--config", try setUp(directory, settings: "fail_check = true"), "--json",
+        ])
+        #expect(output.status == 2)
+        #expect((output.firstRun?["error"] as? String)?.contains("the SIS is unreachable") == true, "\(output)")
+        let store = try SnapshotStore(path: directory.file("rollbook.sqlite"))
+        #expect(try store.count(district: "d1", entity: .users) == 0)
+    }
+
+    @Test func bareCommandIsUsageError() throws {
+        let output = try runRollbook([])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("Usage:"))
     }
 
     @Test func connectorRaisingHalfwayStoresNothing() throws {

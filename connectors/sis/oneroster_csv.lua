@@ -32,7 +32,6 @@ return {
         local package, err = oneroster.open(ctx.settings.path, { version = ctx.settings.version })
         if not package then
             return nil, "cannot read the package at " .. ctx.settings.path .. ": " .. err
-                .. "; the path must be a folder or a .zip file holding the OneRoster CSV files"
         end
         local present = 0
         for _, file in ipairs(package.files) do
@@ -47,8 +46,7 @@ return {
     sync = function(ctx)
         local package, err = oneroster.open(ctx.settings.path, { version = ctx.settings.version })
         if not package then
-            error("cannot read the package at " .. ctx.settings.path .. ": " .. err
-                .. "; the path must be a folder or a .zip file holding the OneRoster CSV files", 0)
+            error("cannot read the package at " .. ctx.settings.path .. ": " .. err, 0)
         end
         for _, file in ipairs(package.files) do
             if file.mode ~= "absent" then
