@@ -5,8 +5,11 @@ import Foundation
 #endif
 
 /// A one-line progress display on a terminal for long runs; silent when standard error is not a terminal.
+///
+/// Nothing is drawn during the first second, so quick runs print only their summary.
 final class Progress {
     private let label: String
+    private let started = Date()
     private var file = ""
     private var rows = 0
     private var lastDraw = Date.distantPast
@@ -44,6 +47,7 @@ final class Progress {
 
     private func draw(force: Bool) {
         let now = Date()
+        guard now.timeIntervalSince(started) >= 1 else { return }
         guard force || now.timeIntervalSince(lastDraw) >= 0.25 else { return }
         lastDraw = now
         drewSomething = true

@@ -92,3 +92,32 @@ struct CrashSafetyTests {
         #expect(try hashes(try SnapshotStore(path: storePath)).count > 200_000)
     }
 }
+
+/// The progress line appears on a terminal during a long run, and the summary follows on a clean line.
+@Test func progressLineOnTerminal() throws {
+    let directory = try TemporaryDirectory()
+    let generator = Process()
+    generator.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    generator.arguments = [
+        "python3", (Paths.root as NSString).appendingPathComponent("bench/generate_district.py"),
+        "--users", "20000", "--seed", "4", "--out", directory.file("district"),
+    ]
+    generator.standardOutput = FileHandle.nullDevice
+    try generator.run()
+    generator.waitUntilExit()
+    let config = try directory.writeConfig(districts: [("big", directory.file("district"))])
+
+    // script(1) gives the command a pseudo-terminal, as an operator's shell would.
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+    process.arguments = ["-qec", "\(Paths.executable) sync --config \(config)", "/dev/null"]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(text.suffix(400))")
+    #expect(text.contains("big: enrollments.csv "), "\(text.prefix(400))")
+    #expect(text.contains("\r\u{1B}[KDistrict big (run 1): committed"), "\(text.suffix(400))")
+}

@@ -1,4 +1,6 @@
 import Foundation
+import OneRoster
+import Store
 import Testing
 
 /// Real public OneRoster CSV exports under ../shared/samples, read through `rollbook validate`.
@@ -77,6 +79,25 @@ struct SampleTests {
         let userId = output.findings(rule: "header.unknown").first { $0["field"] as? String == "userId" }
         #expect((userId?["message"] as? String)?.contains("did you mean 'userIds'?") == true)
         #expect(has(output, "field.datetime-zone", "orgs.csv", 2))
+    }
+
+    @Test func extensionColumnsStoredInOrder() throws {
+        let directory = try TemporaryDirectory()
+        let path = try #require(Paths.sharedPath("samples/oat-oneroster-import/OneRosterv1p1BaseCSV"))
+        let config = try directory.writeConfig(districts: [("oat", path)])
+        #expect(try runRollbook(["sync", "--config", config]).status == 1)
+        let store = try SnapshotStore(path: directory.file("rollbook.sqlite"))
+        let org = try #require(try store.record(district: "oat", entity: .orgs, sourcedId: "12345"))
+        #expect(org["metadata.classification"] == "Classification 1")
+        #expect(org["metadata.gender"] == "mixed")
+        #expect(org["metadata.boarding"] == "FALSE")
+        #expect(org["parentSourcedId"] == "54321")
+        #expect(
+            org.extensions.map(\.name) == [
+                "metadata.classification", "metadata.gender", "metadata.boarding", "ext_imagineLearning_databaseId",
+            ])
+        // sourcedIds are exact strings, never numbers: "12345" stays as written.
+        #expect(org.sourcedId == "12345")
     }
 
     @Test func snapwizYesNoAndOrphanDemographics() throws {
