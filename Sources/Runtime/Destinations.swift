@@ -38,8 +38,8 @@ final class StoreDestination: RecordDestination {
         }
     }
 
-    func removeUnseen(_ entity: Entity, seen: (String) -> Bool) throws {
-        guard let committed else { return }
+    func removeUnseen(_ entity: Entity, seen: (String) -> Bool) throws -> [String] {
+        guard let committed else { return [] }
         var unseen: [String] = []
         try committed.forEachHash(district: district, entity: entity) { sourcedId, _ in
             if !seen(sourcedId) { unseen.append(sourcedId) }
@@ -47,6 +47,7 @@ final class StoreDestination: RecordDestination {
         for sourcedId in unseen {
             try writer.remove(entity: entity, sourcedId: sourcedId)
         }
+        return unseen
     }
 
     func beginFile() throws {
@@ -55,6 +56,10 @@ final class StoreDestination: RecordDestination {
     }
 
     func finish() throws {}
+
+    func forEachStoredRecord(_ entity: Entity, _ body: (Record) -> Void) throws {
+        try committed?.forEachRecord(district: district, entity: entity) { body($0) }
+    }
 
     func forEachStored(_ entity: Entity, _ body: (String, String?) -> Void) throws {
         guard let committed else { return }
@@ -80,9 +85,10 @@ final class DiscardingDestination: RecordDestination {
     func startEntity(_ entity: Entity, bulk: Bool) throws {}
     func upsert(_ record: Record) throws {}
     func restore(_ entity: Entity, sourcedId: String) throws {}
-    func removeUnseen(_ entity: Entity, seen: (String) -> Bool) throws {}
+    func removeUnseen(_ entity: Entity, seen: (String) -> Bool) throws -> [String] { [] }
     func beginFile() throws {}
     func endFile(keep: Bool) throws {}
     func finish() throws {}
     func forEachStored(_ entity: Entity, _ body: (String, String?) -> Void) throws {}
+    func forEachStoredRecord(_ entity: Entity, _ body: (Record) -> Void) throws {}
 }

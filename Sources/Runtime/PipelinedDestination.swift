@@ -48,9 +48,14 @@ final class PipelinedDestination: RecordDestination, @unchecked Sendable {
     func beginFile() throws { try append(.beginFile) }
     func endFile(keep: Bool) throws { try append(.endFile(keep: keep)) }
 
-    func removeUnseen(_ entity: Entity, seen: (String) -> Bool) throws {
+    func removeUnseen(_ entity: Entity, seen: (String) -> Bool) throws -> [String] {
         try drain()
-        try inner.removeUnseen(entity, seen: seen)
+        return try inner.removeUnseen(entity, seen: seen)
+    }
+
+    func forEachStoredRecord(_ entity: Entity, _ body: (Record) -> Void) throws {
+        try drain()
+        try inner.forEachStoredRecord(entity, body)
     }
 
     func forEachStored(_ entity: Entity, _ body: (String, String?) -> Void) throws {

@@ -12,8 +12,8 @@ protocol RecordDestination: AnyObject {
     func upsert(_ record: Record) throws
     /// Puts back the stored version of a record written earlier in this run, or removes it if it is new.
     func restore(_ entity: Entity, sourcedId: String) throws
-    /// Ends a bulk entity: removes stored records whose sourcedId the run did not see at all.
-    func removeUnseen(_ entity: Entity, seen: (String) -> Bool) throws
+    /// Ends a bulk entity: removes stored records whose sourcedId the run did not see at all, and returns them.
+    func removeUnseen(_ entity: Entity, seen: (String) -> Bool) throws -> [String]
     /// Marks a point to return to if the file being read turns out to be unreadable.
     func beginFile() throws
     func endFile(keep: Bool) throws
@@ -22,6 +22,8 @@ protocol RecordDestination: AnyObject {
     /// Calls `body` with the sourcedId of every stored record of an entity (and a class's school), as of the
     /// last committed snapshot.
     func forEachStored(_ entity: Entity, _ body: (String, String?) -> Void) throws
+    /// Calls `body` with every stored record of an entity, as of the last committed snapshot.
+    func forEachStoredRecord(_ entity: Entity, _ body: (Record) -> Void) throws
 }
 
 /// Validates and stores everything a connector handed over, entity by entity in dependency order.
@@ -32,6 +34,10 @@ final class RosterIngest {
     let gradeMap: [String: String]
     let progress: Progress?
     private(set) var counts: [Entity: EntityCount] = [:]
+    /// Entities whose stored records the run keeps because it did not deliver them in full.
+    private var kept: Set<Entity> = []
+    /// sourcedIds each bulk entity's run removed from the store.
+    private var removed: [Entity: Set<String>] = [:]
 
     init(
         collector: DiagnosticCollector, destination: RecordDestination, gradeMap: [String: String],
@@ -55,6 +61,7 @@ final class RosterIngest {
             guard delivered.contains(entity) else {
                 // The run has no information about this entity, so references to it resolve against the stored snapshot.
                 if delivered.contains(where: { $0 > entity }) { try preloadStored(entity) }
+                kept.insert(entity)
                 continue
             }
             counts[entity] = EntityCount()
@@ -86,12 +93,17 @@ final class RosterIngest {
                 }
             }
             if complete {
-                if bulk { try destination.removeUnseen(entity) { checker.wasSeen(entity, $0) } }
+                if bulk {
+                    let gone = try destination.removeUnseen(entity) { checker.wasSeen(entity, $0) }
+                    if !gone.isEmpty { removed[entity] = Set(gone) }
+                }
             } else {
                 // A file could not be read, so its stored records stay; references to them must still resolve.
                 try preloadStored(entity)
+                kept.insert(entity)
             }
         }
+        try reportDanglingStoredReferences()
         checker.finish()
         try destination.finish()
     }
@@ -199,6 +211,43 @@ final class RosterIngest {
             collector.add(diagnostic)
             progress?.endFile()
             return false
+        }
+    }
+
+    /// Warns about stored records that the run kept (their entity was not delivered in full) and that refer
+    /// to records the run removed. Records the run delivered were checked against this run's records already.
+    ///
+    /// NOTE: the referring records stay as stored; a later safety hold is meant to stop such runs.
+    private func reportDanglingStoredReferences() throws {
+        guard !removed.isEmpty else { return }
+        for entity in kept.sorted() {
+            let references = Schema.columns(of: entity).enumerated().compactMap {
+                index, column -> (Int, String, Entity)? in
+                switch column.type {
+                case .reference(let target), .referenceList(let target):
+                    return removed[target] == nil ? nil : (index, column.name, target)
+                default:
+                    return nil
+                }
+            }
+            let ownUser = entity == .demographics && removed[.users] != nil
+            guard !references.isEmpty || ownUser else { continue }
+            try destination.forEachStoredRecord(entity) { record in
+                var targets = references.flatMap { index, name, target in
+                    (record.values[index] ?? "").split(separator: ",").map { (name, target, String($0)) }
+                }
+                if ownUser { targets.append(("sourcedId", .users, record.sourcedId)) }
+                for (name, target, id) in targets where removed[target]?.contains(id) == true {
+                    collector.add(
+                        Diagnostic(
+                            .warning, rule: "ref.dangling", file: entity.fileName, field: name, value: id,
+                            sourcedId: record.sourcedId,
+                            message:
+                                "stored \(entity.singular) '\(record.sourcedId)' refers to \(target.singular) '\(id)' "
+                                + "in field '\(name)', which this run removed; the \(entity.singular) is kept as stored"
+                        ))
+                }
+            }
         }
     }
 

@@ -246,6 +246,29 @@ struct PartialPackageTests {
         #expect(try store.count(district: "d1", entity: .classes) == 2)
     }
 
+    @Test func removedOrgReportedForKeptUsers() throws {
+        let directory = try TemporaryDirectory()
+        let full = try #require(Paths.sharedPath("cases/B12"))
+        #expect(
+            try runRollbook(["sync", "--config", try directory.writeConfig(districts: [("d1", full)])]).status == 1)
+
+        // Only orgs.csv is delivered, and it no longer has sch-B, which the stored user u-1204 belongs to.
+        let partial = try partialCopy(keeping: ["orgs"], in: directory)
+        let orgs = try String(contentsOfFile: partial + "/orgs.csv", encoding: .utf8)
+        try orgs.split(separator: "\n").filter { !$0.hasPrefix("sch-B,") }.joined(separator: "\n")
+            .write(toFile: partial + "/orgs.csv", atomically: true, encoding: .utf8)
+        let output = try runRollbook([
+            "sync", "--config", try directory.writeConfig(districts: [("d1", partial)]), "--json",
+        ])
+        let dangling = output.findings(rule: "ref.dangling")
+        #expect(dangling.map { $0["sourcedId"] as? String } == ["u-1204"], "\(output)")
+        #expect(dangling.first?["value"] as? String == "sch-B")
+        #expect(dangling.first?["severity"] as? String == "warning")
+        let store = try SnapshotStore(path: directory.file("rollbook.sqlite"))
+        #expect(try store.record(district: "d1", entity: .orgs, sourcedId: "sch-B") == nil)
+        #expect(try store.record(district: "d1", entity: .users, sourcedId: "u-1204") != nil)
+    }
+
     @Test func missingBulkFileKeepsStoredRecords() throws {
         let directory = try TemporaryDirectory()
         let full = try #require(Paths.sharedPath("cases/B12"))
