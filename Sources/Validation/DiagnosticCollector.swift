@@ -43,14 +43,6 @@ public final class DiagnosticCollector {
         counts.reduce(0) { $0 + ($1.key.severity == severity ? $1.value : 0) }
     }
 
-    /// The number of findings of a rule, over all files.
-    public func total(rule: String) -> Int {
-        counts.reduce(0) { $0 + ($1.key.rule == rule ? $1.value : 0) }
-    }
-
-    /// Whether some findings were counted but not kept.
-    public var isTruncated: Bool { counts.values.contains { $0 > examplesPerRule } }
-
     /// Kept findings in a stable order: by file, row, then rule.
     public func sorted() -> [Diagnostic] {
         kept.enumerated().sorted { left, right in
