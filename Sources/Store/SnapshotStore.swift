@@ -71,7 +71,13 @@ extension SnapshotStore {
     /// and a process killed part way leaves a journal that the next open rolls back. Returns false, leaving
     /// WAL on, when another connection holds the file. Call `useWriteAheadLog()` after the load.
     public func useRollbackJournal() throws -> Bool {
-        let mode = try database.scalarText("PRAGMA journal_mode=DELETE")
+        let mode: String?
+        do {
+            mode = try database.scalarText("PRAGMA journal_mode=DELETE")
+        } catch let error as StoreError where error.code == "sqlite.busy" {
+            // Another connection, perhaps in another process, has the file open: SQLite refuses the switch.
+            return false
+        }
         guard mode == "delete" else { return false }
         try database.execute("PRAGMA synchronous=FULL")
         return true

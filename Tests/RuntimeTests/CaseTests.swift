@@ -140,3 +140,28 @@ struct CaseTests {
         #expect(try store.count(district: "d1", entity: .users) == 0)
     }
 }
+
+/// Two districts may use the same sourcedIds; `--district` syncs one of them.
+@Test(.enabled(if: Paths.sharedPath("cases/B12") != nil, "../shared/cases is absent"))
+func districtsStayApart() throws {
+    let directory = try TemporaryDirectory()
+    let path = try #require(Paths.sharedPath("cases/B12"))
+    let config = try directory.writeConfig(districts: [("north", path), ("south", path)])
+
+    let one = try runRollbook(["sync", "--config", config, "--district", "south", "--json"])
+    #expect(one.status == 1)
+    #expect(one.firstRun?["district"] as? String == "south")
+    let store = try SnapshotStore(path: directory.file("rollbook.sqlite"))
+    #expect(try store.count(district: "north", entity: .users) == 0)
+    #expect(try store.count(district: "south", entity: .users) == 4)
+
+    let both = try runRollbook(["sync", "--config", config, "--json"])
+    let data = try #require(both.stdout.data(using: .utf8))
+    let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let runs = try #require(object["runs"] as? [[String: Any]])
+    #expect(runs.compactMap { $0["district"] as? String } == ["north", "south"])
+    let after = try SnapshotStore(path: directory.file("rollbook.sqlite"))
+    #expect(try after.count(district: "north", entity: .users) == 4)
+    #expect(try after.record(district: "north", entity: .users, sourcedId: "u-1201") != nil)
+    #expect(try after.record(district: "south", entity: .users, sourcedId: "u-1201") != nil)
+}

@@ -11,7 +11,8 @@ import Testing
     for rule in Rule.catalogue {
         let row = page.split(separator: "\n").first { $0.hasPrefix("| `\(rule.id)` |") }
         #expect(row != nil, "docs/validation.md has no row for \(rule.id)")
-        #expect(row?.contains("| \(rule.severity.rawValue) |") == true, "\(rule.id) is documented with another severity")
+        #expect(
+            row?.contains("| \(rule.severity.rawValue) |") == true, "\(rule.id) is documented with another severity")
     }
 }
 
