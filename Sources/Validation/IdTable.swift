@@ -19,12 +19,17 @@ final class IdTable {
         var check: UInt32
     }
 
-    /// Primary hash of each slot's id; 0 marks an empty slot. Raw buffers keep the lookups free of reference
-    /// counting and exclusivity checks, which cost more than the probe itself.
-    private var keys: UnsafeMutablePointer<UInt64>
-    /// Check hash (bits 32-63) and entry (bits 0-31: row in 26 bits, file number in 4, then the accepted and
-    /// duplicated flags).
-    private var entries: UnsafeMutablePointer<UInt64>
+    /// One slot: the id's primary hash (0 marks an empty slot) and, side by side so that a probe reads one
+    /// cache line, the check hash (bits 32-63) and the entry (bits 0-31: row in 26 bits, file number in 4,
+    /// then the accepted and duplicated flags).
+    private struct Slot {
+        var key: UInt64
+        var entry: UInt64
+    }
+
+    /// The slots, in a raw buffer that keeps lookups free of reference counting and exclusivity checks,
+    /// which cost more than the probe itself.
+    private var slots: UnsafeMutablePointer<Slot>
     private var size: Int
     private var mask: Int
     private(set) var count = 0
@@ -34,18 +39,16 @@ final class IdTable {
         while size < capacity * 4 / 3 { size <<= 1 }
         self.size = size
         mask = size - 1
-        keys = Self.allocate(size)
-        entries = Self.allocate(size)
+        slots = Self.allocate(size)
     }
 
     deinit {
-        keys.deallocate()
-        entries.deallocate()
+        slots.deallocate()
     }
 
-    private static func allocate(_ size: Int) -> UnsafeMutablePointer<UInt64> {
-        let buffer = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
-        buffer.initialize(repeating: 0, count: size)
+    private static func allocate(_ size: Int) -> UnsafeMutablePointer<Slot> {
+        let buffer = UnsafeMutablePointer<Slot>.allocate(capacity: size)
+        buffer.initialize(repeating: Slot(key: 0, entry: 0), count: size)
         return buffer
     }
 
@@ -92,18 +95,17 @@ final class IdTable {
     subscript(key: Key) -> Entry? {
         get {
             guard let slot = find(key) else { return nil }
-            return Self.unpack(entries[slot])
+            return Self.unpack(slots[slot].entry)
         }
         set {
             guard let entry = newValue else { return }
             if let slot = find(key) {
-                entries[slot] = Self.pack(entry, check: key.check)
+                slots[slot].entry = Self.pack(entry, check: key.check)
                 return
             }
             if (count + 1) * 4 > size * 3 { grow() }
             let slot = emptySlot(for: key.primary)
-            keys[slot] = key.primary
-            entries[slot] = Self.pack(entry, check: key.check)
+            slots[slot] = Slot(key: key.primary, entry: Self.pack(entry, check: key.check))
             count += 1
         }
     }
@@ -114,63 +116,52 @@ final class IdTable {
         var wanted = 16
         while wanted < capacity * 4 / 3 { wanted <<= 1 }
         guard wanted > size else { return }
-        keys.deallocate()
-        entries.deallocate()
+        slots.deallocate()
         size = wanted
         mask = wanted - 1
-        keys = Self.allocate(wanted)
-        entries = Self.allocate(wanted)
+        slots = Self.allocate(wanted)
     }
 
     /// Removes every entry for which `condition` is true, by rebuilding the table.
     func removeAll(where condition: (Entry) -> Bool) {
-        let oldKeys = keys
-        let oldEntries = entries
-        let oldSize = size
-        keys = Self.allocate(size)
-        entries = Self.allocate(size)
+        let old = slots
+        slots = Self.allocate(size)
         count = 0
-        for slot in 0..<oldSize where oldKeys[slot] != 0 && !condition(Self.unpack(oldEntries[slot])) {
-            let target = emptySlot(for: oldKeys[slot])
-            keys[target] = oldKeys[slot]
-            entries[target] = oldEntries[slot]
+        for slot in 0..<size where old[slot].key != 0 && !condition(Self.unpack(old[slot].entry)) {
+            slots[emptySlot(for: old[slot].key)] = old[slot]
             count += 1
         }
-        oldKeys.deallocate()
-        oldEntries.deallocate()
+        old.deallocate()
     }
 
     private func find(_ key: Key) -> Int? {
         var slot = Int(truncatingIfNeeded: key.primary) & mask
         while true {
-            let primary = keys[slot]
-            if primary == 0 { return nil }
-            if primary == key.primary && UInt32(truncatingIfNeeded: entries[slot] >> 32) == key.check { return slot }
+            let candidate = slots[slot]
+            if candidate.key == 0 { return nil }
+            if candidate.key == key.primary && UInt32(truncatingIfNeeded: candidate.entry >> 32) == key.check {
+                return slot
+            }
             slot = (slot + 1) & mask
         }
     }
 
     private func emptySlot(for hash: UInt64) -> Int {
         var slot = Int(truncatingIfNeeded: hash) & mask
-        while keys[slot] != 0 { slot = (slot + 1) & mask }
+        while slots[slot].key != 0 { slot = (slot + 1) & mask }
         return slot
     }
 
     private func grow() {
-        let oldKeys = keys
-        let oldEntries = entries
+        let old = slots
         let oldSize = size
         size *= 2
         mask = size - 1
-        keys = Self.allocate(size)
-        entries = Self.allocate(size)
-        for slot in 0..<oldSize where oldKeys[slot] != 0 {
-            let target = emptySlot(for: oldKeys[slot])
-            keys[target] = oldKeys[slot]
-            entries[target] = oldEntries[slot]
+        slots = Self.allocate(size)
+        for slot in 0..<oldSize where old[slot].key != 0 {
+            slots[emptySlot(for: old[slot].key)] = old[slot]
         }
-        oldKeys.deallocate()
-        oldEntries.deallocate()
+        old.deallocate()
     }
 
     /// The largest row an entry can name; a later row is kept as this one, so only its number in messages suffers.
