@@ -25,12 +25,11 @@ struct EmittedRecord {
 /// Receives what a connector emits during `sync` and keeps it for the pipeline, which validates and stores
 /// everything in dependency order once the connector has returned.
 ///
-/// NOTE: emitted records are held in memory until the connector returns; a connector that emits millions
-/// of records one by one should hand files to `emit_file` instead.
+/// NOTE: emitted records stay in memory until the connector returns. A connector that emits millions of
+/// records one by one should hand files to `emit_file` instead.
 final class Intake: ConnectorSink {
     private(set) var files: [Entity: [FileJob]] = [:]
     private(set) var emitted: [Entity: [EmittedRecord]] = [:]
-    private(set) var emittedModes: [Entity: FileMode] = [:]
     /// Names of emitted fields that are not OneRoster fields (nor `metadata`), kept as extension columns.
     private(set) var extensionFields: [Entity: Set<String>] = [:]
     let defaultVersion: OneRosterVersion
@@ -117,10 +116,9 @@ final class Intake: ConnectorSink {
         extensions.sort { $0.name < $1.name }
         let row = (emitted[entity]?.count ?? 0) + 1
         emitted[entity, default: []].append(EmittedRecord(values: values, extensions: extensions, row: row))
-        if emittedModes[entity] == nil { emittedModes[entity] = .bulk }
     }
 
-    /// The entity a connector names, accepting the singular by mistake only to suggest the right name.
+    /// Returns the entity a connector names; a singular or miscased name only gets the right name suggested.
     static func entity(for kind: String) throws -> Entity {
         if let entity = Entity(rawValue: kind) { return entity }
         let names = Entity.allCases.map(\.rawValue)
@@ -130,7 +128,7 @@ final class Intake: ConnectorSink {
         throw IntakeError("unknown record kind '\(kind)'; expected one of \(names.joined(separator: ", "))")
     }
 
-    /// The text form of an emitted value: lists join with commas, `{type=, identifier=}` tables become
+    /// Returns the text form of an emitted value: lists join with commas, `{type=, identifier=}` tables become
     /// `{type:identifier}`, and a `{sourcedId=}` reference becomes its sourcedId.
     static func text(_ value: LuaValue) throws -> String {
         switch value {
@@ -155,7 +153,7 @@ final class Intake: ConnectorSink {
     }
 }
 
-/// A connector's mistake in an emit call; the script sees it as a Lua error at the calling line.
+/// A connector's mistake in an emit call, raised in the script as a Lua error at the calling line.
 struct IntakeError: Error, CustomStringConvertible {
     let description: String
 

@@ -69,7 +69,8 @@ final class RosterIngest {
             let readable = jobs.compactMap { job in open(job) }
             let bytes = readable.reduce(0) { $0 + ($1.size ?? 0) }
             checker.reserve(entity, records: bytes / RosterIngest.estimatedBytesPerRow)
-            let bulk = readable.contains { $0.job.mode == .bulk } || intake.emittedModes[entity] == .bulk
+            // Records a connector emits one by one are a complete set of their entity.
+            let bulk = readable.contains { $0.job.mode == .bulk } || !records.isEmpty
             let unreadable = jobs.count != readable.count
             try destination.startEntity(entity, bulk: bulk && !unreadable)
             var complete = !unreadable
@@ -85,7 +86,7 @@ final class RosterIngest {
                 let parser = RecordParser(
                     entity: entity,
                     options: ParseOptions(
-                        version: intake.emittedVersion, mode: intake.emittedModes[entity] ?? .bulk, gradeMap: gradeMap))
+                        version: intake.emittedVersion, mode: .bulk, gradeMap: gradeMap))
                 for record in records {
                     try offer(
                         values: record.values, extensions: record.extensions,

@@ -4,7 +4,7 @@ import Validation
 
 /// Renders run results for people (a summary) and for scripts (`--json`).
 public enum RunOutput {
-    /// The `--json` document: `{"runs": [...]}` with one object per district run.
+    /// Returns the `--json` document: `{"runs": [...]}` with one object per district run.
     public static func json(_ results: [RunResult]) -> String {
         let document = Document(runs: results.map(JSONRun.init))
         let encoder = JSONEncoder()
@@ -15,7 +15,7 @@ public enum RunOutput {
         return text
     }
 
-    /// A summary for a terminal: records per entity, findings per rule, the first findings, the time.
+    /// Returns a summary for a terminal: records per entity, findings per rule, the first findings, the time.
     public static func summary(_ result: RunResult, maxFindings: Int = 20) -> String {
         var lines: [String] = []
         let runLabel = result.runId.map { " (run \($0))" } ?? ""

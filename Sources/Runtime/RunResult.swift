@@ -13,7 +13,7 @@ public struct EntityCount: Sendable, Hashable, Codable {
     }
 }
 
-/// How a run ended.
+/// The outcome of a run.
 public enum RunOutcome: String, Sendable, Codable {
     /// The snapshot was stored (some records may have been rejected).
     case committed
@@ -68,7 +68,7 @@ public enum ExitStatus: Int32, Sendable {
     /// A run could not happen: bad configuration or command line, unreadable input, a connector failure.
     case failure = 2
 
-    /// The status for a set of runs: the worst of them.
+    /// Returns the status for a set of runs: the worst of them.
     public static func of(_ results: [RunResult]) -> ExitStatus {
         if results.contains(where: { $0.status == .failed }) { return .failure }
         if results.contains(where: { $0.rejectedRecords > 0 || $0.total(.error) > 0 }) { return .rejectedRecords }

@@ -170,7 +170,7 @@ public final class SyncRunner {
         String(format: "%.3f", Date().timeIntervalSince(start))
     }
 
-    /// The text of a run's error: a script's own message first, then where the script raised it.
+    /// Returns the text of a run's error: a script's own message first, then where the script raised it.
     static func describe(_ error: any Error) -> String {
         if let error = error as? ScriptError {
             let name = (error.script as NSString).lastPathComponent
@@ -192,7 +192,7 @@ private final class CheckSink: ConnectorSink {
     }
 }
 
-/// Where path settings point: the only folders a connector may read.
+/// The folders a connector may read, found from its path setting.
 ///
 /// NOTE: only the setting named `path` opens a folder to a connector, because the allowed roots are fixed
 /// when the sandbox is made, before the script and its settings schema are loaded.
@@ -206,7 +206,7 @@ enum ConnectorPaths {
         return result
     }
 
-    /// The folders a connector may read: the `path` setting's folder, or the folder of the file it names.
+    /// Returns the folders a connector may read: the `path` setting's folder, or the folder of the file it names.
     static func roots(for settings: [String: LuaValue]) -> [String] {
         guard case .string(let path)? = settings["path"] else { return [] }
         var isDirectory: ObjCBool = false

@@ -2,8 +2,8 @@ import OneRoster
 
 extension Connector {
     /// Checks the host's settings against the schema, fills defaults and keeps the result for
-    /// `check` and `sync`. Returns one message per problem, empty when the settings are valid; the
-    /// messages do not name the script, since the caller says which connector and district they are for.
+    /// `check` and `sync`. Returns one message per problem, empty when the settings are valid. The
+    /// messages do not name the script, because the caller names the connector and district.
     ///
     /// A secret setting may be given here (as a string) or in the runtime's secrets. Either way the
     /// script reads it only through `rollbook.secrets.get`, because `ctx.settings` leaves it out.

@@ -66,9 +66,9 @@ extension SnapshotStore {
     /// Switches to a rollback journal for one large first load, when no other connection has the file open.
     ///
     /// Under WAL every page of a first load is written twice: into the log, then into the database at the
-    /// checkpoint. A rollback journal keeps only the pages a transaction changes, which for a first load
-    /// are the few pages that held no rows yet, so the rows are written once; the transaction stays atomic,
-    /// and a process killed part way leaves a journal that the next open rolls back. Returns false, leaving
+    /// checkpoint. A rollback journal keeps only the original content of pages a transaction changes, which
+    /// for a first load are few, so the rows are written once. The transaction stays atomic, and a process
+    /// killed part way leaves a journal that the next open rolls back. Returns false, leaving
     /// WAL on, when another connection holds the file. Call `useWriteAheadLog()` after the load.
     public func useRollbackJournal() throws -> Bool {
         let mode: String?

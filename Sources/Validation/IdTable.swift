@@ -19,9 +19,9 @@ final class IdTable {
         var check: UInt32
     }
 
-    /// One slot: the id's primary hash (0 marks an empty slot) and, side by side so that a probe reads one
-    /// cache line, the check hash (bits 32-63) and the entry (bits 0-31: row in 26 bits, file number in 4,
-    /// then the accepted and duplicated flags).
+    /// One slot: the id's primary hash, where 0 marks an empty slot, and next to it, so that a probe reads
+    /// one cache line, the check hash (bits 32-63) and the entry (bits 0-31: row in 26 bits, file number
+    /// in 4, then the accepted and duplicated flags).
     private struct Slot {
         var key: UInt64
         var entry: UInt64
@@ -52,7 +52,7 @@ final class IdTable {
         return buffer
     }
 
-    /// The table's key of an id: two 64-bit multiply-mix hashes computed in one pass over its UTF-8 bytes.
+    /// Returns the table's key of an id: two 64-bit multiply-mix hashes computed in one pass over its UTF-8 bytes.
     ///
     /// The seeds are fixed, so a file crafted to collide could slow a run down. It cannot change the outcome
     /// beyond the stated chance, and ids come from the district's own SIS.
@@ -113,13 +113,13 @@ final class IdTable {
     /// Makes room for `capacity` ids in an empty table.
     func reserve(_ capacity: Int) {
         guard count == 0 else { return }
-        var wanted = 16
-        while wanted < capacity * 4 / 3 { wanted <<= 1 }
-        guard wanted > size else { return }
+        var slotsNeeded = 16
+        while slotsNeeded < capacity * 4 / 3 { slotsNeeded <<= 1 }
+        guard slotsNeeded > size else { return }
         slots.deallocate()
-        size = wanted
-        mask = wanted - 1
-        slots = Self.allocate(wanted)
+        size = slotsNeeded
+        mask = slotsNeeded - 1
+        slots = Self.allocate(slotsNeeded)
     }
 
     /// Removes every entry for which `condition` is true, by rebuilding the table.

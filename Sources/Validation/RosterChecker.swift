@@ -4,7 +4,7 @@ import OneRoster
 ///
 /// Every record of an entity must be offered, accepted or not, before the first record of a later entity,
 /// so that references can be resolved against everything they may point at. A duplicate sourcedId
-/// rejects every copy, including one accepted earlier: `admit` then tells the caller to withdraw it.
+/// rejects every copy, including one accepted earlier, which `admit` then returns for the caller to withdraw.
 public final class RosterChecker {
     /// The outcome of offering a record.
     public enum Verdict: Equatable, Sendable {
@@ -320,19 +320,26 @@ public final class RosterChecker {
     }
 
     private func checkUserUniqueness(_ record: Record, origin: Origin) {
-        check(record, field: "username", rule: .duplicateUsername, seen: &usernames, origin: origin, folded: true)
-        check(record, field: "email", rule: .duplicateEmail, seen: &emails, origin: origin, folded: true)
         check(
-            record, field: "identifier", rule: .duplicateIdentifier, seen: &identifiers, origin: origin, folded: false)
+            record, field: "username", at: Self.usernameColumn, rule: .duplicateUsername, seen: &usernames,
+            origin: origin, folded: true)
+        check(
+            record, field: "email", at: Self.emailColumn, rule: .duplicateEmail, seen: &emails, origin: origin,
+            folded: true)
+        check(
+            record, field: "identifier", at: Self.identifierColumn, rule: .duplicateIdentifier,
+            seen: &identifiers, origin: origin, folded: false)
     }
 
-    private static let userFields = ["username", "email", "identifier"].map { Schema.index(of: $0, in: .users) ?? 0 }
+    private static let usernameColumn = Schema.index(of: "username", in: .users) ?? 0
+    private static let emailColumn = Schema.index(of: "email", in: .users) ?? 0
+    private static let identifierColumn = Schema.index(of: "identifier", in: .users) ?? 0
 
+    /// Reports a user whose value in column `position` (named `field`) an earlier user already has.
     private func check(
-        _ record: Record, field: String, rule: Rule, seen: inout [UInt64: Int32], origin: Origin, folded: Bool
+        _ record: Record, field: String, at position: Int, rule: Rule, seen: inout [UInt64: Int32], origin: Origin,
+        folded: Bool
     ) {
-        let position =
-            field == "username" ? Self.userFields[0] : field == "email" ? Self.userFields[1] : Self.userFields[2]
         guard let value = record.values[position], !value.isEmpty else { return }
         let key = IdTable.key(folded ? value.lowercased() : value).primary
         if let row = seen[key] {

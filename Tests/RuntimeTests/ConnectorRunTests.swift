@@ -64,7 +64,7 @@ private func setUp(_ directory: TemporaryDirectory, settings: String) throws -> 
         connectorsDirectory: directory.file("connectors"))
 }
 
-/// Every stored record of a district as (entity, sourcedId, hash), for before/after comparisons.
+/// Returns every stored record of a district as (entity, sourcedId, hash), for before/after comparisons.
 private func snapshot(_ path: String, district: String = "d1") throws -> [String] {
     let store = try SnapshotStore(path: path)
     var rows: [String] = []
@@ -275,7 +275,7 @@ struct PartialPackageTests {
         let config = try directory.writeConfig(districts: [("d1", full)])
         #expect(try runRollbook(["sync", "--config", config]).status == 1)
 
-        // courses.csv is gone but the manifest still says bulk.
+        // courses.csv is gone while the manifest still marks it bulk.
         let copy = directory.file("nocourses")
         try FileManager.default.copyItem(atPath: full, toPath: copy)
         try FileManager.default.removeItem(atPath: copy + "/courses.csv")
