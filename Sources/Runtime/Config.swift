@@ -10,6 +10,8 @@ public struct DistrictConfig: Sendable {
     public var settings: [String: LuaValue]
     /// Non-standard grade codes converted while reading, such as `K` to `KG`.
     public var gradeMap: [String: String]
+    /// When a run is held for a person to approve instead of being published.
+    public var safety: SafetyPolicy = .standard
 }
 
 /// The whole configuration, read from config.lua.
@@ -43,8 +45,8 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
 }
 
 extension Config {
-    static let topLevelKeys = ["store", "connectors_dir", "districts"]
-    static let districtKeys = ["id", "name", "connector", "settings", "grade_map"]
+    static let topLevelKeys = ["store", "connectors_dir", "districts", "safety"]
+    static let districtKeys = ["id", "name", "connector", "settings", "grade_map", "safety"]
 
     /// Reads config.lua: a Lua script that sets globals (or returns a table) in a sandbox.
     ///
@@ -95,8 +97,9 @@ extension Config {
         case nil, .map([:])?: list = []
         default: throw fail("'districts' must be a list of district tables")
         }
+        let safety = try SafetyPolicy.parse(table["safety"], over: .standard) { message in fail(message) }
         for (position, item) in list.enumerated() {
-            districts.append(try parseDistrict(item, position: position + 1, path: path))
+            districts.append(try parseDistrict(item, position: position + 1, path: path, safety: safety))
         }
         var seen: Set<String> = []
         for district in districts where !seen.insert(district.id).inserted {
@@ -108,7 +111,9 @@ extension Config {
             districts: districts)
     }
 
-    private static func parseDistrict(_ item: LuaValue, position: Int, path: String) throws -> DistrictConfig {
+    private static func parseDistrict(
+        _ item: LuaValue, position: Int, path: String, safety: SafetyPolicy
+    ) throws -> DistrictConfig {
         let place = "districts[\(position)]"
         let fail = { (message: String) in ConfigError(file: path, message: "\(place): \(message)") }
         guard case .map(let entries) = item else { throw fail("must be a table") }
@@ -127,7 +132,8 @@ extension Config {
         let settings = try parseSettings(item["settings"], fail: fail)
         let gradeMap = try parseGradeMap(item["grade_map"], fail: fail)
         return DistrictConfig(
-            id: id, name: item["name"]?.stringValue ?? id, connector: connector, settings: settings, gradeMap: gradeMap)
+            id: id, name: item["name"]?.stringValue ?? id, connector: connector, settings: settings, gradeMap: gradeMap,
+            safety: try SafetyPolicy.parse(item["safety"], over: safety, fail: fail))
     }
 
     private static func parseSettings(_ value: LuaValue?, fail: (String) -> ConfigError) throws -> [String: LuaValue] {

@@ -1,53 +1,128 @@
 import OneRoster
 import Store
 
+/// Counts of one entity's records by how the run changes them.
+struct ChangeCount: Sendable, Equatable, Codable {
+    var created = 0
+    var updated = 0
+    var unchanged = 0
+    var removed = 0
+    var restored = 0
+
+    /// Records the run adds, alters or removes.
+    var changed: Int { created + updated + removed + restored }
+
+    mutating func add(_ change: Change?, _ amount: Int = 1) {
+        switch change {
+        case .created: created += amount
+        case .updated: updated += amount
+        case .restored: restored += amount
+        case .removed: removed += amount
+        case nil: unchanged += amount
+        }
+    }
+}
+
 /// Writes accepted records into a snapshot transaction, keeping the stored version of rejected ones.
 ///
+/// A district's first load writes straight into the snapshot tables. Every later run compares each record's
+/// content hash with the last published snapshot and stages only what changed: new, updated and restored
+/// records, and removals, which become tombstones when the run is published. Unchanged records write nothing.
+///
 /// `committed` is a second connection to the same file. Under WAL it reads only the last committed snapshot,
-/// never the open transaction, so it can tell what was stored before this run. It is nil for a district's
-/// first load, when nothing was stored before.
+/// never the open transaction. It is nil for a district's first load, when nothing was stored before.
 final class StoreDestination: RecordDestination {
     private let writer: SnapshotWriter
-    private let database: Database
     private let committed: SnapshotStore?
     private let district: String
+    private let database: Database
+    /// The `dateLastModified` of records a first load writes.
+    private let loadTime: String
     private var savepointOpen = false
+    private var states: [Entity: StoredStates] = [:]
+    /// Changes by entity; read after `finish()`.
+    private(set) var changes: [Entity: ChangeCount] = [:]
+    /// Records of each entity in the last published snapshot that are not tombstones.
+    private(set) var liveBefore: [Entity: Int] = [:]
 
-    init(writer: SnapshotWriter, store: SnapshotStore, committed: SnapshotStore?, district: String) {
+    init(writer: SnapshotWriter, store: SnapshotStore, committed: SnapshotStore?, district: String, loadTime: String) {
         self.writer = writer
         self.database = store.database
         self.committed = committed
         self.district = district
+        self.loadTime = loadTime
     }
 
     func startEntity(_ entity: Entity, bulk: Bool) throws {
-        // A first load needs no per-row index upkeep and nothing can be kept: the writer's bulk path is faster.
-        if bulk, try committed?.count(district: district, entity: entity) ?? 0 == 0 {
-            try writer.replaceEntity(entity)
+        guard let committed else {
+            if bulk { try writer.replaceEntity(entity) }
+            changes[entity] = ChangeCount()
+            return
         }
+        let stored = StoredStates(expected: try committed.count(district: district, entity: entity))
+        try committed.forEachState(district: district, entity: entity) { sourcedId, hash, tombstone in
+            stored.insert(sourcedId, hash: hash, tombstone: tombstone)
+        }
+        states[entity] = stored
+        liveBefore[entity] = stored.liveCount
+        changes[entity] = ChangeCount()
     }
 
     func upsert(_ record: Record) throws {
-        try writer.upsert(record)
+        var record = record
+        let entity = record.entity
+        guard let stored = states[entity] else {
+            // A first load: every record is new and the load time is its dateLastModified.
+            record.values[ContentHash.modifiedColumn] = loadTime
+            try writer.upsert(record)
+            changes[entity, default: ChangeCount()].created += 1
+            return
+        }
+        record.values[ContentHash.modifiedColumn] = nil
+        let hash = ContentHash.of(record)
+        let previous = stored.see(record.sourcedId)
+        if record.values[1] == "tobedeleted" {
+            // The source marks the record deleted: a tombstone for a live record, nothing otherwise.
+            if case .live(let storedHash) = previous {
+                try writer.stageRemoval(entity, sourcedId: record.sourcedId, hash: storedHash)
+                changes[entity, default: ChangeCount()].removed += 1
+            } else {
+                changes[entity, default: ChangeCount()].unchanged += 1
+            }
+            return
+        }
+        let change: Change?
+        switch previous {
+        case .none: change = .created
+        case .tombstone: change = .restored
+        case .live(let storedHash): change = storedHash == hash ? nil : .updated
+        }
+        if let change { try writer.stage(record, change: change, hash: hash) }
+        changes[entity, default: ChangeCount()].add(change)
     }
 
     func restore(_ entity: Entity, sourcedId: String) throws {
-        try writer.remove(entity: entity, sourcedId: sourcedId)
-        if let stored = try committed?.record(district: district, entity: entity, sourcedId: sourcedId) {
-            try writer.upsert(stored)
+        guard let stored = states[entity] else {
+            try writer.remove(entity: entity, sourcedId: sourcedId)
+            changes[entity, default: ChangeCount()].created -= 1
+            return
         }
+        let change = try writer.unstage(entity, sourcedId: sourcedId)
+        stored.unsee(sourcedId)
+        changes[entity, default: ChangeCount()].add(change, -1)
     }
 
     func removeUnseen(_ entity: Entity, seen: (String) -> Bool) throws -> [String] {
-        guard let committed else { return [] }
-        var unseen: [String] = []
-        try committed.forEachHash(district: district, entity: entity) { sourcedId, _ in
-            if !seen(sourcedId) { unseen.append(sourcedId) }
+        guard let committed, let stored = states[entity] else { return [] }
+        var unseen: [(String, UInt64)] = []
+        try committed.forEachState(district: district, entity: entity) { sourcedId, hash, tombstone in
+            if !tombstone && !seen(sourcedId) && !stored.wasSeen(sourcedId) { unseen.append((sourcedId, hash)) }
         }
-        for sourcedId in unseen {
-            try writer.remove(entity: entity, sourcedId: sourcedId)
+        for (sourcedId, hash) in unseen {
+            try writer.stageRemoval(entity, sourcedId: sourcedId, hash: hash)
         }
-        return unseen
+        changes[entity, default: ChangeCount()].removed += unseen.count
+        return unseen.map(\.0)
     }
 
     func beginFile() throws {
@@ -55,20 +130,24 @@ final class StoreDestination: RecordDestination {
         savepointOpen = true
     }
 
-    func finish() throws {}
+    func finish() throws {
+        states = [:]
+    }
 
     func forEachStoredRecord(_ entity: Entity, _ body: (Record) -> Void) throws {
-        try committed?.forEachRecord(district: district, entity: entity) { body($0) }
+        try committed?.forEachRecord(district: district, entity: entity) {
+            if $0.values[1] != "tobedeleted" { body($0) }
+        }
     }
 
     func forEachStored(_ entity: Entity, _ body: (String, String?) -> Void) throws {
         guard let committed else { return }
         if entity == .classes {
-            try committed.forEachRecord(district: district, entity: entity) {
-                body($0.sourcedId, $0["schoolSourcedId"])
-            }
+            try forEachStoredRecord(entity) { body($0.sourcedId, $0["schoolSourcedId"]) }
         } else {
-            try committed.forEachHash(district: district, entity: entity) { sourcedId, _ in body(sourcedId, nil) }
+            try committed.forEachState(district: district, entity: entity) { sourcedId, _, tombstone in
+                if !tombstone { body(sourcedId, nil) }
+            }
         }
     }
 

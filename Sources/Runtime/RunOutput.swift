@@ -95,7 +95,7 @@ public enum RunOutput {
         var result: RunResult
 
         enum CodingKeys: String, CodingKey {
-            case district, run, status, counts, diagnostics, diagnosticCounts, error, seconds
+            case district, run, status, counts, diagnostics, diagnosticCounts, error, seconds, changes, hold
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -113,6 +113,10 @@ public enum RunOutput {
             try container.encode(totals, forKey: .diagnosticCounts)
             try container.encode(result.error, forKey: .error)
             try container.encode((result.seconds * 1000).rounded() / 1000, forKey: .seconds)
+            var changes: [String: ChangeCount] = [:]
+            for (entity, count) in result.changes { changes[entity.rawValue] = count }
+            try container.encode(changes, forKey: .changes)
+            try container.encode(result.hold, forKey: .hold)
         }
     }
 

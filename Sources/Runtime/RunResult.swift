@@ -21,6 +21,22 @@ public enum RunOutcome: String, Sendable, Codable {
     case validated
     /// The run could not happen: bad settings, unreadable input, a connector error. Nothing was stored.
     case failed
+    /// Over a safety limit: the changes are staged, nothing was published; `rollbook approve` or `discard` decides.
+    case held
+    /// A held run of the district waits for a decision, so this run's staged changes were not published.
+    case blocked
+    /// `sync --dry-run`: compared with the snapshot and stored nothing.
+    case dryRun = "dry-run"
+}
+
+/// Why a run was held or blocked.
+public struct HoldReason: Sendable, Equatable, Codable {
+    /// One sentence for people.
+    public var reason: String
+    /// The limits the run went over; empty for a blocked run.
+    var limits: [SafetyPolicy.Violation]
+    /// When the run expires unless a person decides before.
+    public var expiresAt: String?
 }
 
 /// The outcome of one district's run: what the `--json` output and the summary show.
@@ -34,6 +50,10 @@ public struct RunResult: Sendable {
     public var diagnosticCounts: [DiagnosticCollector.Key: Int]
     public var error: String?
     public var seconds: Double
+    /// Records by entity and kind of change against the last published snapshot; empty when unknown.
+    var changes: [Entity: ChangeCount] = [:]
+    /// Why the run was held or blocked, or would be held (`--dry-run`).
+    public var hold: HoldReason?
 
     public init(
         district: String, runId: Int64? = nil, status: RunOutcome, counts: [Entity: EntityCount] = [:],
@@ -67,10 +87,13 @@ public enum ExitStatus: Int32, Sendable {
     case rejectedRecords = 1
     /// A run could not happen: bad configuration or command line, unreadable input, a connector failure.
     case failure = 2
+    /// A run was held by a safety limit, or blocked behind a held run: nothing of it was published.
+    case held = 3
 
     /// Returns the status for a set of runs: the worst of them.
     public static func of(_ results: [RunResult]) -> ExitStatus {
         if results.contains(where: { $0.status == .failed }) { return .failure }
+        if results.contains(where: { $0.status == .held || $0.status == .blocked }) { return .held }
         if results.contains(where: { $0.rejectedRecords > 0 || $0.total(.error) > 0 }) { return .rejectedRecords }
         return .success
     }

@@ -20,49 +20,97 @@ public final class SyncRunner {
     }
 
     /// Syncs one district into the store.
-    public func sync(_ district: DistrictConfig, store: SnapshotStore, showProgress: Bool) -> RunResult {
+    ///
+    /// A first load is published at once. A later run compares every record with the last published snapshot and
+    /// stages only the changes; they are published in the same transaction unless the run goes over a safety
+    /// limit (held) or a held run of the district waits for a decision (blocked). With `dryRun` the run is rolled
+    /// back at the end and leaves no trace, not even in the run history.
+    public func sync(_ district: DistrictConfig, store: SnapshotStore, showProgress: Bool, dryRun: Bool = false)
+        -> RunResult
+    {
         let started = Date()
         let collector = DiagnosticCollector()
         var runId: Int64?
         let log = logger.with(["district": district.id])
-        log.info("sync started", ["connector": district.connector])
+        log.info("sync started", ["connector": district.connector, "dry-run": "\(dryRun)"])
         do {
             // Settings are checked before a run begins, so a configuration mistake records no failed run.
             let connector = try loadConnector(district)
-            try store.saveDistrict(id: district.id, name: district.name)
-            let id = try store.beginRun(district: district.id, kind: .sync)
-            runId = id
-            let intake = try runConnector(connector, collector: collector)
-            log.debug("connector finished", ["run.id": "\(id)", "seconds": SyncRunner.seconds(since: started)])
+            if !dryRun {
+                try store.saveDistrict(id: district.id, name: district.name)
+                let expired = try store.expirePendingRuns(
+                    district: district.id, before: started.addingTimeInterval(-district.safety.expiresAfter))
+                if !expired.isEmpty { log.warning("held runs expired", ["runs": expired.map(String.init).joined()]) }
+                runId = try store.beginRun(district: district.id, kind: .sync)
+            }
+            let savedState = try store.connectorState(district: district.id)
+            let (intake, state) = try runConnector(connector, collector: collector, state: savedState)
+            log.debug("connector finished", ["seconds": SyncRunner.seconds(since: started)])
 
             let firstLoad = try store.isEmpty(district: district.id)
+            let baseRun = try store.lastPublishedRun(district: district.id)
+            let waiting = try store.pendingRuns(district: district.id)
             let committed = firstLoad ? nil : try SnapshotStore(path: config.storePath)
-            let rollbackJournal = firstLoad ? try store.useRollbackJournal() : false
+            let rollbackJournal = firstLoad && !dryRun ? try store.useRollbackJournal() : false
             defer { if rollbackJournal { try? store.useWriteAheadLog() } }
-            let writer = try store.writeSnapshot(district: district.id, runId: id)
+            let writer =
+                if let runId {
+                    try store.writeSnapshot(district: district.id, runId: runId)
+                } else {
+                    try store.writeDryRun(district: district.id)
+                }
             // On an error the writer thread stops first, then the transaction rolls back, then the journal mode
             // returns to WAL: defers run in the reverse order of these lines.
             defer { writer.rollbackIfOpen() }
-            let destination = PipelinedDestination(
-                wrapping: StoreDestination(writer: writer, store: store, committed: committed, district: district.id))
+            let storeDestination = StoreDestination(
+                writer: writer, store: store, committed: committed, district: district.id,
+                loadTime: SnapshotStore.timestamp(started))
+            let destination = PipelinedDestination(wrapping: storeDestination)
             defer { destination.stop() }
             let progress = showProgress ? Progress.forTerminal(label: district.id) : nil
             let counts = try ingest(
                 intake, into: destination, district: district, collector: collector, progress: progress)
-            log.debug("records stored", ["run.id": "\(id)", "seconds": SyncRunner.seconds(since: started)])
-            try writer.commit()
             progress?.finish()
-            log.debug("transaction committed", ["run.id": "\(id)", "seconds": SyncRunner.seconds(since: started)])
+            log.debug("records checked", ["seconds": SyncRunner.seconds(since: started)])
 
-            let result = RunResult(
-                district: district.id, runId: id, status: .committed, counts: counts,
-                diagnostics: collector.sorted(), diagnosticCounts: collector.counts,
-                seconds: Date().timeIntervalSince(started))
+            var result = RunResult(
+                district: district.id, runId: runId, status: .committed, counts: counts,
+                diagnostics: collector.sorted(), diagnosticCounts: collector.counts)
+            result.changes = storeDestination.changes
+            let violations = district.safety.violations(
+                changes: storeDestination.changes, stored: storeDestination.liveBefore)
+            let expiry = SnapshotStore.timestamp(started.addingTimeInterval(district.safety.expiresAfter))
+            if !violations.isEmpty {
+                result.hold = HoldReason(
+                    reason: SyncRunner.holdReason(violations), limits: violations, expiresAt: expiry)
+            } else if let older = waiting.last {
+                result.hold = HoldReason(
+                    reason: "run \(older.id) of this district is \(older.status.rawValue) and waits for a decision; "
+                        + "this run is staged behind it", limits: [], expiresAt: expiry)
+            }
+            let stateText = try state.map { try LuaValue.object($0).jsonText() }
+            if dryRun {
+                try writer.rollback()
+                result.status = .dryRun
+            } else if let runId {
+                try store.saveRunDetails(
+                    id: runId, changes: try SyncRunner.encode(result.changes), baseRun: baseRun, inputs: nil)
+                if let hold = result.hold {
+                    result.status = violations.isEmpty ? .blocked : .held
+                    try writer.hold(
+                        status: result.status == .held ? .held : .blocked,
+                        summary: String(decoding: try JSONEncoder().encode(hold), as: UTF8.self), state: stateText)
+                } else {
+                    try writer.commit(state: stateText)
+                }
+            }
+            result.seconds = Date().timeIntervalSince(started)
+            log.debug("transaction ended", ["seconds": SyncRunner.seconds(since: started)])
             try record(result, collector: collector, store: store)
             log.info(
-                "sync committed",
+                "sync " + result.status.rawValue,
                 [
-                    "run.id": "\(id)", "rejected": "\(result.rejectedRecords)",
+                    "run.id": runId.map(String.init) ?? "-", "rejected": "\(result.rejectedRecords)",
                     "seconds": String(format: "%.2f", result.seconds),
                 ])
             return result
@@ -75,6 +123,30 @@ public final class SyncRunner {
             if runId != nil { try? record(result, collector: collector, store: store) }
             return result
         }
+    }
+
+    /// One sentence naming every limit a run went over.
+    static func holdReason(_ violations: [SafetyPolicy.Violation]) -> String {
+        let parts = violations.map { violation in
+            let verb = violation.change == "removed" ? "remove" : "update or remove"
+            return "it would \(verb) \(violation.count) of \(violation.stored) \(violation.entity) "
+                + "(\(percent(violation.share)), over the limit of \(percent(violation.limit)))"
+        }
+        return "Held for review: " + parts.joined(separator: "; ")
+    }
+
+    static func percent(_ share: Double) -> String {
+        let value = share * 100
+        return value == value.rounded() ? "\(Int(value))%" : String(format: "%.1f%%", value)
+    }
+
+    static func encode(_ changes: [Entity: ChangeCount]) throws -> String? {
+        guard !changes.isEmpty else { return nil }
+        var named: [String: ChangeCount] = [:]
+        for (entity, count) in changes { named[entity.rawValue] = count }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(named), as: UTF8.self)
     }
 
     /// Validates and stores what the connector handed over; the checker's memory is released on return, before
@@ -99,7 +171,7 @@ public final class SyncRunner {
         let district = DistrictConfig(
             id: "-", name: "-", connector: "oneroster_csv", settings: settings, gradeMap: [:])
         do {
-            let intake = try runConnector(try loadConnector(district), collector: collector)
+            let (intake, _) = try runConnector(try loadConnector(district), collector: collector, state: nil)
             let ingest = RosterIngest(
                 collector: collector, destination: DiscardingDestination(), gradeMap: [:], progress: nil)
             try ingest.process(intake)
@@ -124,9 +196,15 @@ public final class SyncRunner {
         }
         var totals: [String: Int] = [:]
         for severity in Severity.allCases { totals[severity.rawValue] = collector.total(severity) }
+        let status: RunStatus
+        switch result.status {
+        case .committed: status = .committed
+        case .held: status = .held
+        case .blocked: status = .blocked
+        case .failed, .validated, .dryRun: status = .failed
+        }
         try store.finishRun(
-            id: runId, status: result.status == .committed ? .committed : .failed, counts: counts,
-            diagnosticTotals: totals, error: result.error)
+            id: runId, status: status, counts: counts, diagnosticTotals: totals, error: result.error)
     }
 
     /// Loads a district's connector in a fresh sandbox and checks its settings.
@@ -155,15 +233,26 @@ public final class SyncRunner {
         return connector
     }
 
-    /// Runs the connector's `check`, then its `sync`; what `sync` hands over is returned unvalidated.
-    private func runConnector(_ connector: Connector, collector: DiagnosticCollector) throws -> Intake {
+    /// Runs the connector's `check`, then its `sync`, with the `ctx.state` saved by the last published run.
+    ///
+    /// Returns what `sync` handed over, unvalidated, and the state it left: nil when it never had one.
+    private func runConnector(_ connector: Connector, collector: DiagnosticCollector, state saved: String?) throws
+        -> (Intake, [String: LuaValue]?)
+    {
         let intake = Intake(defaultVersion: .v1p1, collector: collector) { path in
             Config.resolve(path, from: self.config.directory)
         }
+        var state: [String: LuaValue] = [:]
+        if let saved {
+            guard case .map(let entries) = try LuaValue(jsonText: saved) else {
+                throw IntakeError("the saved ctx.state is not a JSON object: \(saved.prefix(80))")
+            }
+            for case (.string(let key), let value) in entries { state[key] = value }
+        }
         // `check` gets a sink of its own: what it reports about the source is reported again by `sync`.
-        try connector.check(context: ConnectorContext(sink: CheckSink()))
-        _ = try connector.sync(context: ConnectorContext(sink: intake))
-        return intake
+        try connector.check(context: ConnectorContext(sink: CheckSink(), state: state))
+        let left = try connector.sync(context: ConnectorContext(sink: intake, state: state))
+        return (intake, saved == nil && left.isEmpty ? nil : left)
     }
 
     static func seconds(since start: Date) -> String {

@@ -110,7 +110,7 @@ enum JSONCodec {
 
 extension LuaValue {
     /// A short rendering for messages and log fields: strings as they are, numbers in Lua's form.
-    var debugText: String {
+    public var debugText: String {
         switch self {
         case .nil: return "nil"
         case .null: return "null"
@@ -342,5 +342,18 @@ private struct JSONParser {
 
     private func isDigit(_ byte: UInt8) -> Bool {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+}
+
+extension LuaValue {
+    /// The value as JSON text, with sorted object keys; throws for values JSON cannot hold, such as a function
+    /// or a map with non-string keys.
+    public func jsonText() throws -> String {
+        try JSONCodec.encode(self)
+    }
+
+    /// Reads a value from JSON text, keeping integers and floats apart.
+    public init(jsonText: String) throws {
+        self = try JSONCodec.decode(Array(jsonText.utf8))
     }
 }

@@ -28,6 +28,15 @@ public enum LuaValue: Sendable, Hashable {
         return nil
     }
 
+    /// The number of an `.integer` or `.number`, or nil.
+    public var doubleValue: Double? {
+        switch self {
+        case .integer(let number): return Double(number)
+        case .number(let number): return number
+        default: return nil
+        }
+    }
+
     /// The Lua type name of the value, as `type()` returns it in Lua (`.null` is `userdata`).
     public var typeName: String {
         switch self {

@@ -27,11 +27,15 @@ public struct ContentHash: Sendable, Hashable {
     /// The hash of the values combined so far.
     public var value: UInt64 { ContentHash.fold(state ^ ContentHash.finalSeed) }
 
+    /// The position of `dateLastModified` in every entity's columns. The hash treats it as blank: the hub sets
+    /// the column itself when the content changes, so it is not content.
+    public static let modifiedColumn = 2
+
     /// Returns the content hash of a record.
     public static func of(_ record: Record) -> UInt64 {
         var hash = ContentHash()
-        for value in record.values {
-            if let value {
+        for (index, value) in record.values.enumerated() {
+            if let value, index != modifiedColumn {
                 hash.combine(value)
             } else {
                 hash.combine(UnsafeBufferPointer(start: nil, count: 0))

@@ -34,10 +34,10 @@ struct EntityTable: Sendable {
 
     var dropIndex: String { "DROP INDEX IF EXISTS \(indexName)" }
 
-    /// Parameters: ?1 district, ?2... the schema columns, then ext, then hash.
+    /// Parameters: ?1 district, ?2... the schema columns, then ext, hash and run.
     var upsert: String {
-        let names = (["district"] + columns + ["ext", "hash"]).joined(separator: ", ")
-        let placeholders = (1...(columns.count + 3)).map { "?\($0)" }.joined(separator: ", ")
+        let names = (["district"] + columns + ["ext", "hash", "run"]).joined(separator: ", ")
+        let placeholders = (1...(columns.count + 4)).map { "?\($0)" }.joined(separator: ", ")
         return "INSERT OR REPLACE INTO \(name) (\(names)) VALUES (\(placeholders))"
     }
 
@@ -66,6 +66,16 @@ struct EntityTable: Sendable {
     /// Parameter: ?1 district.
     var count: String { "SELECT count(*) FROM \(name) WHERE district = ?1" }
 
+    /// Parameter: ?1 district. Counts the records that are not tombstones.
+    var countLive: String {
+        "SELECT count(*) FROM \(name) WHERE district = ?1 AND \(columns[1]) IS NOT 'tobedeleted'"
+    }
+
+    /// Parameter: ?1 district. Returns sourcedId, hash and whether the record is a tombstone.
+    var selectStates: String {
+        "SELECT \(columns[0]), hash, \(columns[1]) IS 'tobedeleted' FROM \(name) WHERE district = ?1"
+    }
+
     /// Parameters: ?1 district, ?2 sourcedId.
     var deleteOne: String { "DELETE FROM \(name) WHERE district = ?1 AND \(columns[0]) = ?2" }
 
@@ -74,6 +84,91 @@ struct EntityTable: Sendable {
 
     /// Without a WHERE clause SQLite empties the table in one step instead of row by row.
     var deleteAll: String { "DELETE FROM \(name)" }
+
+    // MARK: - Changes
+
+    /// The quoted name of the table that keeps each run's changes of this entity.
+    var changeName: String { quoted(entity.rawValue + "_changes") }
+
+    var createChangeTable: String {
+        let columnList = columns.map { "\($0) TEXT" }.joined(separator: ", ")
+        return """
+            CREATE TABLE \(changeName) (run INTEGER NOT NULL, change TEXT NOT NULL, district TEXT NOT NULL, \
+            \(columnList), ext TEXT, hash INTEGER)
+            """
+    }
+
+    var createChangeIndexes: String {
+        """
+        CREATE INDEX \(quoted(entity.rawValue + "_changes_run")) ON \(changeName) (run, change);
+        CREATE INDEX \(quoted(entity.rawValue + "_changes_record")) ON \(changeName) (district, \(columns[0]));
+        """
+    }
+
+    /// Parameters: ?1 run, ?2 change, ?3 district, ?4... the schema columns, then ext and hash.
+    var insertChange: String {
+        let names = (["run", "change", "district"] + columns + ["ext", "hash"]).joined(separator: ", ")
+        let placeholders = (1...(columns.count + 5)).map { "?\($0)" }.joined(separator: ", ")
+        return "INSERT INTO \(changeName) (\(names)) VALUES (\(placeholders))"
+    }
+
+    /// Parameters: ?1 run, ?2 district, ?3 sourcedId, ?4 hash of the removed content.
+    var insertRemoval: String {
+        """
+        INSERT INTO \(changeName) (run, change, district, \(columns[0]), \(columns[1]), hash) \
+        VALUES (?1, 'removed', ?2, ?3, 'tobedeleted', ?4)
+        """
+    }
+
+    /// Parameters: ?1 run, ?2 district, ?3 sourcedId.
+    var deleteChange: String {
+        "DELETE FROM \(changeName) WHERE run = ?1 AND district = ?2 AND \(columns[0]) = ?3"
+    }
+
+    /// Parameter: ?1 run.
+    var deleteChanges: String { "DELETE FROM \(changeName) WHERE run = ?1" }
+
+    /// Parameter: ?1 run. Rows of change kind and count.
+    var countChanges: String { "SELECT change, count(*) FROM \(changeName) WHERE run = ?1 GROUP BY change" }
+
+    /// Parameters: ?1 run, ?2 change, ?3 limit.
+    var sampleChanges: String {
+        "SELECT \(columns[0]) FROM \(changeName) WHERE run = ?1 AND change = ?2 ORDER BY \(columns[0]) LIMIT ?3"
+    }
+
+    /// Parameters: ?1 run, ?2 district, ?3 sourcedId. The staged record of a run, with its change kind.
+    var selectChange: String {
+        "SELECT \(selectRecordColumns), change FROM \(changeName) WHERE run = ?1 AND district = ?2 AND \(columns[0]) = ?3"
+    }
+
+    /// Parameters: ?1 district, ?2 sourcedId. A record's changes, oldest first: run, change, dateLastModified.
+    var selectHistory: String {
+        """
+        SELECT run, change, \(columns[2]) FROM \(changeName) WHERE district = ?1 AND \(columns[0]) = ?2 \
+        ORDER BY run
+        """
+    }
+
+    /// The statements that publish a run's staged changes into the snapshot, in order. Parameters: ?1 run,
+    /// ?2 the publishing time, which becomes the `dateLastModified` of every record the run changed.
+    var publishChanges: [String] {
+        let copied = (["district"] + columns + ["ext", "hash", "run"]).joined(separator: ", ")
+        let updated = (columns.dropFirst() + ["ext", "hash", "run"]).joined(separator: ", ")
+        let sources = (columns.dropFirst() + ["ext", "hash", "run"]).map { "c.\($0)" }.joined(separator: ", ")
+        let match = "\(name).district = c.district AND \(name).\(columns[0]) = c.\(columns[0])"
+        return [
+            "UPDATE \(changeName) SET \(columns[2]) = ?2 WHERE run = ?1",
+            "INSERT INTO \(name) (\(copied)) SELECT \(copied) FROM \(changeName) WHERE run = ?1 AND change = 'created'",
+            """
+            UPDATE \(name) SET (\(updated)) = (\(sources)) FROM \(changeName) AS c \
+            WHERE c.run = ?1 AND c.change IN ('updated', 'restored') AND \(match)
+            """,
+            """
+            UPDATE \(name) SET \(columns[1]) = 'tobedeleted', \(columns[2]) = ?2, run = ?1 FROM \(changeName) AS c \
+            WHERE c.run = ?1 AND c.change = 'removed' AND \(match)
+            """,
+        ]
+    }
 
     var minDistrict: String { "SELECT min(district) FROM \(name)" }
     var maxDistrict: String { "SELECT max(district) FROM \(name)" }

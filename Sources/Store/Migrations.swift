@@ -9,7 +9,10 @@ struct Migration {
 /// The store's schema versions, oldest first. A later version appends a step; steps already shipped never change.
 enum Migrations {
     static var steps: [Migration] {
-        [Migration(version: 1, apply: createInitialSchema)]
+        [
+            Migration(version: 1, apply: createInitialSchema),
+            Migration(version: 2, apply: addChangeHistory),
+        ]
     }
 
     static var latestVersion: Int { steps.last?.version ?? 0 }
@@ -62,6 +65,32 @@ enum Migrations {
             let table = EntityTable.of(entity)
             try database.execute(table.createTable)
             try database.execute(table.createIndex)
+        }
+    }
+
+    /// Adds what change detection, the safety hold and incremental connectors need: each record's last changing
+    /// run, a change table per entity (a run's staged changes, then the history), and the run's outcome.
+    private static func addChangeHistory(_ database: Database) throws {
+        try database.execute(
+            """
+            ALTER TABLE runs ADD COLUMN changes TEXT;
+            ALTER TABLE runs ADD COLUMN base_run INTEGER;
+            ALTER TABLE runs ADD COLUMN hold TEXT;
+            ALTER TABLE runs ADD COLUMN state TEXT;
+            ALTER TABLE runs ADD COLUMN inputs TEXT;
+            ALTER TABLE runs ADD COLUMN published_at TEXT;
+            ALTER TABLE runs ADD COLUMN decided_at TEXT;
+            CREATE TABLE connector_state (
+                district TEXT PRIMARY KEY REFERENCES districts (id),
+                state TEXT NOT NULL,
+                run INTEGER NOT NULL
+            );
+            """)
+        for entity in Entity.allCases {
+            let table = EntityTable.of(entity)
+            try database.execute("ALTER TABLE \(table.name) ADD COLUMN run INTEGER")
+            try database.execute(table.createChangeTable)
+            try database.execute(table.createChangeIndexes)
         }
     }
 }

@@ -16,6 +16,17 @@ public enum RunStatus: String, Sendable, Hashable, CaseIterable, Codable {
     case failed
     /// Its process ended before the run finished, found when the store was next opened by its owner.
     case interrupted
+    /// Over a safety limit: its changes are staged and wait for `approve` or `discard`.
+    case held
+    /// Its changes are staged, but a held run of the district was waiting, so it was not published.
+    case blocked
+    /// A person discarded its staged changes.
+    case discarded
+    /// Held or blocked for longer than the district allows; its staged changes were dropped.
+    case expired
+
+    /// Whether the run's staged changes wait for a decision.
+    public var isPending: Bool { self == .held || self == .blocked }
 }
 
 /// One row of the run history.
@@ -32,4 +43,14 @@ public struct RunSummary: Sendable, Hashable {
     public var diagnosticTotals: [String: Int]
     /// The reason the run failed or was interrupted.
     public var error: String?
+    /// Why the run is held or blocked, as the JSON text the runner wrote.
+    public var hold: String? = nil
+    /// Changes by entity and kind, as the JSON text the runner wrote.
+    public var changes: String? = nil
+    /// The last published run when this run compared its records with the snapshot.
+    public var baseRun: Int64? = nil
+    /// When its changes reached the snapshot.
+    public var publishedAt: Date? = nil
+    /// When a person approved or discarded it, or it expired.
+    public var decidedAt: Date? = nil
 }

@@ -53,7 +53,7 @@ extension SnapshotStore {
         }
     }
 
-    private func record(of entity: Entity, from statement: Statement) throws -> Record {
+    func record(of entity: Entity, from statement: Statement) throws -> Record {
         let columnCount = Int32(Schema.columns(of: entity).count)
         var values: [String?] = []
         values.reserveCapacity(Int(columnCount))

@@ -44,8 +44,7 @@ extension SnapshotStore {
     public func runs(district: String, limit: Int = 50) throws -> [RunSummary] {
         let statement = try database.prepare(
             """
-            SELECT id, district, kind, status, started_at, ended_at, counts, diagnostic_totals, error
-            FROM runs WHERE district = ?1 ORDER BY id DESC LIMIT ?2
+            SELECT \(SnapshotStore.runColumns) FROM runs WHERE district = ?1 ORDER BY id DESC LIMIT ?2
             """)
         defer { statement.reset() }
         try statement.bind(district, at: 1)
@@ -78,6 +77,43 @@ extension SnapshotStore {
         return try statement.step() ? statement.string(at: 0) : nil
     }
 
+    /// Returns one run, or nil when there is none with this id.
+    public func run(_ id: Int64) throws -> RunSummary? {
+        let statement = try database.prepare("SELECT \(SnapshotStore.runColumns) FROM runs WHERE id = ?1")
+        defer { statement.reset() }
+        try statement.bind(id, at: 1)
+        return try statement.step() ? try runSummary(from: statement) : nil
+    }
+
+    /// Returns the runs of every district, newest first, at most `limit` of them.
+    public func allRuns(limit: Int = 50) throws -> [RunSummary] {
+        let statement = try database.prepare(
+            "SELECT \(SnapshotStore.runColumns) FROM runs ORDER BY id DESC LIMIT ?1")
+        defer { statement.reset() }
+        try statement.bind(Int64(limit), at: 1)
+        var result: [RunSummary] = []
+        while try statement.step() {
+            result.append(try runSummary(from: statement))
+        }
+        return result
+    }
+
+    /// Stores what the runner learnt about a run's changes and inputs, before it publishes or holds them.
+    public func saveRunDetails(id: Int64, changes: String?, baseRun: Int64?, inputs: String?) throws {
+        let statement = try database.prepare(
+            "UPDATE runs SET changes = ?2, base_run = ?3, inputs = ?4 WHERE id = ?1")
+        try statement.bind(id, at: 1)
+        try statement.bind(changes, at: 2)
+        if let baseRun { try statement.bind(baseRun, at: 3) } else { try statement.bindNull(at: 3) }
+        try statement.bind(inputs, at: 4)
+        try statement.run()
+    }
+
+    static let runColumns = """
+        id, district, kind, status, started_at, ended_at, counts, diagnostic_totals, error, hold, changes, \
+        base_run, published_at, decided_at
+        """
+
     private func runSummary(from statement: Statement) throws -> RunSummary {
         let kindText = statement.string(at: 2) ?? ""
         guard let kind = RunKind(rawValue: kindText) else {
@@ -86,7 +122,8 @@ extension SnapshotStore {
         let statusText = statement.string(at: 3) ?? ""
         guard let status = RunStatus(rawValue: statusText) else {
             throw StoreError.invalidStoredValue(
-                statusText, table: "runs", column: "status", expected: "running, committed, failed or interrupted")
+                statusText, table: "runs", column: "status",
+                expected: RunStatus.allCases.map(\.rawValue).joined(separator: ", "))
         }
         let startedText = statement.string(at: 4) ?? ""
         guard let startedAt = SnapshotStore.date(startedText) else {
@@ -102,7 +139,12 @@ extension SnapshotStore {
             endedAt: statement.string(at: 5).flatMap(SnapshotStore.date),
             counts: try SnapshotStore.decodeCounts(statement.string(at: 6), column: "counts"),
             diagnosticTotals: try SnapshotStore.decodeCounts(statement.string(at: 7), column: "diagnostic_totals"),
-            error: statement.string(at: 8))
+            error: statement.string(at: 8),
+            hold: statement.string(at: 9),
+            changes: statement.string(at: 10),
+            baseRun: statement.isNull(at: 11) ? nil : statement.int64(at: 11),
+            publishedAt: statement.string(at: 12).flatMap(SnapshotStore.date),
+            decidedAt: statement.string(at: 13).flatMap(SnapshotStore.date))
     }
 
     static func date(_ text: String) -> Date? {

@@ -51,8 +51,13 @@ public final class SnapshotStore {
         try SnapshotWriter(database: database, district: district, runId: runId)
     }
 
+    /// Opens a transaction for a dry run: the run row is made inside it, so rolling back leaves nothing behind.
+    public func writeDryRun(district: String) throws -> SnapshotWriter {
+        try SnapshotWriter(database: database, district: district, runId: nil)
+    }
+
     /// Formats a time as `runs` stores it: ISO 8601 in UTC with milliseconds.
-    static func timestamp(_ date: Date = Date()) -> String {
+    public static func timestamp(_ date: Date = Date()) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

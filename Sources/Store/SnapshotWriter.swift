@@ -8,7 +8,7 @@ public final class SnapshotWriter {
     public let district: String
     /// The run that writes it; `commit()` marks this run `committed` in the same transaction.
     public let runId: Int64
-    private let database: Database
+    let database: Database
     private var isFinished = false
 
     /// Insert statements by `Entity.order`, with the district already bound to ?1.
@@ -25,24 +25,33 @@ public final class SnapshotWriter {
     /// The end offset in `rowBytes` of each value of the record being written.
     private var valueEnds: [Int] = []
 
-    init(database: Database, district: String, runId: Int64) throws {
+    /// Opens the transaction. Without `runId` the run row is made inside the transaction, so a writer that
+    /// only ever rolls back (a dry run) leaves no trace of its run.
+    init(database: Database, district: String, runId: Int64?) throws {
         self.database = database
         self.district = district
-        self.runId = runId
-        rowBytes.reserveCapacity(4096)
-        valueEnds.reserveCapacity(64)
-
         try database.begin()
         do {
-            try checkRun()
             let statement = try database.prepare("INSERT OR IGNORE INTO districts (id) VALUES (?1)")
             try statement.bind(district, at: 1)
             try statement.run()
+            if let runId {
+                try SnapshotWriter.checkRun(runId, district: district, in: database)
+                self.runId = runId
+            } else {
+                let insert = try database.prepare(
+                    "INSERT INTO runs (district, kind, started_at, status) VALUES (?1, 'sync', ?2, 'running')")
+                try insert.bind(district, at: 1)
+                try insert.bind(SnapshotStore.timestamp(), at: 2)
+                try insert.run()
+                self.runId = database.lastInsertRowid
+            }
         } catch {
             try? database.rollback()
-            isFinished = true
             throw error
         }
+        rowBytes.reserveCapacity(4096)
+        valueEnds.reserveCapacity(64)
     }
 
     deinit {
@@ -128,7 +137,8 @@ public final class SnapshotWriter {
                     try statement.bindNull(at: parameter)
                     nullParameters[index] = true
                 }
-                hash.combine(value)
+                // The hub keeps its own dateLastModified, so the content hash leaves the column out.
+                hash.combine(index == ContentHash.modifiedColumn ? UnsafeBufferPointer(start: nil, count: 0) : value)
                 start = end
                 index += 1
             }
@@ -158,18 +168,29 @@ public final class SnapshotWriter {
         try statement.run()
     }
 
-    /// Rebuilds dropped indexes, marks the run committed and commits the transaction.
-    public func commit() throws {
+    /// Rebuilds dropped indexes, publishes the staged changes, marks the run committed and commits the transaction.
+    ///
+    /// `state` is the connector's `ctx.state` as the run left it, saved with the snapshot; nil keeps the saved one.
+    public func commit(state: String? = nil) throws {
         try checkOpen()
         do {
             for entity in entitiesWithoutIndex.sorted() {
                 try restoreIndex(of: entity)
             }
-            let statement = try database.prepare(
-                "UPDATE runs SET status = 'committed', ended_at = ?2 WHERE id = ?1")
-            try statement.bind(runId, at: 1)
-            try statement.bind(SnapshotStore.timestamp(), at: 2)
-            try statement.run()
+            try SnapshotStore.publish(runId: runId, district: district, state: state, in: database)
+            try finish(commit: true)
+        } catch {
+            try? finish(commit: false)
+            throw error
+        }
+    }
+
+    /// Commits the transaction without publishing anything staged; for held and blocked runs.
+    func commitWithoutPublishing() throws {
+        do {
+            for entity in entitiesWithoutIndex.sorted() {
+                try restoreIndex(of: entity)
+            }
             try finish(commit: true)
         } catch {
             try? finish(commit: false)
@@ -203,11 +224,11 @@ public final class SnapshotWriter {
         }
     }
 
-    private func checkOpen() throws {
+    func checkOpen() throws {
         if isFinished { throw StoreError.writerFinished(district: district) }
     }
 
-    private func checkRun() throws {
+    private static func checkRun(_ runId: Int64, district: String, in database: Database) throws {
         let statement = try database.prepare("SELECT 1 FROM runs WHERE id = ?1 AND district = ?2")
         defer { statement.reset() }
         try statement.bind(runId, at: 1)
@@ -219,6 +240,7 @@ public final class SnapshotWriter {
         if let statement = upsertStatements[entity.order] { return statement }
         let statement = try database.prepare(EntityTable.of(entity).upsert)
         try statement.bind(district, at: 1)
+        try statement.bind(runId, at: Int32(Schema.columns(of: entity).count + 4))
         upsertStatements[entity.order] = statement
         return statement
     }

@@ -63,6 +63,9 @@ public final class Statement {
 
     // MARK: Stepping
 
+    /// The largest parameter index in the SQL text.
+    public var parameterCount: Int32 { sqlite3_bind_parameter_count(handle) }
+
     /// Advances to the next row: returns true when a row is ready to read and false when the statement is done.
     @discardableResult
     public func step() throws -> Bool {

@@ -10,6 +10,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case invalidStoredValue
         case ownerLockFailed
         case blankSourcedId
+        case notDecidable
     }
 
     private let kind: Kind
@@ -37,6 +38,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case .invalidStoredValue: return "store.invalid_stored_value"
         case .ownerLockFailed: return "store.owner_lock_failed"
         case .blankSourcedId: return "store.blank_sourced_id"
+        case .notDecidable: return "store.not_decidable"
         }
     }
 
@@ -90,6 +92,11 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         StoreError(
             .ownerLockFailed, resultCode: 0,
             message: "Cannot open owner lock file '\(path)' (errno \(errno)); check that its folder is writable")
+    }
+
+    /// A run that cannot be approved or discarded now; `message` says why and what to do.
+    static func notDecidable(_ message: String) -> StoreError {
+        StoreError(.notDecidable, message: message)
     }
 
     static func blankSourcedId(entity: String, district: String) -> StoreError {

@@ -257,15 +257,18 @@ struct PartialPackageTests {
         let orgs = try String(contentsOfFile: partial + "/orgs.csv", encoding: .utf8)
         try orgs.split(separator: "\n").filter { !$0.hasPrefix("sch-B,") }.joined(separator: "\n")
             .write(toFile: partial + "/orgs.csv", atomically: true, encoding: .utf8)
+        // One school of few is over the default safety limit; this test is about what a published run reports.
         let output = try runRollbook([
-            "sync", "--config", try directory.writeConfig(districts: [("d1", partial)]), "--json",
+            "sync", "--config",
+            try directory.writeConfig(districts: [("d1", partial)], extra: ", safety = { removed = 1 }"), "--json",
         ])
         let dangling = output.findings(rule: "ref.dangling")
         #expect(dangling.map { $0["sourcedId"] as? String } == ["u-1204"], "\(output)")
         #expect(dangling.first?["value"] as? String == "sch-B")
         #expect(dangling.first?["severity"] as? String == "warning")
         let store = try SnapshotStore(path: directory.file("rollbook.sqlite"))
-        #expect(try store.record(district: "d1", entity: .orgs, sourcedId: "sch-B") == nil)
+        // The removed school stays as a tombstone; the kept user still points to it.
+        #expect(try store.record(district: "d1", entity: .orgs, sourcedId: "sch-B")?["status"] == "tobedeleted")
         #expect(try store.record(district: "d1", entity: .users, sourcedId: "u-1204") != nil)
     }
 

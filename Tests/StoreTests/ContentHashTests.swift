@@ -26,10 +26,16 @@ import Testing
         #expect(ContentHash.of(blank) == ContentHash.of(makeUser("u1")))
     }
 
+    @Test func dateLastModifiedIsNotContent() {
+        var touched = makeUser("u1")
+        touched["dateLastModified"] = "2026-09-01T08:00:00Z"
+        #expect(ContentHash.of(touched) == ContentHash.of(makeUser("u1")))
+    }
+
     @Test func everyValueChangeChangesHash() {
         let original = makeUser("u1", extensions: [Extension(name: "metadata.a", value: "1")])
         let originalHash = ContentHash.of(original)
-        for index in original.values.indices {
+        for index in original.values.indices where index != ContentHash.modifiedColumn {
             var changed = original
             changed.values[index] = (original.values[index] ?? "") + "x"
             #expect(ContentHash.of(changed) != originalHash, "column \(Schema.columns(of: .users)[index].name)")

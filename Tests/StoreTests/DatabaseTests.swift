@@ -25,13 +25,18 @@ import Testing
         let statement = try store.database.prepare(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", cached: false)
         while try statement.step() { tables.append(statement.string(at: 0) ?? "") }
-        let expected = (["districts", "runs", "diagnostics"] + Entity.allCases.map(\.rawValue)).sorted()
+        let expected =
+            (["districts", "runs", "diagnostics", "connector_state"] + Entity.allCases.map(\.rawValue)
+            + Entity.allCases.map { $0.rawValue + "_changes" }).sorted()
         #expect(tables == expected)
 
         let columns = try tableColumns(store.database, "enrollments")
         #expect(columns.first == "district")
-        #expect(Array(columns.dropFirst().dropLast(2)) == Schema.columns(of: .enrollments).map(\.name))
-        #expect(columns.suffix(2) == ["ext", "hash"])
+        #expect(Array(columns.dropFirst().dropLast(3)) == Schema.columns(of: .enrollments).map(\.name))
+        #expect(columns.suffix(3) == ["ext", "hash", "run"])
+        let changeColumns = try tableColumns(store.database, "enrollments_changes")
+        #expect(Array(changeColumns.prefix(3)) == ["run", "change", "district"])
+        #expect(Array(changeColumns.dropFirst(3).dropLast(2)) == Schema.columns(of: .enrollments).map(\.name))
         #expect(columns.contains("primary"))
     }
 
@@ -57,7 +62,7 @@ import Testing
         #expect(error?.code == "store.newer_schema")
         #expect(
             error?.description
-                == "Store file '\(path)' has schema version 99, but this build supports up to 1; "
+                == "Store file '\(path)' has schema version 99, but this build supports up to 2; "
                 + "run a newer Rollbook or restore an older copy of the file")
     }
 
