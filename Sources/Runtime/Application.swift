@@ -23,8 +23,17 @@ public enum Application {
         case .version:
             print("rollbook \(version)")
             return ExitStatus.success.rawValue
-        case .sync(let configPath, let districtId, let json):
-            return sync(configPath: configPath, districtId: districtId, json: json, logger: logger).rawValue
+        case .sync(let configPath, let districtId, let json, let dryRun):
+            return sync(configPath: configPath, districtId: districtId, json: json, dryRun: dryRun, logger: logger)
+                .rawValue
+        case .runs(let configPath, let district, let json, let limit):
+            return listRuns(configPath: configPath, district: district, json: json, limit: limit).rawValue
+        case .diff(let run, let configPath, let json, let samples):
+            return diff(run: run, configPath: configPath, json: json, samples: samples).rawValue
+        case .decide(let run, let approve, let configPath, let json):
+            return decide(run: run, approve: approve, configPath: configPath, json: json).rawValue
+        case .report(let run, let configPath, let html, let json):
+            return runReport(run: run, configPath: configPath, html: html, json: json).rawValue
         case .validate(let path, let json, let version, let encoding):
             return validate(path: path, json: json, version: version, encoding: encoding, logger: logger).rawValue
         }
@@ -32,7 +41,9 @@ public enum Application {
 
     public static let version = "0.1.0"
 
-    static func sync(configPath: String?, districtId: String?, json: Bool, logger: Logger) -> ExitStatus {
+    static func sync(configPath: String?, districtId: String?, json: Bool, dryRun: Bool, logger: Logger)
+        -> ExitStatus
+    {
         let config: Config
         do {
             config = try Config.load(path: configPath ?? defaultConfigPath())
@@ -67,7 +78,7 @@ public enum Application {
         let runner = SyncRunner(config: config, logger: logger)
         var results: [RunResult] = []
         for district in districts {
-            let result = runner.sync(district, store: store, showProgress: !json)
+            let result = runner.sync(district, store: store, showProgress: !json, dryRun: dryRun)
             results.append(result)
             if !json { print(RunOutput.summary(result)) }
         }
@@ -98,7 +109,7 @@ public enum Application {
         return .failure
     }
 
-    private static func defaultConfigPath() -> String {
+    static func defaultConfigPath() -> String {
         ProcessInfo.processInfo.environment["ROLLBOOK_CONFIG"] ?? "config.lua"
     }
 

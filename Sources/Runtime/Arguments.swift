@@ -2,7 +2,11 @@ import OneRoster
 
 /// A parsed command line.
 public enum Command: Equatable, Sendable {
-    case sync(config: String?, district: String?, json: Bool)
+    case sync(config: String?, district: String?, json: Bool, dryRun: Bool = false)
+    case runs(config: String?, district: String?, json: Bool, limit: Int)
+    case diff(run: Int64, config: String?, json: Bool, samples: Int)
+    case decide(run: Int64, approve: Bool, config: String?, json: Bool)
+    case report(run: Int64, config: String?, html: String?, json: Bool)
     case validate(path: String, json: Bool, version: String?, encoding: String?)
     case help(topic: String?)
     case version
@@ -18,8 +22,19 @@ public struct UsageError: Error, CustomStringConvertible, Sendable {
 public enum Usage {
     public static let text = """
         Usage:
-          rollbook sync [--config FILE] [--district ID] [--json]
+          rollbook sync [--config FILE] [--district ID] [--json] [--dry-run]
               Run the configured connector for one district (or all) and store the snapshot.
+              With --dry-run, show what would change and store nothing.
+          rollbook runs [--config FILE] [--district ID] [--json] [--limit N]
+              List runs, newest first, with their status, record counts and changes.
+          rollbook diff RUN [--config FILE] [--json] [--samples N]
+              Show what a run changes: counts per entity and kind of change, with samples.
+          rollbook approve RUN [--config FILE] [--json]
+              Publish a held or blocked run's staged changes.
+          rollbook discard RUN [--config FILE] [--json]
+              Drop a held or blocked run's staged changes; the snapshot stays as it is.
+          rollbook report RUN [--config FILE] [--html FILE] [--json]
+              The run's data-quality report: a summary, JSON, or one self-contained HTML page.
           rollbook validate PATH [--json] [--version 1.1|1.2] [--encoding utf-8|windows-1252]
               Read a OneRoster CSV package (folder or .zip) through the same connector and validator;
               store nothing.
@@ -29,7 +44,11 @@ public enum Usage {
         Options:
           --config FILE      Configuration file (default: $ROLLBOOK_CONFIG, or ./config.lua).
           --district ID      Sync only this district.
-          --json             Print one JSON object {"runs": [...]} instead of the summary.
+          --json             Print one JSON object instead of text (sync: {"runs": [...]}).
+          --dry-run          Compare with the snapshot and report, but store nothing at all.
+          --limit N          Runs to list (default 20).
+          --samples N        sourcedIds to show per entity and kind of change (default 5).
+          --html FILE        Write the report as an HTML page to FILE.
           --version 1.1|1.2  OneRoster version of a package without manifest.csv (a manifest's
                              oneroster.version wins when there is one).
           --encoding NAME    Text encoding of the CSV files: utf-8 (the default) or windows-1252.
@@ -39,7 +58,9 @@ public enum Usage {
         validate).
 
         Exit status: 0 when every run stored (or validated) with no errors, 1 when records were
-        rejected, 2 when a run could not happen (bad configuration or command line, unreadable input).
+        rejected, 2 when a run could not happen (bad configuration or command line, unreadable input,
+        a run that cannot be approved or discarded), 3 when a sync was held by a safety limit or
+        blocked behind a held run, so nothing of it was published.
         """
 }
 
@@ -55,8 +76,33 @@ extension Command {
             let config = try options.value("--config")
             let district = try options.value("--district")
             let json = options.flag("--json")
+            let dryRun = options.flag("--dry-run")
             try options.finish(positionals: 0)
-            return .sync(config: config, district: district, json: json)
+            return .sync(config: config, district: district, json: json, dryRun: dryRun)
+        case "runs":
+            let config = try options.value("--config")
+            let district = try options.value("--district")
+            let json = options.flag("--json")
+            let limit = try options.count("--limit") ?? 20
+            try options.finish(positionals: 0)
+            return .runs(config: config, district: district, json: json, limit: limit)
+        case "diff":
+            let config = try options.value("--config")
+            let json = options.flag("--json")
+            let samples = try options.count("--samples") ?? 5
+            let run = try Command.run(try options.finish(positionals: 1, name: "RUN")[0])
+            return .diff(run: run, config: config, json: json, samples: samples)
+        case "approve", "discard":
+            let config = try options.value("--config")
+            let json = options.flag("--json")
+            let run = try Command.run(try options.finish(positionals: 1, name: "RUN")[0])
+            return .decide(run: run, approve: verb == "approve", config: config, json: json)
+        case "report":
+            let config = try options.value("--config")
+            let html = try options.value("--html")
+            let json = options.flag("--json")
+            let run = try Command.run(try options.finish(positionals: 1, name: "RUN")[0])
+            return .report(run: run, config: config, html: html, json: json)
         case "validate":
             let json = options.flag("--json")
             let version = try options.value("--version")
@@ -74,8 +120,17 @@ extension Command {
         case "--version", "version":
             return .version
         default:
-            throw UsageError(message: "Unknown command '\(verb)'; expected sync, validate or help.")
+            throw UsageError(
+                message:
+                    "Unknown command '\(verb)'; expected sync, validate, runs, diff, approve, discard, report or help.")
         }
+    }
+
+    private static func run(_ text: String) throws(UsageError) -> Int64 {
+        guard let id = Int64(text), id > 0 else {
+            throw UsageError(message: "RUN is '\(text)'; expected a run number, as `rollbook runs` lists them.")
+        }
+        return id
     }
 }
 
@@ -108,14 +163,22 @@ private struct OptionReader {
         return value
     }
 
+    mutating func count(_ name: String) throws(UsageError) -> Int? {
+        guard let text = try value(name) else { return nil }
+        guard let number = Int(text), number > 0 else {
+            throw UsageError(message: "Option \(name) is '\(text)'; expected a whole number of at least 1.")
+        }
+        return number
+    }
+
     /// Checks that only `positionals` plain arguments are left and returns them.
     @discardableResult
-    func finish(positionals: Int) throws(UsageError) -> [String] {
+    func finish(positionals: Int, name: String = "PATH") throws(UsageError) -> [String] {
         if let unknown = arguments.first(where: { $0.hasPrefix("-") }) {
             throw UsageError(message: "Unknown option '\(unknown)'.")
         }
         guard arguments.count == positionals else {
-            if arguments.count < positionals { throw UsageError(message: "Missing argument: PATH.") }
+            if arguments.count < positionals { throw UsageError(message: "Missing argument: \(name).") }
             throw UsageError(message: "Unexpected argument '\(arguments[positionals])'.")
         }
         return arguments

@@ -73,6 +73,8 @@ final class RosterIngest {
             let bulk = readable.contains { $0.job.mode == .bulk } || !records.isEmpty
             let unreadable = jobs.count != readable.count
             try destination.startEntity(entity, bulk: bulk && !unreadable)
+            // A delta changes some records of the stored snapshot; references to the others must still resolve.
+            if !bulk { try preloadStored(entity) }
             var complete = !unreadable
             for file in readable where !(try read(file)) { complete = false }
             if !records.isEmpty {

@@ -129,10 +129,10 @@ public final class SyncRunner {
     static func holdReason(_ violations: [SafetyPolicy.Violation]) -> String {
         let parts = violations.map { violation in
             let verb = violation.change == "removed" ? "remove" : "update or remove"
-            return "it would \(verb) \(violation.count) of \(violation.stored) \(violation.entity) "
+            return "\(verb) \(violation.count) of \(violation.stored) \(violation.entity) "
                 + "(\(percent(violation.share)), over the limit of \(percent(violation.limit)))"
         }
-        return "Held for review: " + parts.joined(separator: "; ")
+        return "This run would " + parts.joined(separator: " and ")
     }
 
     static func percent(_ share: Double) -> String {
@@ -205,6 +205,10 @@ public final class SyncRunner {
         }
         try store.finishRun(
             id: runId, status: status, counts: counts, diagnosticTotals: totals, error: result.error)
+        let exact = result.diagnosticCounts.sorted { $0.key < $1.key }.map { key, count in
+            StoredFindingCount(severity: key.severity.rawValue, rule: key.rule, file: key.file, count: count)
+        }
+        try store.saveDiagnosticCounts(id: runId, String(decoding: try JSONEncoder().encode(exact), as: UTF8.self))
     }
 
     /// Loads a district's connector in a fresh sandbox and checks its settings.
@@ -268,6 +272,14 @@ public final class SyncRunner {
         }
         return String(describing: error)
     }
+}
+
+/// Findings of one severity, rule and file in a run, counted in full; kept with the run for its report.
+struct StoredFindingCount: Codable, Sendable {
+    var severity: String
+    var rule: String
+    var file: String
+    var count: Int
 }
 
 /// The sink of `check(ctx)`, which only looks at the source: records are a connector mistake there.

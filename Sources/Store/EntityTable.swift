@@ -136,6 +136,11 @@ struct EntityTable: Sendable {
         "SELECT \(columns[0]) FROM \(changeName) WHERE run = ?1 AND change = ?2 ORDER BY \(columns[0]) LIMIT ?3"
     }
 
+    /// Parameters: ?1 district, ?2 run, ?3 limit. Records a run wrote straight into the snapshot (a first load).
+    var sampleLoaded: String {
+        "SELECT \(columns[0]) FROM \(name) WHERE district = ?1 AND run = ?2 ORDER BY \(columns[0]) LIMIT ?3"
+    }
+
     /// Parameters: ?1 run, ?2 district, ?3 sourcedId. The staged record of a run, with its change kind.
     var selectChange: String {
         "SELECT \(selectRecordColumns), change FROM \(changeName) WHERE run = ?1 AND district = ?2 AND \(columns[0]) = ?3"

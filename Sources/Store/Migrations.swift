@@ -80,6 +80,7 @@ enum Migrations {
             ALTER TABLE runs ADD COLUMN inputs TEXT;
             ALTER TABLE runs ADD COLUMN published_at TEXT;
             ALTER TABLE runs ADD COLUMN decided_at TEXT;
+            ALTER TABLE runs ADD COLUMN diagnostic_counts TEXT;
             CREATE TABLE connector_state (
                 district TEXT PRIMARY KEY REFERENCES districts (id),
                 state TEXT NOT NULL,

@@ -103,6 +103,20 @@ extension SnapshotStore {
         return result
     }
 
+    /// Returns up to `limit` sourcedIds of records a first load wrote straight into the snapshot, in ascending order.
+    public func loadedSamples(run id: Int64, district: String, entity: Entity, limit: Int) throws -> [String] {
+        let statement = try database.prepare(EntityTable.of(entity).sampleLoaded)
+        defer { statement.reset() }
+        try statement.bind(district, at: 1)
+        try statement.bind(id, at: 2)
+        try statement.bind(Int64(limit), at: 3)
+        var result: [String] = []
+        while try statement.step() {
+            if let id = statement.string(at: 0) { result.append(id) }
+        }
+        return result
+    }
+
     /// Returns the record a run staged, with its change kind, or nil when the run did not change it.
     public func stagedRecord(run id: Int64, district: String, entity: Entity, sourcedId: String) throws -> (
         Record, Change

@@ -98,6 +98,30 @@ extension SnapshotStore {
         return result
     }
 
+    /// Stores a run's exact finding counts per severity, rule and file, as JSON text the runner wrote.
+    public func saveDiagnosticCounts(id: Int64, _ text: String) throws {
+        let statement = try database.prepare("UPDATE runs SET diagnostic_counts = ?2 WHERE id = ?1")
+        try statement.bind(id, at: 1)
+        try statement.bind(text, at: 2)
+        try statement.run()
+    }
+
+    /// Returns a run's finding counts as saved by `saveDiagnosticCounts`, or nil.
+    public func diagnosticCounts(run id: Int64) throws -> String? {
+        let statement = try database.prepare("SELECT diagnostic_counts FROM runs WHERE id = ?1")
+        defer { statement.reset() }
+        try statement.bind(id, at: 1)
+        return try statement.step() ? statement.string(at: 0) : nil
+    }
+
+    /// Returns a district's name, or nil when it has none or is unknown.
+    public func districtName(_ id: String) throws -> String? {
+        let statement = try database.prepare("SELECT name FROM districts WHERE id = ?1")
+        defer { statement.reset() }
+        try statement.bind(id, at: 1)
+        return try statement.step() ? statement.string(at: 0) : nil
+    }
+
     /// Stores what the runner learnt about a run's changes and inputs, before it publishes or holds them.
     public func saveRunDetails(id: Int64, changes: String?, baseRun: Int64?, inputs: String?) throws {
         let statement = try database.prepare(

@@ -81,7 +81,8 @@ public final class RosterChecker {
         let sourcedId = record.sourcedId
         let key = IdTable.key(sourcedId)
 
-        if var earlier = index[entity.order][key] {
+        // A stored record preloaded for a delta file is replaced by the file's version, not duplicated by it.
+        if var earlier = index[entity.order][key], !(earlier.row == 0 && earlier.file == IdTable.maximumFile) {
             reportDuplicate(record, earlier: earlier, origin: origin)
             let wasAccepted = earlier.accepted
             earlier.duplicated = true
