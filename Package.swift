@@ -12,6 +12,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         .target(name: "OneRoster"),
         .target(name: "Archive", dependencies: ["CZip", "OneRoster"]),
@@ -24,7 +25,7 @@ let package = Package(
         .target(name: "Store", dependencies: ["CSQLite", "OneRoster"]),
         .target(
             name: "Runtime",
-            dependencies: ["OneRoster", "Archive", "Validation", "Scripting", "Store"]
+            dependencies: ["OneRoster", "Archive", "Validation", "Scripting", "Store", "COpenSSL"]
         ),
         .executableTarget(name: "rollbook", dependencies: ["Runtime"]),
 

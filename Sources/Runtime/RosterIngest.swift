@@ -34,6 +34,8 @@ final class RosterIngest {
     let gradeMap: [String: String]
     let progress: Progress?
     private(set) var counts: [Entity: EntityCount] = [:]
+    /// Takes the digest of every file as it is read, for a first load; see `InputFingerprint`.
+    var fingerprint: InputFingerprint?
     /// Entities whose stored records the run keeps because it did not deliver them in full.
     private var kept: Set<Entity> = []
     /// sourcedIds each bulk entity's run removed from the store.
@@ -66,7 +68,10 @@ final class RosterIngest {
             }
             counts[entity] = EntityCount()
 
+            // Files of one entity are all opened before the first is read, which would interleave their bytes.
+            if jobs.count > 1 { fingerprint?.abandon() }
             let readable = jobs.compactMap { job in open(job) }
+            if readable.count != jobs.count { fingerprint?.abandon() }
             let bytes = readable.reduce(0) { $0 + ($1.size ?? 0) }
             checker.reserve(entity, records: bytes / RosterIngest.estimatedBytesPerRow)
             // Records a connector emits one by one are a complete set of their entity.
@@ -148,7 +153,12 @@ final class RosterIngest {
                 source = try FileByteSource(path: job.path)
                 size = (try? FileManager.default.attributesOfItem(atPath: job.path)[.size] as? Int) ?? nil
             }
-            let reader = CSVReader(source: source, fileName: name, encoding: job.encoding)
+            var read = source
+            if let fingerprint {
+                fingerprint.beginFile(job)
+                read = HashingByteSource(source, into: fingerprint)
+            }
+            let reader = CSVReader(source: read, fileName: name, encoding: job.encoding)
             guard let header = try reader.readRow() else {
                 collector.add(
                     Diagnostic(
@@ -194,6 +204,7 @@ final class RosterIngest {
                 progress?.advance()
             }
             try destination.endFile(keep: true)
+            fingerprint?.endFile()
             if file.reader.rowNumber <= 1 && file.job.mode == .bulk {
                 collector.add(
                     Diagnostic(
@@ -204,6 +215,7 @@ final class RosterIngest {
             progress?.endFile()
             return true
         } catch let error as CSVError {
+            fingerprint?.abandon()
             try destination.endFile(keep: false)
             checker.forgetFile(entity, file: file.name)
             let after = counts[entity] ?? EntityCount()

@@ -96,6 +96,7 @@ public enum RunOutput {
 
         enum CodingKeys: String, CodingKey {
             case district, run, status, counts, diagnostics, diagnosticCounts, error, seconds, changes, hold
+            case sameInputAs
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -117,6 +118,7 @@ public enum RunOutput {
             for (entity, count) in result.changes { changes[entity.rawValue] = count }
             try container.encode(changes, forKey: .changes)
             try container.encode(result.hold, forKey: .hold)
+            try container.encode(result.sameInputAs, forKey: .sameInputAs)
         }
     }
 

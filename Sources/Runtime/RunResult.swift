@@ -54,6 +54,8 @@ public struct RunResult: Sendable {
     var changes: [Entity: ChangeCount] = [:]
     /// Why the run was held or blocked, or would be held (`--dry-run`).
     public var hold: HoldReason?
+    /// The published run whose input was byte for byte this run's, so this run read nothing again.
+    public var sameInputAs: Int64?
 
     public init(
         district: String, runId: Int64? = nil, status: RunOutcome, counts: [Entity: EntityCount] = [:],

@@ -50,6 +50,16 @@ public final class SyncRunner {
             let firstLoad = try store.isEmpty(district: district.id)
             let baseRun = try store.lastPublishedRun(district: district.id)
             let waiting = try store.pendingRuns(district: district.id)
+            // A first load takes the digest while it reads; a later run needs it first, to skip an unchanged input.
+            let canFingerprint = intake.emitted.values.allSatisfy(\.isEmpty)
+            let streamed = firstLoad && canFingerprint ? InputFingerprint(gradeMap: district.gradeMap) : nil
+            let inputs = firstLoad ? nil : InputFingerprint.of(intake, gradeMap: district.gradeMap)
+            if let inputs, let baseRun, let runId, waiting.isEmpty, try store.runInputs(baseRun) == inputs {
+                log.info("input unchanged", ["run.id": "\(runId)", "same-as": "\(baseRun)"])
+                return try republish(
+                    district: district, runId: runId, baseRun: baseRun, inputs: inputs, state: state, store: store,
+                    started: started)
+            }
             let committed = firstLoad ? nil : try SnapshotStore(path: config.storePath)
             let rollbackJournal = firstLoad && !dryRun ? try store.useRollbackJournal() : false
             defer { if rollbackJournal { try? store.useWriteAheadLog() } }
@@ -69,7 +79,8 @@ public final class SyncRunner {
             defer { destination.stop() }
             let progress = showProgress ? Progress.forTerminal(label: district.id) : nil
             let counts = try ingest(
-                intake, into: destination, district: district, collector: collector, progress: progress)
+                intake, into: destination, district: district, collector: collector, progress: progress,
+                fingerprint: streamed)
             progress?.finish()
             log.debug("records checked", ["seconds": SyncRunner.seconds(since: started)])
 
@@ -94,7 +105,8 @@ public final class SyncRunner {
                 result.status = .dryRun
             } else if let runId {
                 try store.saveRunDetails(
-                    id: runId, changes: try SyncRunner.encode(result.changes), baseRun: baseRun, inputs: nil)
+                    id: runId, changes: try SyncRunner.encode(result.changes), baseRun: baseRun,
+                    inputs: inputs ?? streamed?.finish())
                 if let hold = result.hold {
                     result.status = violations.isEmpty ? .blocked : .held
                     try writer.hold(
@@ -125,6 +137,56 @@ public final class SyncRunner {
         }
     }
 
+    /// Ends a run whose input is byte for byte the input of the last published run: the records and findings
+    /// would be the same, so it copies that run's counts and findings, saves the connector state, and publishes
+    /// without reading a record or writing a row of the snapshot.
+    private func republish(
+        district: DistrictConfig, runId: Int64, baseRun: Int64, inputs: String, state: [String: LuaValue]?,
+        store: SnapshotStore, started: Date
+    ) throws -> RunResult {
+        guard let base = try store.run(baseRun) else {
+            throw ConfigError(file: "", message: "run \(baseRun), the last published run, is missing from the store")
+        }
+        let listed = RunListing.Item(base)
+        var counts: [Entity: EntityCount] = [:]
+        var changes: [Entity: ChangeCount] = [:]
+        for (name, count) in listed.counts {
+            guard let entity = Entity(rawValue: name) else { continue }
+            counts[entity] = count
+            changes[entity] = ChangeCount(unchanged: count.accepted)
+        }
+        let diagnostics = try store.diagnostics(runId: baseRun)
+        let exact: [StoredFindingCount] =
+            try store.diagnosticCounts(run: baseRun).flatMap {
+                try JSONDecoder().decode([StoredFindingCount].self, from: Data($0.utf8))
+            } ?? []
+        var diagnosticCounts: [DiagnosticCollector.Key: Int] = [:]
+        for finding in exact {
+            guard let severity = Severity(rawValue: finding.severity) else { continue }
+            diagnosticCounts[DiagnosticCollector.Key(severity: severity, rule: finding.rule, file: finding.file)] =
+                finding.count
+        }
+
+        let writer = try store.writeSnapshot(district: district.id, runId: runId)
+        defer { writer.rollbackIfOpen() }
+        try store.saveRunDetails(
+            id: runId, changes: try SyncRunner.encode(changes), baseRun: baseRun, inputs: inputs)
+        try writer.commit(state: try state.map { try LuaValue.object($0).jsonText() })
+
+        var result = RunResult(
+            district: district.id, runId: runId, status: .committed, counts: counts, diagnostics: diagnostics,
+            diagnosticCounts: diagnosticCounts, seconds: Date().timeIntervalSince(started))
+        result.changes = changes
+        result.sameInputAs = baseRun
+        try store.insertDiagnostics(runId: runId, diagnostics)
+        try store.finishRun(
+            id: runId, status: .committed, counts: base.counts, diagnosticTotals: base.diagnosticTotals, error: nil)
+        try store.saveDiagnosticCounts(id: runId, String(decoding: try JSONEncoder().encode(exact), as: UTF8.self))
+        logger.with(["district": district.id]).info(
+            "sync committed", ["run.id": "\(runId)", "seconds": String(format: "%.2f", result.seconds)])
+        return result
+    }
+
     /// One sentence naming every limit a run went over.
     static func holdReason(_ violations: [SafetyPolicy.Violation]) -> String {
         let parts = violations.map { violation in
@@ -153,10 +215,11 @@ public final class SyncRunner {
     /// the commit's index builds need theirs.
     private func ingest(
         _ intake: Intake, into destination: RecordDestination, district: DistrictConfig,
-        collector: DiagnosticCollector, progress: Progress?
+        collector: DiagnosticCollector, progress: Progress?, fingerprint: InputFingerprint?
     ) throws -> [Entity: EntityCount] {
         let ingest = RosterIngest(
             collector: collector, destination: destination, gradeMap: district.gradeMap, progress: progress)
+        ingest.fingerprint = fingerprint
         try ingest.process(intake)
         return ingest.counts
     }

@@ -114,6 +114,14 @@ extension SnapshotStore {
         return try statement.step() ? statement.string(at: 0) : nil
     }
 
+    /// Returns the input fingerprint a run saved, or nil.
+    public func runInputs(_ id: Int64) throws -> String? {
+        let statement = try database.prepare("SELECT inputs FROM runs WHERE id = ?1")
+        defer { statement.reset() }
+        try statement.bind(id, at: 1)
+        return try statement.step() ? statement.string(at: 0) : nil
+    }
+
     /// Returns a district's name, or nil when it has none or is unknown.
     public func districtName(_ id: String) throws -> String? {
         let statement = try database.prepare("SELECT name FROM districts WHERE id = ?1")

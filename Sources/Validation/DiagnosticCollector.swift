@@ -11,6 +11,12 @@ public final class DiagnosticCollector {
         public var rule: String
         public var file: String
 
+        public init(severity: Severity, rule: String, file: String) {
+            self.severity = severity
+            self.rule = rule
+            self.file = file
+        }
+
         public static func < (lhs: Key, rhs: Key) -> Bool {
             (lhs.severity, lhs.rule, lhs.file) < (rhs.severity, rhs.rule, rhs.file)
         }

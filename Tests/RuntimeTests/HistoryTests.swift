@@ -305,4 +305,42 @@ import Testing
             #expect(counts["created"] == 0 && counts["updated"] == 0 && counts["removed"] == 0, "\(entity)")
         }
     }
+
+    @Test func unchangedInputIsNotReadAgain() throws {
+        let sample = try #require(Paths.sharedPath("samples/onerostersync-net"))
+        let directory = try TemporaryDirectory()
+        let copy = directory.file("package")
+        try FileManager.default.copyItem(atPath: sample, toPath: copy)
+        let config = try directory.writeConfig(districts: [("d", copy)])
+        let first = try sync(config)
+        let firstRun = try #require(first.firstRun?["run"] as? Int)
+        #expect(first.firstRun?["sameInputAs"] is NSNull)
+
+        let second = try sync(config)
+        #expect(second.status == first.status)
+        #expect(second.firstRun?["sameInputAs"] as? Int == firstRun)
+        #expect(second.firstRun?["status"] as? String == "committed")
+        #expect(
+            changes(second, "courses") == ["created": 0, "updated": 0, "unchanged": 4, "removed": 0, "restored": 0])
+        #expect(second.diagnostics.count == first.diagnostics.count)
+        #expect(second.diagnostics.count > 10)
+        let firstCounts = first.firstRun?["diagnosticCounts"] as? [[String: AnyHashable]]
+        let secondCounts = second.firstRun?["diagnosticCounts"] as? [[String: AnyHashable]]
+        #expect(firstCounts == secondCounts)
+        #expect(second.count("classes", "rejected") == first.count("classes", "rejected"))
+        let report = json(try runRollbook(["report", "\(firstRun + 1)", "--config", config, "--json"]))
+        #expect(
+            (report["totals"] as? [String: Int])?["errors"]
+                == (first.firstRun?["diagnosticCounts"] as? [[String: Any]])?
+                .filter { $0["severity"] as? String == "error" }.reduce(0) { $0 + ($1["count"] as? Int ?? 0) })
+
+        // One changed byte means a full read.
+        let courses = copy + "/courses.csv"
+        let text = try String(contentsOfFile: courses, encoding: .utf8)
+        try text.replacingOccurrences(of: "Math For Life1", with: "Math For Life2")
+            .write(toFile: courses, atomically: true, encoding: .utf8)
+        let third = try sync(config)
+        #expect(third.firstRun?["sameInputAs"] is NSNull)
+        #expect(changes(third, "courses")["updated"] == 1)
+    }
 }

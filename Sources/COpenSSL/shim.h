@@ -1,0 +1,6 @@
+#ifndef ROLLBOOK_COPENSSL_SHIM_H
+#define ROLLBOOK_COPENSSL_SHIM_H
+
+#include <openssl/evp.h>
+
+#endif
