@@ -3,6 +3,13 @@
 
 store = "var/rollbook.sqlite"
 
+-- A run that would remove more than this share of any entity's records is held for review
+-- (`rollbook runs`, `rollbook approve RUN`, `rollbook discard RUN`); see docs/history.md.
+safety = {
+    removed = 0.10,
+    expires = "7d",
+}
+
 districts = {
     {
         id = "lakeview",

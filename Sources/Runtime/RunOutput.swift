@@ -23,16 +23,35 @@ public enum RunOutput {
         if let error = result.error {
             lines.append("  error: " + error.replacingOccurrences(of: "\n", with: "\n    "))
         }
-        let entities = result.counts.keys.sorted()
+        if let hold = result.hold {
+            let verb = result.status == .dryRun ? "would be held" : result.status.rawValue
+            lines.append("  \(verb): \(hold.reason)")
+            if let run = result.runId {
+                lines.append(
+                    "  Review it with `rollbook diff \(run)`, then `rollbook approve \(run)` or "
+                        + "`rollbook discard \(run)`.")
+            }
+        }
+        if let same = result.sameInputAs {
+            lines.append("  The input is byte for byte that of run \(same), so no record was read again.")
+        }
+        let entities = Set(result.counts.keys).union(result.changes.keys).sorted()
         if !entities.isEmpty {
-            let width = max(entities.map(\.rawValue.count).max() ?? 0, "entity".count)
-            lines.append("  " + "entity".padding(toLength: width, withPad: " ", startingAt: 0) + "  accepted  rejected")
+            var rows = [["entity", "accepted", "rejected"]]
+            let showChanges = !result.changes.isEmpty
+            if showChanges { rows[0] += ["created", "updated", "removed", "restored"] }
             for entity in entities {
                 let count = result.counts[entity] ?? EntityCount()
-                lines.append(
-                    "  " + entity.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
-                        + pad(count.accepted, 10) + pad(count.rejected, 10))
+                var row = [entity.rawValue, String(count.accepted), String(count.rejected)]
+                if showChanges {
+                    let change = result.changes[entity] ?? ChangeCount()
+                    row += [
+                        String(change.created), String(change.updated), String(change.removed), String(change.restored),
+                    ]
+                }
+                rows.append(row)
             }
+            lines += TextTable.render(rows).map { "  " + $0 }
         }
         var perRule: [String: (Severity, Int)] = [:]
         for (key, count) in result.diagnosticCounts {
