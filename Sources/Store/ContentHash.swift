@@ -30,11 +30,9 @@ public struct ContentHash: Sendable, Hashable {
     /// Returns the content hash of a record.
     public static func of(_ record: Record) -> UInt64 {
         var hash = ContentHash()
-        for value in record.values {
-            if let value {
-                hash.combine(value)
-            } else {
-                hash.combine(UnsafeBufferPointer(start: nil, count: 0))
+        record.withValueBytes { values in
+            for index in 0..<values.count {
+                hash.combine(values[index] ?? UnsafeBufferPointer(start: nil, count: 0))
             }
         }
         hash.combine(record.extensions)
