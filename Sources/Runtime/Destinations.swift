@@ -69,19 +69,18 @@ final class StoreDestination: RecordDestination {
     }
 
     func upsert(_ record: Record) throws {
-        var record = record
         let entity = record.entity
         guard let stored = states[entity] else {
             // A first load: every record is new and the load time is its dateLastModified.
-            record.values[ContentHash.modifiedColumn] = loadTime
+            writer.modifiedTime = loadTime
             try writer.upsert(record)
             changes[entity, default: ChangeCount()].created += 1
             return
         }
-        record.values[ContentHash.modifiedColumn] = nil
+        // The content hash leaves dateLastModified out, so the source's clock does not count as a change.
         let hash = ContentHash.of(record)
         let previous = stored.see(record.sourcedId)
-        if record.values[1] == "tobedeleted" {
+        if record.value(at: 1) == "tobedeleted" {
             // The source marks the record deleted: a tombstone for a live record, nothing otherwise.
             if case .live(let storedHash) = previous {
                 try writer.stageRemoval(entity, sourcedId: record.sourcedId, hash: storedHash)
@@ -97,7 +96,12 @@ final class StoreDestination: RecordDestination {
         case .tombstone: change = .restored
         case .live(let storedHash): change = storedHash == hash ? nil : .updated
         }
-        if let change { try writer.stage(record, change: change, hash: hash) }
+        if let change {
+            // Publishing sets dateLastModified, so the staged row does not keep the source's.
+            var staged = record
+            staged.setValue(nil, at: ContentHash.modifiedColumn)
+            try writer.stage(staged, change: change, hash: hash)
+        }
         changes[entity, default: ChangeCount()].add(change)
     }
 
@@ -136,7 +140,7 @@ final class StoreDestination: RecordDestination {
 
     func forEachStoredRecord(_ entity: Entity, _ body: (Record) -> Void) throws {
         try committed?.forEachRecord(district: district, entity: entity) {
-            if $0.values[1] != "tobedeleted" { body($0) }
+            if $0.value(at: 1) != "tobedeleted" { body($0) }
         }
     }
 

@@ -95,8 +95,9 @@ final class RosterIngest {
                     options: ParseOptions(
                         version: intake.emittedVersion, mode: .bulk, gradeMap: gradeMap))
                 for record in records {
+                    let blanked = record.values.map { value in value.flatMap { $0.isEmpty ? nil : $0 } }
                     try offer(
-                        values: record.values, extensions: record.extensions,
+                        Record(entity: entity, values: blanked, extensions: record.extensions),
                         origin: Origin(file: "emit:\(entity.rawValue)", row: record.row), parser: parser)
                 }
             }
@@ -187,20 +188,19 @@ final class RosterIngest {
         let parser = RecordParser(
             entity: entity, options: ParseOptions(version: file.job.version, mode: file.job.mode, gradeMap: gradeMap))
         let before = counts[entity] ?? EntityCount()
-        var fields: [String] = []
-        var values = [String?](repeating: nil, count: Schema.columns(of: entity).count)
+        var row = CSVRow()
+        let layout = RowLayout(mapping: file.mapping, columnCount: Schema.columns(of: entity).count)
         try destination.beginFile()
         progress?.startFile(file.name)
         do {
-            while try file.reader.readRow(into: &fields) {
-                let row = file.reader.rowNumber
-                let origin = Origin(file: file.name, row: row)
-                guard let extensions = assign(fields, mapping: file.mapping, to: &values, origin: origin) else {
-                    checker.noteRejected(entity, sourcedId: values[0], origin: origin)
+            while try file.reader.readRow(into: &row) {
+                let origin = Origin(file: file.name, row: file.reader.rowNumber)
+                guard let record = assign(row, layout: layout, entity: entity, origin: origin) else {
+                    checker.noteRejected(entity, sourcedId: layout.sourcedId(of: row), origin: origin)
                     counts[entity, default: EntityCount()].rejected += 1
                     continue
                 }
-                try offer(values: values, extensions: extensions, origin: origin, parser: parser)
+                try offer(record, origin: origin, parser: parser)
                 progress?.advance()
             }
             try destination.endFile(keep: true)
@@ -249,7 +249,7 @@ final class RosterIngest {
             guard !references.isEmpty || ownUser else { continue }
             try destination.forEachStoredRecord(entity) { record in
                 var targets = references.flatMap { index, name, target in
-                    (record.values[index] ?? "").split(separator: ",").map { (name, target, String($0)) }
+                    (record.value(at: index) ?? "").split(separator: ",").map { (name, target, String($0)) }
                 }
                 if ownUser { targets.append(("sourcedId", .users, record.sourcedId)) }
                 for (name, target, id) in targets where removed[target]?.contains(id) == true {
@@ -272,31 +272,41 @@ final class RosterIngest {
         }
     }
 
-    /// Places a row's fields in schema column order; returns nil when the row has values beyond the header.
-    private func assign(
-        _ fields: [String], mapping: HeaderMapping, to values: inout [String?], origin: Origin
-    ) -> [Extension]? {
-        for index in values.indices { values[index] = nil }
-        var extensions: [Extension] = []
-        let targets = mapping.targets
-        for position in 0..<min(fields.count, targets.count) {
-            let field = fields[position]
-            switch targets[position] {
-            case .column(let index): values[index] = field
-            case .extensionColumn(let name): extensions.append(Extension(name: name, value: field))
-            case .unnamed(let name): if !field.isEmpty { extensions.append(Extension(name: name, value: field)) }
-            case .ignored: break
+    /// Builds a record of a row's fields in schema column order, blank fields as nil; returns nil when the row has
+    /// values beyond the header.
+    private func assign(_ row: CSVRow, layout: RowLayout, entity: Entity, origin: Origin) -> Record? {
+        let fieldCount = row.count
+        let targetCount = layout.targets.count
+        var builder = RecordBuilder(columns: layout.sources.count, textCapacity: row.byteCount)
+        row.withFields { fields in
+            for source in layout.sources {
+                if source >= 0 && source < fieldCount {
+                    let field = fields[source]
+                    builder.append(field.isEmpty ? nil : field)
+                } else {
+                    builder.append(UnsafeBufferPointer<UInt8>?.none)
+                }
             }
         }
-        if fields.count == targets.count { return extensions }
+        var extensions: [Extension] = []
+        for position in layout.extensionPositions where position < fieldCount {
+            switch layout.targets[position] {
+            case .extensionColumn(let name): extensions.append(Extension(name: name, value: row[position]))
+            case .unnamed(let name):
+                if row.byteCount(position) > 0 { extensions.append(Extension(name: name, value: row[position])) }
+            case .column, .ignored: break
+            }
+        }
+        let record = Record(entity: entity, builder: builder, extensions: extensions)
+        if fieldCount == targetCount { return record }
 
-        let sourcedId = values[0]
-        if fields.count > targets.count {
-            let extra = fields[targets.count...]
-            if let value = extra.first(where: { !$0.isEmpty }) {
+        let sourcedId = layout.sourcedId(of: row)
+        if fieldCount > targetCount {
+            if let extra = (targetCount..<fieldCount).first(where: { row.byteCount($0) > 0 }) {
+                let value = row[extra]
                 collector.add(
                     Rule.extraValues.diagnostic(
-                        "row has \(fields.count) fields but the header has \(targets.count); the extra value "
+                        "row has \(fieldCount) fields but the header has \(targetCount); the extra value "
                             + "'\(value)' has no column, so the row is rejected",
                         origin: origin, value: value, sourcedId: sourcedId))
                 return nil
@@ -304,16 +314,16 @@ final class RosterIngest {
         }
         collector.add(
             Rule.extraFields.diagnostic(
-                "row has \(fields.count) fields but the header has \(targets.count)"
-                    + (fields.count > targets.count ? "; the extra fields are empty" : "; missing fields are blank"),
+                "row has \(fieldCount) fields but the header has \(targetCount)"
+                    + (fieldCount > targetCount ? "; the extra fields are empty" : "; missing fields are blank"),
                 origin: origin, sourcedId: sourcedId))
-        return extensions
+        return record
     }
 
-    private func offer(values: [String?], extensions: [Extension], origin: Origin, parser: RecordParser) throws {
+    private func offer(_ record: Record, origin: Origin, parser: RecordParser) throws {
         let entity = parser.entity
-        guard let record = parser.parse(values: values, extensions: extensions, origin: origin, into: collector) else {
-            checker.noteRejected(entity, sourcedId: values[0] ?? nil, origin: origin)
+        guard let record = parser.parse(record, origin: origin, into: collector) else {
+            checker.noteRejected(entity, sourcedId: record.value(at: 0), origin: origin)
             counts[entity, default: EntityCount()].rejected += 1
             return
         }
@@ -328,5 +338,36 @@ final class RosterIngest {
             counts[entity, default: EntityCount()].accepted -= 1
             counts[entity, default: EntityCount()].rejected += 2
         }
+    }
+}
+
+/// The field position behind each schema column of a file, worked out once from its header mapping.
+private struct RowLayout {
+    let targets: [HeaderMapping.Target]
+    /// The field position of each schema column, or -1 when the header has no such column.
+    let sources: [Int]
+    /// The field positions that become extensions, in field order.
+    let extensionPositions: [Int]
+
+    init(mapping: HeaderMapping, columnCount: Int) {
+        targets = mapping.targets
+        var sources = Array(repeating: -1, count: columnCount)
+        var extensionPositions: [Int] = []
+        for (position, target) in mapping.targets.enumerated() {
+            switch target {
+            // A later field for the same column wins, as it overwrote the earlier one before.
+            case .column(let index): sources[index] = position
+            case .extensionColumn, .unnamed: extensionPositions.append(position)
+            case .ignored: break
+            }
+        }
+        self.sources = sources
+        self.extensionPositions = extensionPositions
+    }
+
+    /// The row's sourcedId field as given, or nil when the header or the row has none.
+    func sourcedId(of row: CSVRow) -> String? {
+        guard let position = sources.first, position >= 0, position < row.count else { return nil }
+        return row[position]
     }
 }

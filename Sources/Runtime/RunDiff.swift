@@ -76,8 +76,8 @@ struct RunDiff: Encodable {
                     run: run.id, district: run.district, entity: entity, sourcedId: id)
             else { continue }
             for (index, column) in Schema.columns(of: entity).enumerated() where index != ContentHash.modifiedColumn {
-                let before = current.values[index].flatMap { $0.isEmpty ? nil : $0 }
-                let after = next.values[index].flatMap { $0.isEmpty ? nil : $0 }
+                let before = current.value(at: index).flatMap { $0.isEmpty ? nil : $0 }
+                let after = next.value(at: index).flatMap { $0.isEmpty ? nil : $0 }
                 if before != after {
                     result.append(FieldChange(sourcedId: id, field: column.name, stored: before, staged: after))
                 }

@@ -34,11 +34,10 @@ public struct ContentHash: Sendable, Hashable {
     /// Returns the content hash of a record.
     public static func of(_ record: Record) -> UInt64 {
         var hash = ContentHash()
-        for (index, value) in record.values.enumerated() {
-            if let value, index != modifiedColumn {
-                hash.combine(value)
-            } else {
-                hash.combine(UnsafeBufferPointer(start: nil, count: 0))
+        record.withValueBytes { values in
+            for index in 0..<values.count {
+                let value = index == modifiedColumn ? nil : values[index]
+                hash.combine(value ?? UnsafeBufferPointer(start: nil, count: 0))
             }
         }
         hash.combine(record.extensions)

@@ -24,8 +24,8 @@ extension SnapshotWriter {
         try statement.bind(change.rawValue, at: 2)
         try statement.bind(district, at: 3)
         var parameter: Int32 = 4
-        for value in record.values {
-            try statement.bind(value, at: parameter)
+        for index in 0..<record.valueCount {
+            try statement.bind(record.value(at: index), at: parameter)
             parameter += 1
         }
         try statement.bind(record.extensions.isEmpty ? nil : ExtensionJSON.encode(record.extensions), at: parameter)

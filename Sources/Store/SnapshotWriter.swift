@@ -20,10 +20,8 @@ public final class SnapshotWriter {
     /// Entities whose table was empty on `replaceEntity` and whose unique index is dropped until `commit()`.
     private var entitiesWithoutIndex: Set<Entity> = []
 
-    /// The UTF-8 bytes of the record being written, reused for every row so binding allocates nothing.
+    /// The extension JSON of the record being written, reused for every row so binding allocates nothing.
     private var rowBytes: [UInt8] = []
-    /// The end offset in `rowBytes` of each value of the record being written.
-    private var valueEnds: [Int] = []
 
     /// Opens the transaction. Without `runId` the run row is made inside the transaction, so a writer that
     /// only ever rolls back (a dry run) leaves no trace of its run.
@@ -51,7 +49,6 @@ public final class SnapshotWriter {
             throw error
         }
         rowBytes.reserveCapacity(4096)
-        valueEnds.reserveCapacity(64)
     }
 
     deinit {
@@ -83,78 +80,77 @@ public final class SnapshotWriter {
         }
     }
 
+    /// The `dateLastModified` that `upsert` writes in place of each record's own, when set.
+    public var modifiedTime: String?
+
     /// Whether `replaceEntity` drops the unique index of an empty table during the load; tests switch it off.
     public var deferIndexOnBulkLoad = true
 
     /// Inserts a record, or replaces the district's record with the same sourcedId.
     public func upsert(_ record: Record) throws {
         try checkOpen()
-        guard let sourcedId = record.values.first ?? nil, !sourcedId.isEmpty else {
+        let hasSourcedId = record.withValue(at: 0) { ($0?.count ?? 0) > 0 }
+        guard hasSourcedId else {
             throw StoreError.blankSourcedId(entity: record.entity.singular, district: district)
         }
         let statement = try upsertStatement(for: record.entity)
 
-        // Local copies avoid an exclusivity check on every access to a class property; swapping keeps the
-        // buffers uniquely referenced, so no copy is made.
-        var bytes = rowBytes
-        rowBytes = []
-        var ends = valueEnds
-        valueEnds = []
+        // A local copy avoids an exclusivity check on every access to a class property; swapping keeps the
+        // buffer uniquely referenced, so no copy is made.
         var nullParameters = boundNulls[record.entity.order]
         boundNulls[record.entity.order] = []
-        defer {
-            rowBytes = bytes
-            valueEnds = ends
-            boundNulls[record.entity.order] = nullParameters
-        }
+        defer { boundNulls[record.entity.order] = nullParameters }
 
-        bytes.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        for value in record.values {
-            if var value {
-                value.withUTF8 { bytes.append(contentsOf: $0) }
-            }
-            ends.append(bytes.count)
-        }
-        let extensionStart = bytes.count
+        // Only the extensions need encoding; the values are bound straight from the record's own buffer.
+        var extensionBytes = rowBytes
+        rowBytes = []
+        defer { rowBytes = extensionBytes }
+        extensionBytes.removeAll(keepingCapacity: true)
         if !record.extensions.isEmpty {
-            ExtensionJSON.write(record.extensions, into: &bytes)
+            ExtensionJSON.write(record.extensions, into: &extensionBytes)
         }
 
-        // The pointers bound below stay valid only inside this closure, so the step and reset happen here too.
+        // The pointers bound below stay valid only inside these closures, so the step and reset happen here too.
         // Bindings survive a reset, so a parameter that was NULL for the previous row is not bound again.
-        try bytes.withUnsafeBufferPointer { buffer in
-            var hash = ContentHash()
-            var start = 0
-            var index = 0
-            for end in ends {
-                let parameter = Int32(index + 2)
-                let value = UnsafeBufferPointer(rebasing: buffer[start..<end])
-                if let base = value.baseAddress, !value.isEmpty {
-                    try statement.bindStatic(base, count: value.count, at: parameter)
+        try record.withValueBytes { values in
+            try extensionBytes.withUnsafeBufferPointer { extensionText in
+                var hash = ContentHash()
+                for index in 0..<values.count {
+                    let parameter = Int32(index + 2)
+                    let value = values[index] ?? UnsafeBufferPointer(start: nil, count: 0)
+                    // The hub keeps its own dateLastModified, so the content hash leaves the column out.
+                    if index == ContentHash.modifiedColumn {
+                        hash.combine(UnsafeBufferPointer(start: nil, count: 0))
+                        if let modifiedTime {
+                            try statement.bind(modifiedTime, at: parameter)
+                            nullParameters[index] = false
+                            continue
+                        }
+                    } else {
+                        hash.combine(value)
+                    }
+                    if let base = value.baseAddress, !value.isEmpty {
+                        try statement.bindStatic(base, count: value.count, at: parameter)
+                        nullParameters[index] = false
+                    } else if !nullParameters[index] {
+                        try statement.bindNull(at: parameter)
+                        nullParameters[index] = true
+                    }
+                }
+                let index = values.count
+                let extensionParameter = Int32(index + 2)
+                if let base = extensionText.baseAddress, !extensionText.isEmpty {
+                    try statement.bindStatic(base, count: extensionText.count, at: extensionParameter)
                     nullParameters[index] = false
+                    hash.combine(record.extensions)
                 } else if !nullParameters[index] {
-                    try statement.bindNull(at: parameter)
+                    try statement.bindNull(at: extensionParameter)
                     nullParameters[index] = true
                 }
-                // The hub keeps its own dateLastModified, so the content hash leaves the column out.
-                hash.combine(index == ContentHash.modifiedColumn ? UnsafeBufferPointer(start: nil, count: 0) : value)
-                start = end
-                index += 1
+                try statement.bind(Int64(bitPattern: hash.value), at: extensionParameter + 1)
+                try statement.step()
+                statement.reset()
             }
-            let extensionParameter = Int32(index + 2)
-            let extensionText = UnsafeBufferPointer(rebasing: buffer[extensionStart...])
-            if let base = extensionText.baseAddress, !extensionText.isEmpty {
-                try statement.bindStatic(base, count: extensionText.count, at: extensionParameter)
-                nullParameters[index] = false
-                hash.combine(record.extensions)
-            } else if !nullParameters[index] {
-                try statement.bindNull(at: extensionParameter)
-                nullParameters[index] = true
-            }
-            try statement.bind(Int64(bitPattern: hash.value), at: extensionParameter + 1)
-            try statement.step()
-            statement.reset()
         }
     }
 

@@ -3,46 +3,52 @@ enum FieldFormats {
     /// Whether `text` is a real calendar date written `YYYY-MM-DD`.
     static func isDate(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { bytes in
-            guard bytes.count == 10, bytes[4] == 0x2D, bytes[7] == 0x2D else { return false }
-            guard let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2)
-            else { return false }
-            return isValidDay(year: year, month: month, day: day)
-        }
+        return text.withUTF8 { isDate($0) }
+    }
+
+    /// Whether `bytes` are a real calendar date written `YYYY-MM-DD`.
+    static func isDate(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == 10, bytes[4] == 0x2D, bytes[7] == 0x2D else { return false }
+        guard let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2)
+        else { return false }
+        return isValidDay(year: year, month: month, day: day)
     }
 
     /// Checks an ISO 8601 date-time; `.strict` needs `T` and a zone (`Z` or `±hh:mm`).
     static func dateTimeForm(_ text: String) -> DateTimeForm {
         var text = text
-        return text.withUTF8 { bytes in
-            guard bytes.count >= 10, bytes[4] == 0x2D, bytes[7] == 0x2D,
-                let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2),
-                isValidDay(year: year, month: month, day: day)
-            else { return .invalid }
-            if bytes.count == 10 { return .dateOnly }
-            let separator = bytes[10]
-            guard separator == 0x54 || separator == 0x20, bytes.count >= 19, bytes[13] == 0x3A, bytes[16] == 0x3A,
-                let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
-                hour < 24, minute < 60, second < 61
-            else { return .invalid }
-            var index = 19
-            if index < bytes.count, bytes[index] == 0x2E {
-                index += 1
-                let start = index
-                while index < bytes.count, isDigit(bytes[index]) { index += 1 }
-                if index == start { return .invalid }
-            }
-            if index == bytes.count { return .noZone }
-            if bytes[index] == 0x5A && index + 1 == bytes.count { return separator == 0x54 ? .strict : .noZone }
-            if bytes[index] == 0x2B || bytes[index] == 0x2D {
-                guard index + 6 == bytes.count, bytes[index + 3] == 0x3A,
-                    let zoneHour = number(bytes, index + 1, 2), let zoneMinute = number(bytes, index + 4, 2),
-                    zoneHour < 24, zoneMinute < 60
-                else { return .invalid }
-                return separator == 0x54 ? .strict : .noZone
-            }
-            return .invalid
+        return text.withUTF8 { dateTimeForm($0) }
+    }
+
+    /// Checks an ISO 8601 date-time given as UTF-8 bytes.
+    static func dateTimeForm(_ bytes: UnsafeBufferPointer<UInt8>) -> DateTimeForm {
+        guard bytes.count >= 10, bytes[4] == 0x2D, bytes[7] == 0x2D,
+            let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2),
+            isValidDay(year: year, month: month, day: day)
+        else { return .invalid }
+        if bytes.count == 10 { return .dateOnly }
+        let separator = bytes[10]
+        guard separator == 0x54 || separator == 0x20, bytes.count >= 19, bytes[13] == 0x3A, bytes[16] == 0x3A,
+            let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
+            hour < 24, minute < 60, second < 61
+        else { return .invalid }
+        var index = 19
+        if index < bytes.count, bytes[index] == 0x2E {
+            index += 1
+            let start = index
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            if index == start { return .invalid }
         }
+        if index == bytes.count { return .noZone }
+        if bytes[index] == 0x5A && index + 1 == bytes.count { return separator == 0x54 ? .strict : .noZone }
+        if bytes[index] == 0x2B || bytes[index] == 0x2D {
+            guard index + 6 == bytes.count, bytes[index + 3] == 0x3A,
+                let zoneHour = number(bytes, index + 1, 2), let zoneMinute = number(bytes, index + 4, 2),
+                zoneHour < 24, zoneMinute < 60
+            else { return .invalid }
+            return separator == 0x54 ? .strict : .noZone
+        }
+        return .invalid
     }
 
     enum DateTimeForm {
@@ -59,6 +65,11 @@ enum FieldFormats {
         text.utf8.count == 4 && text.utf8.allSatisfy(isDigit)
     }
 
+    /// Whether `bytes` are four digits.
+    static func isYear(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.count == 4 && bytes.allSatisfy(isDigit)
+    }
+
     /// Whether `token` has the form `{type:identifier}`, with neither part empty.
     static func isUserIdToken(_ token: String) -> Bool {
         let bytes = Array(token.utf8)
@@ -73,14 +84,17 @@ enum FieldFormats {
     /// Whether `text` is a comma-separated list of CEDS grade codes with no spaces or empty items.
     static func isStandardGradeList(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { bytes in
-            var start = 0
-            for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x2C {
-                if !isStandardGrade(bytes, start, index - start) { return false }
-                start = index + 1
-            }
-            return true
+        return text.withUTF8 { isStandardGradeList($0) }
+    }
+
+    /// Whether `bytes` are a comma-separated list of CEDS grade codes with no spaces or empty items.
+    static func isStandardGradeList(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var start = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x2C {
+            if !isStandardGrade(bytes, start, index - start) { return false }
+            start = index + 1
         }
+        return true
     }
 
     /// Whether the bytes at `start` of `length` are one of `IT PR PK TK KG 01`...`13 PS UG Other`.
@@ -105,26 +119,29 @@ enum FieldFormats {
     /// Whether `text` is a comma-separated list of `{type:identifier}` tokens with nothing around them.
     static func isUserIdList(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { bytes in
-            var index = 0
-            while index < bytes.count {
-                guard bytes[index] == 0x7B else { return false }
-                var colon = -1
-                var end = index + 1
-                while end < bytes.count && bytes[end] != 0x7D {
-                    if bytes[end] == 0x7B { return false }
-                    if bytes[end] == 0x3A && colon < 0 { colon = end }
-                    end += 1
-                }
-                guard end < bytes.count, colon > index + 1, colon < end - 1 else { return false }
-                index = end + 1
-                if index < bytes.count {
-                    guard bytes[index] == 0x2C, index + 1 < bytes.count else { return false }
-                    index += 1
-                }
+        return text.withUTF8 { isUserIdList($0) }
+    }
+
+    /// Whether `bytes` are a comma-separated list of `{type:identifier}` tokens with nothing around them.
+    static func isUserIdList(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == 0x7B else { return false }
+            var colon = -1
+            var end = index + 1
+            while end < bytes.count && bytes[end] != 0x7D {
+                if bytes[end] == 0x7B { return false }
+                if bytes[end] == 0x3A && colon < 0 { colon = end }
+                end += 1
             }
-            return true
+            guard end < bytes.count, colon > index + 1, colon < end - 1 else { return false }
+            index = end + 1
+            if index < bytes.count {
+                guard bytes[index] == 0x2C, index + 1 < bytes.count else { return false }
+                index += 1
+            }
         }
+        return true
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }

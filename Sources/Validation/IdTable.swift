@@ -14,9 +14,13 @@ final class IdTable {
     }
 
     /// An id's two hashes: 64 bits that pick the slot, and 32 more that confirm the match.
-    struct Key: Equatable {
+    struct Key: Hashable {
         var primary: UInt64
         var check: UInt32
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(primary)
+        }
     }
 
     /// One slot: the id's primary hash, where 0 marks an empty slot, and next to it, so that a probe reads
@@ -58,30 +62,48 @@ final class IdTable {
     /// beyond the stated chance, and ids come from the district's own SIS.
     static func key(_ id: String) -> Key {
         var id = id
-        return id.withUTF8 { bytes in
-            var first: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(bytes.count)
-            var second: UInt64 = 0x1319_8A2E_0370_7344 ^ UInt64(bytes.count)
-            var index = 0
-            let base = UnsafeRawPointer(bytes.baseAddress)
-            while index + 8 <= bytes.count, let base {
-                let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                first = mix(first ^ word, 0x9E37_79B9_7F4A_7C15)
-                second = mix(second ^ word, 0xC2B2_AE3D_27D4_EB4F)
-                index += 8
+        return id.withUTF8 { key($0) }
+    }
+
+    /// Returns the table's key of an id given as UTF-8 bytes.
+    static func key(_ bytes: UnsafeBufferPointer<UInt8>) -> Key {
+        var first: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(bytes.count)
+        var second: UInt64 = 0x1319_8A2E_0370_7344 ^ UInt64(bytes.count)
+        var index = 0
+        let base = UnsafeRawPointer(bytes.baseAddress)
+        while index + 8 <= bytes.count, let base {
+            let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            first = mix(first ^ word, 0x9E37_79B9_7F4A_7C15)
+            second = mix(second ^ word, 0xC2B2_AE3D_27D4_EB4F)
+            index += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while index < bytes.count {
+            tail |= UInt64(bytes[index]) << shift
+            shift += 8
+            index += 1
+        }
+        first = mix(first ^ tail, 0x9E37_79B9_7F4A_7C15)
+        second = mix(second ^ tail, 0xC2B2_AE3D_27D4_EB4F)
+        let primary = mix(first, 0xD6E8_FEB8_6659_FD93)
+        return Key(
+            primary: primary == 0 ? 1 : primary,
+            check: UInt32(truncatingIfNeeded: mix(second, 0xA076_1D64_78BD_642F)))
+    }
+
+    /// Returns the key of `bytes` after `String.lowercased()`, without making a string when the bytes are ASCII.
+    static func lowercasedKey(_ bytes: UnsafeBufferPointer<UInt8>) -> Key {
+        guard bytes.count <= 256, bytes.allSatisfy({ $0 < 0x80 }) else {
+            return key(String(decoding: bytes, as: UTF8.self).lowercased())
+        }
+        // For ASCII, `lowercased()` changes only A to Z.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { lowered in
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                lowered[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
             }
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while index < bytes.count {
-                tail |= UInt64(bytes[index]) << shift
-                shift += 8
-                index += 1
-            }
-            first = mix(first ^ tail, 0x9E37_79B9_7F4A_7C15)
-            second = mix(second ^ tail, 0xC2B2_AE3D_27D4_EB4F)
-            let primary = mix(first, 0xD6E8_FEB8_6659_FD93)
-            return Key(
-                primary: primary == 0 ? 1 : primary,
-                check: UInt32(truncatingIfNeeded: mix(second, 0xA076_1D64_78BD_642F)))
+            return key(UnsafeBufferPointer(rebasing: lowered[0..<bytes.count]))
         }
     }
 

@@ -26,6 +26,8 @@ public struct RecordParser: Sendable {
     private let required: [Bool]
     /// Accepted values of each vocabulary column, indexed by the number in `Check.vocabulary`.
     private let vocabularies: [Set<String>]
+    /// The same values as UTF-8, for the byte comparison that accepts most values without making a string.
+    private let vocabularyBytes: [[[UInt8]]]
 
     /// What to check in a column, without the references a `Column` carries, so the hot loop copies nothing.
     private enum Check: Sendable {
@@ -64,6 +66,7 @@ public struct RecordParser: Sendable {
             }
         }
         self.vocabularies = vocabularies
+        self.vocabularyBytes = vocabularies.map { values in values.map { Array($0.utf8) } }
         self.required = columns.map { column in
             guard column.versions.contains(options.version) else { return false }
             switch column.requirement {
@@ -78,44 +81,99 @@ public struct RecordParser: Sendable {
     public func parse(
         values: [String?], extensions: [Extension] = [], origin: Origin, into diagnostics: DiagnosticCollector
     ) -> Record? {
-        var values = values
-        var rejected = false
+        let blanked = values.map { value in value.flatMap { $0.isEmpty ? nil : $0 } }
+        return parse(Record(entity: entity, values: blanked, extensions: extensions), origin: origin, into: diagnostics)
+    }
 
-        for index in values.indices {
-            guard let value = values[index], !value.isEmpty else {
-                values[index] = nil
-                if required[index] {
-                    report(
-                        .required, "required field '\(columns[index].name)' is blank", index, "", values, origin,
-                        diagnostics)
-                    rejected = true
+    /// Checks and canonicalizes a record of this parser's entity as read; returns nil when an error rejects it.
+    ///
+    /// Blank values must already be nil. Values that pass the byte checks are kept without making a string;
+    /// the others go through `check(_:index:)`, which words the findings.
+    public func parse(_ record: Record, origin: Origin, into diagnostics: DiagnosticCollector) -> Record? {
+        precondition(record.entity == entity, "the record must be of the parser's entity")
+        var rejected = false
+        var replacements: [(index: Int, value: String)] = []
+
+        record.withValueBytes { values in
+            for index in 0..<values.count {
+                guard let bytes = values[index], !bytes.isEmpty else {
+                    if required[index] {
+                        report(
+                            .required, "required field '\(columns[index].name)' is blank", index, "", values, origin,
+                            diagnostics)
+                        rejected = true
+                    }
+                    continue
                 }
-                continue
-            }
-            if let problem = check(value, index: index) {
-                if let replacement = problem.replacement { values[index] = replacement }
-                if let rule = problem.rule {
-                    report(rule, problem.message(columns[index].name), index, value, values, origin, diagnostics)
-                    if rule.severity == .error { rejected = true }
+                if isCanonical(bytes, index: index) { continue }
+                let value = String(decoding: bytes, as: UTF8.self)
+                if let problem = check(value, index: index) {
+                    if let replacement = problem.replacement { replacements.append((index, replacement)) }
+                    if let rule = problem.rule {
+                        report(rule, problem.message(columns[index].name), index, value, values, origin, diagnostics)
+                        if rule.severity == .error { rejected = true }
+                    }
                 }
             }
         }
-
-        if entity != .demographics, values[1] == "tobedeleted", options.mode == .bulk {
-            let sourcedId = values[0] ?? ""
+        var record = record
+        if !replacements.isEmpty {
+            var all = record.values
+            for replacement in replacements { all[replacement.index] = replacement.value }
+            record.values = all
+        }
+        if entity != .demographics, options.mode == .bulk,
+            record.withValue(at: 1, { $0.map { Self.equals($0, Self.toBeDeleted) } ?? false })
+        {
+            let sourcedId = record.sourcedId
             diagnostics.add(
                 Rule.statusInBulk.diagnostic(
                     "\(entity.singular) '\(sourcedId)' is marked 'tobedeleted' in a bulk file",
                     origin: origin, field: "status", value: "tobedeleted", sourcedId: sourcedId))
         }
-        return rejected ? nil : Record(entity: entity, values: values, extensions: extensions)
+        return rejected ? nil : record
+    }
+
+    private static let toBeDeleted = Array("tobedeleted".utf8)
+    private static let trueBytes = Array("true".utf8)
+    private static let falseBytes = Array("false".utf8)
+
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ other: [UInt8]) -> Bool {
+        bytes.count == other.count && bytes.elementsEqual(other)
+    }
+
+    /// Whether a non-empty value passes its column's check and is already canonical, decided on its bytes alone.
+    /// A false result only means that `check(_:index:)` must look at the value.
+    private func isCanonical(_ bytes: UnsafeBufferPointer<UInt8>, index: Int) -> Bool {
+        switch checks[index] {
+        case .text:
+            return true
+        case .identifier:
+            return bytes[0] != 0x20 && bytes[bytes.count - 1] != 0x20
+        case .vocabulary(let vocabulary):
+            return vocabularyBytes[vocabulary].contains { Self.equals(bytes, $0) }
+        case .date:
+            return FieldFormats.isDate(bytes)
+        case .dateTime:
+            return FieldFormats.dateTimeForm(bytes) == .strict
+        case .boolean:
+            return Self.equals(bytes, Self.trueBytes) || Self.equals(bytes, Self.falseBytes)
+        case .year:
+            return FieldFormats.isYear(bytes)
+        case .grades:
+            return FieldFormats.isStandardGradeList(bytes)
+        case .list:
+            return Self.isCanonicalList(bytes)
+        case .userIds:
+            return FieldFormats.isUserIdList(bytes)
+        }
     }
 
     private func report(
-        _ rule: Rule, _ message: String, _ index: Int, _ value: String, _ values: [String?], _ origin: Origin,
+        _ rule: Rule, _ message: String, _ index: Int, _ value: String, _ values: RecordBytes, _ origin: Origin,
         _ diagnostics: DiagnosticCollector
     ) {
-        let sourcedId = values[0].flatMap { $0.isEmpty ? nil : $0 }
+        let sourcedId = values[0].flatMap { $0.isEmpty ? nil : String(decoding: $0, as: UTF8.self) }
         diagnostics.add(
             rule.diagnostic(message, origin: origin, field: columns[index].name, value: value, sourcedId: sourcedId))
     }
@@ -263,16 +321,18 @@ public struct RecordParser: Sendable {
     }
 
     static func canonicalList(_ value: String) -> String {
+        var value = value
+        if value.withUTF8({ isCanonicalList($0) }) { return value }
+        return listItems(value).joined(separator: ",")
+    }
+
+    /// Whether a list has no spaces, tabs or empty items, so `canonicalList` keeps it as it is.
+    static func isCanonicalList(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var previous: UInt8 = 0x2C
-        var clean = true
-        for byte in value.utf8 {
-            if byte == 0x20 || byte == 0x09 || (byte == 0x2C && previous == 0x2C) {
-                clean = false
-                break
-            }
+        for byte in bytes {
+            if byte == 0x20 || byte == 0x09 || (byte == 0x2C && previous == 0x2C) { return false }
             previous = byte
         }
-        if clean && previous != 0x2C { return value }
-        return listItems(value).joined(separator: ",")
+        return previous != 0x2C
     }
 }

@@ -1,5 +1,11 @@
 import OneRoster
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Applies the cross-record rules as records arrive in dependency order (`Entity` case order).
 ///
 /// Every record of an entity must be offered, accepted or not, before the first record of a later entity,
@@ -34,11 +40,11 @@ public final class RosterChecker {
     private var usernames: [UInt64: Int32] = [:]
     private var emails: [UInt64: Int32] = [:]
     private var identifiers: [UInt64: Int32] = [:]
-    /// The school and row of every accepted class.
-    private var classes: [String: (school: String?, row: Int32)] = [:]
+    /// The sourcedId, school and row of every accepted class, by the key of its sourcedId.
+    private var classes: [IdTable.Key: (sourcedId: String, school: String?, row: Int32)] = [:]
     /// The school of every stored class that this run did not deliver.
-    private var storedClassSchools: [String: String?] = [:]
-    private var classesWithTeacher: Set<String> = []
+    private var storedClassSchools: [IdTable.Key: String?] = [:]
+    private var classesWithTeacher: Set<IdTable.Key> = []
     private var currentEntity: Entity?
 
     public init(diagnostics: DiagnosticCollector) {
@@ -78,8 +84,7 @@ public final class RosterChecker {
     public func admit(_ record: Record, origin: Origin) -> Verdict {
         let entity = record.entity
         enter(entity, file: origin.file)
-        let sourcedId = record.sourcedId
-        let key = IdTable.key(sourcedId)
+        let key = record.withValue(at: 0) { IdTable.key($0 ?? UnsafeBufferPointer(start: nil, count: 0)) }
 
         // A stored record preloaded for a delta file is replaced by the file's version, not duplicated by it.
         if var earlier = index[entity.order][key], !(earlier.row == 0 && earlier.file == IdTable.maximumFile) {
@@ -88,7 +93,7 @@ public final class RosterChecker {
             earlier.duplicated = true
             earlier.accepted = false
             index[entity.order][key] = earlier
-            if entity == .classes { classes[sourcedId] = nil }
+            if entity == .classes { classes[key] = nil }
             return wasAccepted ? .rejectedWithdrawingEarlier : .rejected
         }
         checkCaseDuplicate(record, origin: origin)
@@ -100,10 +105,15 @@ public final class RosterChecker {
 
         switch entity {
         case .users: checkUserUniqueness(record, origin: origin)
-        case .classes: classes[sourcedId] = (record.values[Self.classSchool], Int32(clamping: origin.row))
+        case .classes:
+            classes[key] = (record.sourcedId, record.value(at: Self.classSchool), Int32(clamping: origin.row))
         case .enrollments:
-            if record.values[Self.enrollmentRole] == "teacher", let classId = record.values[Self.enrollmentClass] {
-                classesWithTeacher.insert(classId)
+            record.withValueBytes { values in
+                if let role = values[Self.enrollmentRole], Self.equals(role, Self.teacher),
+                    let classId = values[Self.enrollmentClass]
+                {
+                    classesWithTeacher.insert(IdTable.key(classId))
+                }
             }
         default: break
         }
@@ -125,7 +135,7 @@ public final class RosterChecker {
         let key = IdTable.key(sourcedId)
         guard index[entity.order][key] == nil else { return }
         index[entity.order][key] = IdTable.Entry(row: 0, file: IdTable.maximumFile, accepted: true, duplicated: false)
-        if entity == .classes { storedClassSchools[sourcedId] = school }
+        if entity == .classes { storedClassSchools[key] = school }
     }
 
     private var lastFile: (name: String, number: Int)?
@@ -147,12 +157,12 @@ public final class RosterChecker {
         finishEntity()
         guard index[Entity.enrollments.order].count > 0 else { return }
         let file = files[Entity.classes.order]
-        for (sourcedId, info) in classes.sorted(by: { $0.value.row < $1.value.row })
-        where !classesWithTeacher.contains(sourcedId) {
+        for (key, info) in classes.sorted(by: { $0.value.row < $1.value.row })
+        where !classesWithTeacher.contains(key) {
             diagnostics.add(
                 Rule.classWithoutTeacher.diagnostic(
-                    "class \(sourcedId) has no teacher enrollment", origin: Origin(file: file, row: Int(info.row)),
-                    sourcedId: sourcedId))
+                    "class \(info.sourcedId) has no teacher enrollment", origin: Origin(file: file, row: Int(info.row)),
+                    sourcedId: info.sourcedId))
         }
     }
 
@@ -204,7 +214,9 @@ public final class RosterChecker {
     private func checkCaseDuplicate(_ record: Record, origin: Origin) {
         // NOTE: enrollments are left out to bound memory: a district can have ten million of them.
         guard record.entity != .enrollments else { return }
-        let lowered = IdTable.key(record.sourcedId.lowercased()).primary
+        let lowered = record.withValue(at: 0) {
+            IdTable.lowercasedKey($0 ?? UnsafeBufferPointer(start: nil, count: 0)).primary
+        }
         if let row = lowercasedIds[lowered] {
             diagnostics.add(
                 Rule.caseDuplicateId.diagnostic(
@@ -244,63 +256,91 @@ public final class RosterChecker {
     private static let enrollmentRole = Schema.index(of: "role", in: .enrollments) ?? 0
     private static let classSchool = Schema.index(of: "schoolSourcedId", in: .classes) ?? 0
 
+    private static let teacher: StaticString = "teacher"
+
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
+        equals(bytes, UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    private static func equals(_ first: UnsafeBufferPointer<UInt8>, _ second: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard first.count == second.count else { return false }
+        guard let firstBase = first.baseAddress, let secondBase = second.baseAddress else { return first.isEmpty }
+        return memcmp(firstBase, secondBase, first.count) == 0
+    }
+
     /// Checks every reference column; returns false when a required reference fails.
     private func checkReferences(_ record: Record, origin: Origin) -> Bool {
         let entity = record.entity
         var accepted = true
-        for column in Self.referenceColumns[entity.order] {
-            guard let value = record.values[column.index] else { continue }
-            if column.isList && value.utf8.contains(0x2C) {
-                for item in value.split(separator: ",") {
-                    let id = String(item)
-                    if !checkReference(
-                        id, to: column.target, column: column.index, required: column.required,
-                        record: record, origin: origin)
-                    {
-                        accepted = false
+        record.withValueBytes { values in
+            for column in Self.referenceColumns[entity.order] {
+                guard let value = values[column.index] else { continue }
+                if column.isList && value.contains(0x2C) {
+                    for item in value.split(separator: 0x2C) {
+                        let id = UnsafeBufferPointer(rebasing: item)
+                        if !checkReference(
+                            id, to: column.target, column: column.index, required: column.required,
+                            record: record, origin: origin)
+                        {
+                            accepted = false
+                        }
                     }
+                } else if !checkReference(
+                    value, to: column.target, column: column.index, required: column.required, record: record,
+                    origin: origin)
+                {
+                    accepted = false
                 }
-            } else if !checkReference(
-                value, to: column.target, column: column.index, required: column.required, record: record,
-                origin: origin)
+            }
+            if entity == .demographics {
+                let sourcedId = values[0] ?? UnsafeBufferPointer(start: nil, count: 0)
+                accepted =
+                    checkReference(sourcedId, to: .users, column: 0, required: true, record: record, origin: origin)
+                    && accepted
+            }
+            if entity == .enrollments, accepted, let classId = values[Self.enrollmentClass],
+                let school = values[Self.enrollmentSchool]
             {
-                accepted = false
+                let classKey = IdTable.key(classId)
+                if let classSchool = classes[classKey]?.school ?? storedClassSchools[classKey] ?? nil,
+                    !Self.equals(school, classSchool)
+                {
+                    let schoolText = String(decoding: school, as: UTF8.self)
+                    let classText = String(decoding: classId, as: UTF8.self)
+                    diagnostics.add(
+                        Rule.enrollmentSchool.diagnostic(
+                            "enrollment \(record.sourcedId) has schoolSourcedId '\(schoolText)', but its class "
+                                + "\(classText) belongs to school '\(classSchool)'",
+                            origin: origin, field: "schoolSourcedId", value: schoolText, sourcedId: record.sourcedId))
+                    accepted = false
+                }
             }
         }
-        if entity == .demographics {
-            accepted =
-                checkReference(
-                    record.sourcedId, to: .users, column: 0, required: true, record: record, origin: origin)
-                && accepted
-        }
-        if entity == .enrollments, accepted, let classId = record.values[Self.enrollmentClass],
-            let school = record.values[Self.enrollmentSchool],
-            let classSchool = classes[classId]?.school ?? storedClassSchools[classId] ?? nil,
-            classSchool != school
-        {
-            diagnostics.add(
-                Rule.enrollmentSchool.diagnostic(
-                    "enrollment \(record.sourcedId) has schoolSourcedId '\(school)', but its class \(classId) "
-                        + "belongs to school '\(classSchool)'",
-                    origin: origin, field: "schoolSourcedId", value: school, sourcedId: record.sourcedId))
-            accepted = false
-        }
         return accepted
+    }
+
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { equals(bytes, $0) }
     }
 
     /// Checks one reference; returns false when it is required and cannot be resolved.
     /// `column` is the reference's index in `Schema.columns(of: record.entity)`; names are looked up only for messages.
     private func checkReference(
-        _ id: String, to target: Entity, column position: Int, required: Bool, record: Record, origin: Origin
+        _ idBytes: UnsafeBufferPointer<UInt8>, to target: Entity, column position: Int, required: Bool,
+        record: Record, origin: Origin
     ) -> Bool {
         if target == record.entity {
             let column = Schema.columns(of: record.entity)[position].name
             selfReferences.append(
-                SelfReference(sourcedId: record.sourcedId, column: column, target: id, origin: origin))
+                SelfReference(
+                    sourcedId: record.sourcedId, column: column, target: String(decoding: idBytes, as: UTF8.self),
+                    origin: origin))
             return true
         }
-        let entry = index[target.order][IdTable.key(id)]
+        let entry = index[target.order][IdTable.key(idBytes)]
         if let entry, entry.accepted { return true }
+        let id = String(decoding: idBytes, as: UTF8.self)
         let column = Schema.columns(of: record.entity)[position].name
         let file = files[target.order].isEmpty ? target.fileName : files[target.order]
         let message: String
@@ -341,9 +381,13 @@ public final class RosterChecker {
         _ record: Record, field: String, at position: Int, rule: Rule, seen: inout [UInt64: Int32], origin: Origin,
         folded: Bool
     ) {
-        guard let value = record.values[position], !value.isEmpty else { return }
-        let key = IdTable.key(folded ? value.lowercased() : value).primary
+        let found: UInt64? = record.withValue(at: position) { bytes in
+            guard let bytes, !bytes.isEmpty else { return nil }
+            return (folded ? IdTable.lowercasedKey(bytes) : IdTable.key(bytes)).primary
+        }
+        guard let key = found else { return }
         if let row = seen[key] {
+            let value = record.value(at: position) ?? ""
             diagnostics.add(
                 rule.diagnostic(
                     "\(field) '\(value)' is also used by the user at row \(row)"

@@ -6,12 +6,7 @@ extension CSVReader {
         fields.removeAll(keepingCapacity: true)
         switch encoding {
         case .utf8:
-            // Delimiters are ASCII and never occur inside a multi-byte sequence, so checking the row checks every field.
-            let rowStart = spans.first?.start ?? bufferStart
-            let rowEnd = spans.last?.end ?? bufferStart
-            if let bad = UTF8Validation.firstInvalidIndex(buffer + rowStart, count: rowEnd - rowStart) {
-                throw invalidUTF8Error(at: rowStart + bad)
-            }
+            try checkRowUTF8()
             for span in spans {
                 fields.append(span.hasDoubledQuotes ? unescapedUTF8(span) : utf8String(span.start, span.end))
             }
@@ -22,13 +17,39 @@ extension CSVReader {
         }
     }
 
-    @inline(__always)
-    private func utf8String(_ start: Int, _ end: Int) -> String {
-        String(decoding: UnsafeBufferPointer(start: buffer + start, count: end - start), as: UTF8.self)
+    /// Copies the scanned `spans` into `row` as UTF-8, checking the encoding first.
+    func makeFields(into row: inout CSVRow) throws(CSVError) {
+        row.removeAll()
+        switch encoding {
+        case .utf8:
+            try checkRowUTF8()
+            for span in spans {
+                if span.hasDoubledQuotes {
+                    let count = unescape(span)
+                    row.append(UnsafeBufferPointer(start: scratch, count: count))
+                } else {
+                    row.append(UnsafeBufferPointer(start: buffer + span.start, count: span.end - span.start))
+                }
+            }
+        case .windows1252:
+            for span in spans {
+                var field = try windows1252String(span)
+                field.withUTF8 { row.append($0) }
+            }
+        }
     }
 
-    /// Decodes a quoted field whose doubled quotes must become single ones.
-    private func unescapedUTF8(_ span: FieldSpan) -> String {
+    private func checkRowUTF8() throws(CSVError) {
+        // Delimiters are ASCII and never occur inside a multi-byte sequence, so checking the row checks every field.
+        let rowStart = spans.first?.start ?? bufferStart
+        let rowEnd = spans.last?.end ?? bufferStart
+        if let bad = UTF8Validation.firstInvalidIndex(buffer + rowStart, count: rowEnd - rowStart) {
+            throw invalidUTF8Error(at: rowStart + bad)
+        }
+    }
+
+    /// Writes a quoted field's bytes to `scratch` with doubled quotes made single, and returns their count.
+    private func unescape(_ span: FieldSpan) -> Int {
         reserveScratch(span.end - span.start)
         var count = 0
         var index = span.start
@@ -39,6 +60,17 @@ extension CSVReader {
             // The scanner accepted only doubled quotes inside the field, so the next byte is the pair's second quote.
             index += byte == quote ? 2 : 1
         }
+        return count
+    }
+
+    @inline(__always)
+    private func utf8String(_ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeBufferPointer(start: buffer + start, count: end - start), as: UTF8.self)
+    }
+
+    /// Decodes a quoted field whose doubled quotes must become single ones.
+    private func unescapedUTF8(_ span: FieldSpan) -> String {
+        let count = unescape(span)
         return String(decoding: UnsafeBufferPointer(start: scratch, count: count), as: UTF8.self)
     }
 

@@ -35,6 +35,8 @@ public final class CSVReader {
     var sourceEnded = false
     var started = false
     var failure: CSVError?
+    /// Where the row after the one in `spans` starts.
+    var nextRowStart = 0
     /// The fields of the row being scanned, as byte ranges of `buffer`; reused from row to row.
     var spans: [FieldSpan] = []
     /// Room for unescaped or transcoded field bytes.
@@ -76,6 +78,22 @@ public final class CSVReader {
         }
     }
 
+    /// Reads the next row into `row` as UTF-8 bytes, replacing its contents, and returns false at the end of the file.
+    ///
+    /// This is `readRow(into: &[String])` without a string per field: the same rows, checks and errors.
+    public func readRow(into row: inout CSVRow) throws(CSVError) -> Bool {
+        if let failure { throw failure }
+        do {
+            guard try advanceToRow() else { return false }
+            try makeFields(into: &row)
+            finishRow()
+            return true
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
     /// Reads the next row, or returns nil at the end of the file.
     public func readRow() throws(CSVError) -> [String]? {
         var fields: [String] = []
@@ -83,6 +101,14 @@ public final class CSVReader {
     }
 
     private func readNextRow(into fields: inout [String]) throws(CSVError) -> Bool {
+        guard try advanceToRow() else { return false }
+        try makeFields(into: &fields)
+        finishRow()
+        return true
+    }
+
+    /// Scans up to the next non-empty row, leaving its fields in `spans`; returns false at the end of the file.
+    private func advanceToRow() throws(CSVError) -> Bool {
         if !started {
             try refill()
             skipByteOrderMark()
@@ -101,12 +127,16 @@ public final class CSVReader {
                 rowNumber += 1
                 bufferStart = next
             case .row(let next):
-                try makeFields(into: &fields)
-                rowNumber += 1
-                bufferStart = next
+                nextRowStart = next
                 return true
             }
         }
+    }
+
+    /// Moves past the row whose fields were just made.
+    private func finishRow() {
+        rowNumber += 1
+        bufferStart = nextRowStart
     }
 
     private func skipByteOrderMark() {
