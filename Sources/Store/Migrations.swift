@@ -64,7 +64,7 @@ enum Migrations {
         for entity in Entity.allCases {
             let table = EntityTable.of(entity)
             try database.execute(table.createTable)
-            try database.execute(table.createIndex)
+            try database.execute(table.createFirstIndex)
         }
     }
 
@@ -90,8 +90,27 @@ enum Migrations {
         for entity in Entity.allCases {
             let table = EntityTable.of(entity)
             try database.execute("ALTER TABLE \(table.name) ADD COLUMN run INTEGER")
+            try database.execute("ALTER TABLE \(table.name) ADD COLUMN key INTEGER")
+            try fillKeys(of: table, in: database)
+            try database.execute("DROP INDEX \(quoted(entity.rawValue + "_district_sourcedId"))")
+            try database.execute(table.createIndex)
             try database.execute(table.createChangeTable)
             try database.execute(table.createChangeIndexes)
+        }
+    }
+
+    /// Sets the key of every stored record, which SQLite cannot compute itself.
+    private static func fillKeys(of table: EntityTable, in database: Database) throws {
+        let rows = try database.prepare("SELECT rowid, \(table.columns[0]) FROM \(table.name)", cached: false)
+        var keys: [(Int64, Int64)] = []
+        while try rows.step() {
+            keys.append((rows.int64(at: 0), RecordKey.of(rows.string(at: 1) ?? "")))
+        }
+        let update = try database.prepare("UPDATE \(table.name) SET key = ?2 WHERE rowid = ?1")
+        for (rowid, key) in keys {
+            try update.bind(rowid, at: 1)
+            try update.bind(key, at: 2)
+            try update.run()
         }
     }
 }

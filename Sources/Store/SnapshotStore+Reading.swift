@@ -29,6 +29,7 @@ extension SnapshotStore {
         defer { statement.reset() }
         try statement.bind(district, at: 1)
         try statement.bind(sourcedId, at: 2)
+        try statement.bind(RecordKey.of(sourcedId), at: 3)
         guard try statement.step() else { return nil }
         return try record(of: entity, from: statement)
     }

@@ -30,6 +30,7 @@ extension SnapshotWriter {
         }
         try statement.bind(record.extensions.isEmpty ? nil : ExtensionJSON.encode(record.extensions), at: parameter)
         try statement.bind(Int64(bitPattern: hash), at: parameter + 1)
+        try statement.bind(RecordKey.of(record.sourcedId), at: parameter + 2)
         try statement.run()
     }
 
@@ -41,6 +42,7 @@ extension SnapshotWriter {
         try statement.bind(district, at: 2)
         try statement.bind(sourcedId, at: 3)
         try statement.bind(Int64(bitPattern: hash), at: 4)
+        try statement.bind(RecordKey.of(sourcedId), at: 5)
         try statement.run()
     }
 

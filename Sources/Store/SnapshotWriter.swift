@@ -148,6 +148,8 @@ public final class SnapshotWriter {
                     nullParameters[index] = true
                 }
                 try statement.bind(Int64(bitPattern: hash.value), at: extensionParameter + 1)
+                try statement.bind(
+                    RecordKey.of(values[0] ?? UnsafeBufferPointer(start: nil, count: 0)), at: extensionParameter + 3)
                 try statement.step()
                 statement.reset()
             }
@@ -161,6 +163,7 @@ public final class SnapshotWriter {
         let statement = try database.prepare(EntityTable.of(entity).deleteOne)
         try statement.bind(district, at: 1)
         try statement.bind(sourcedId, at: 2)
+        try statement.bind(RecordKey.of(sourcedId), at: 3)
         try statement.run()
     }
 

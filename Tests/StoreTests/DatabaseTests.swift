@@ -32,12 +32,33 @@ import Testing
 
         let columns = try tableColumns(store.database, "enrollments")
         #expect(columns.first == "district")
-        #expect(Array(columns.dropFirst().dropLast(3)) == Schema.columns(of: .enrollments).map(\.name))
-        #expect(columns.suffix(3) == ["ext", "hash", "run"])
+        #expect(Array(columns.dropFirst().dropLast(4)) == Schema.columns(of: .enrollments).map(\.name))
+        #expect(columns.suffix(4) == ["ext", "hash", "run", "key"])
         let changeColumns = try tableColumns(store.database, "enrollments_changes")
         #expect(Array(changeColumns.prefix(3)) == ["run", "change", "district"])
-        #expect(Array(changeColumns.dropFirst(3).dropLast(2)) == Schema.columns(of: .enrollments).map(\.name))
+        #expect(Array(changeColumns.dropFirst(3).dropLast(3)) == Schema.columns(of: .enrollments).map(\.name))
+        #expect(changeColumns.suffix(3) == ["ext", "hash", "key"])
         #expect(columns.contains("primary"))
+    }
+
+    @Test func firstVersionStoreMigratesWithKeys() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path()
+        do {
+            let database = try Database(path: path)
+            try database.transaction {
+                try Migrations.steps[0].apply(database)
+                try database.execute("PRAGMA user_version = 1")
+                try database.execute("INSERT INTO districts (id) VALUES ('d')")
+                try database.execute(
+                    "INSERT INTO users (district, \"sourcedId\", \"givenName\", hash) VALUES ('d', 'u-7', 'Ines', 1)")
+            }
+        }
+        let store = try SnapshotStore(path: path)
+        #expect(try store.database.scalarInt("PRAGMA user_version") == 2)
+        #expect(try store.record(district: "d", entity: .users, sourcedId: "u-7")?["givenName"] == "Ines")
+        #expect(try store.database.scalarInt("SELECT key FROM users") == RecordKey.of("u-7"))
+        #expect(try store.liveCount(district: "d", entity: .users) == 1)
     }
 
     @Test func reopeningKeepsVersionAndData() throws {

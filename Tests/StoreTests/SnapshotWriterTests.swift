@@ -100,7 +100,7 @@ import Testing
         #expect(try store.count(district: "d", entity: .users) == 2)
         #expect(try store.record(district: "d", entity: .users, sourcedId: "u1")?["givenName"] == "Second")
         let indexCount = try store.database.scalarInt(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'users_district_sourcedId'")
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'users_key'")
         #expect(indexCount == 1)
     }
 
