@@ -10,6 +10,8 @@
 set -euo pipefail
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench/results.sh
+source "$bench_dir/results.sh"
 repo=$(cd "$bench_dir/.." && pwd)
 results_file="$bench_dir/results/resync.md"
 size=${1:-1m}
@@ -122,20 +124,5 @@ table_rule="|---|---:|---:|---:|---|---:|---:|---|---|"
 table_row="| $size | $first_s | $unchanged_s | $(ratio "$unchanged_s" "$first_s") | $rows_written | $changed_s | $(ratio "$changed_s" "$first_s") | $changes | $(mib "$first_kib"), $(mib "$unchanged_kib"), $(mib "$changed_kib") |"
 printf '%s\n' "$table_header" "$table_rule" "$table_row"
 
-commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ -n $(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null) ]]; then
-    commit="$commit (with uncommitted changes)"
-fi
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-memory=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
-mkdir -p "$(dirname "$results_file")"
-if [[ ! -f $results_file ]]; then
-    printf '# rollbook re-sync vs first sync\n\nWritten by bench/resync.sh; times are wall seconds, memory is peak RSS.\n' >"$results_file"
-fi
-{
-    printf '\n## %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
-    printf -- '- machine: %s cores, %s, %s\n' "$(nproc)" "$cpu" "$memory"
-    printf -- '- commit: %s; rollbook: %s\n\n' "$commit" "$rollbook"
-    printf '%s\n' "$table_header" "$table_rule" "$table_row"
-} >>"$results_file"
-echo "appended to $results_file" >&2
+append_results "$results_file" "rollbook re-sync vs first sync" "rollbook: $rollbook" \
+    "$table_header" "$table_rule" "$table_row"

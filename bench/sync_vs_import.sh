@@ -10,6 +10,8 @@
 set -euo pipefail
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench/results.sh
+source "$bench_dir/results.sh"
 repo=$(cd "$bench_dir/.." && pwd)
 repeat=${REPEAT:-1}
 results_file="$bench_dir/results/sync_vs_import.md"
@@ -142,21 +144,6 @@ done
 
 printf '%s\n' "$table_header" "$table_rule" "${table_rows[@]}"
 
-commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ -n $(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null) ]]; then
-    commit="$commit (with uncommitted changes)"
-fi
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-memory=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
-mkdir -p "$(dirname "$results_file")"
-if [[ ! -f $results_file ]]; then
-    printf '# rollbook sync vs sqlite3 .import\n\nWritten by bench/sync_vs_import.sh; times are wall seconds, memory is peak RSS.\n' >"$results_file"
-fi
-{
-    printf '\n## %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
-    printf -- '- machine: %s cores, %s, %s\n' "$(nproc)" "$cpu" "$memory"
-    printf -- '- commit: %s; rollbook: %s; runs per figure: %s (median); sqlite3 %s\n\n' \
-        "$commit" "$rollbook" "$repeat" "$(sqlite3 --version | cut -d' ' -f1)"
-    printf '%s\n' "$table_header" "$table_rule" "${table_rows[@]}"
-} >>"$results_file"
-echo "appended to $results_file" >&2
+append_results "$results_file" "rollbook sync vs sqlite3 .import" \
+    "rollbook: $rollbook; runs per figure: $repeat (median); sqlite3 $(sqlite3 --version | cut -d' ' -f1)" \
+    "$table_header" "$table_rule" "${table_rows[@]}"

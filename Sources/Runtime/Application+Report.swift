@@ -43,17 +43,6 @@ enum RunReportBuilder {
 
     static func build(run: RunSummary, store: SnapshotStore) throws -> RunReport {
         let item = RunListing.Item(run)
-        var counts: [String: EntityTotals] = [:]
-        for (entity, count) in item.counts {
-            counts[entity] = EntityTotals(accepted: count.accepted, rejected: count.rejected)
-        }
-        let changes = item.changes.map { named in
-            named.mapValues {
-                ChangeTotals(
-                    created: $0.created, updated: $0.updated, unchanged: $0.unchanged, removed: $0.removed,
-                    restored: $0.restored)
-            }
-        }
         let totals = SeverityTotals(
             errors: run.diagnosticTotals["error"] ?? 0, warnings: run.diagnosticTotals["warning"] ?? 0,
             infos: run.diagnosticTotals["info"] ?? 0)
@@ -136,7 +125,7 @@ enum RunReportBuilder {
             district: run.district, districtName: try store.districtName(run.district), run: run.id,
             kind: run.kind.rawValue, status: run.status.rawValue, startedAt: item.startedAt, endedAt: item.endedAt,
             seconds: run.endedAt.map { ($0.timeIntervalSince(run.startedAt) * 1000).rounded() / 1000 },
-            error: run.error, counts: counts, changes: changes, totals: totals,
+            error: run.error, counts: item.counts, changes: item.changes, totals: totals,
             rules: RunReport.sortedRules(rules), files: files.values.sorted { $0.file < $1.file }, hold: hold,
             samples: samples, history: Array(history))
     }

@@ -105,7 +105,7 @@ enum RunListing {
         var baseRun: Int64?
         var counts: [String: EntityCount]
         var diagnostics: [String: Int]
-        var changes: [String: ChangeCount]?
+        var changes: [String: ChangeTotals]?
         var hold: HoldReason?
         var error: String?
 
@@ -128,7 +128,9 @@ enum RunListing {
             }
             self.counts = counts
             diagnostics = run.diagnosticTotals
-            changes = run.changes.flatMap { try? JSONDecoder().decode([String: ChangeCount].self, from: Data($0.utf8)) }
+            changes = run.changes.flatMap {
+                try? JSONDecoder().decode([String: ChangeTotals].self, from: Data($0.utf8))
+            }
             hold = run.hold.flatMap { try? JSONDecoder().decode(HoldReason.self, from: Data($0.utf8)) }
             error = run.error
         }

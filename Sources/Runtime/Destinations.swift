@@ -1,28 +1,6 @@
 import OneRoster
 import Store
 
-/// Counts of one entity's records by how the run changes them.
-struct ChangeCount: Sendable, Equatable, Codable {
-    var created = 0
-    var updated = 0
-    var unchanged = 0
-    var removed = 0
-    var restored = 0
-
-    /// Records the run adds, alters or removes.
-    var changed: Int { created + updated + removed + restored }
-
-    mutating func add(_ change: Change?, _ amount: Int = 1) {
-        switch change {
-        case .created: created += amount
-        case .updated: updated += amount
-        case .restored: restored += amount
-        case .removed: removed += amount
-        case nil: unchanged += amount
-        }
-    }
-}
-
 /// Writes accepted records into a snapshot transaction, keeping the stored version of rejected ones.
 ///
 /// A district's first load writes straight into the snapshot tables. Every later run compares each record's
@@ -41,7 +19,7 @@ final class StoreDestination: RecordDestination {
     private var savepointOpen = false
     private var states: [Entity: StoredStates] = [:]
     /// Changes by entity; read after `finish()`.
-    private(set) var changes: [Entity: ChangeCount] = [:]
+    private(set) var changes: [Entity: ChangeTotals] = [:]
     /// Records of each entity in the last published snapshot that are not tombstones.
     private(set) var liveBefore: [Entity: Int] = [:]
 
@@ -56,7 +34,7 @@ final class StoreDestination: RecordDestination {
     func startEntity(_ entity: Entity, bulk: Bool) throws {
         guard let committed else {
             if bulk { try writer.replaceEntity(entity) }
-            changes[entity] = ChangeCount()
+            changes[entity] = ChangeTotals()
             return
         }
         let stored = StoredStates(expected: try committed.count(district: district, entity: entity))
@@ -65,7 +43,7 @@ final class StoreDestination: RecordDestination {
         }
         states[entity] = stored
         liveBefore[entity] = stored.liveCount
-        changes[entity] = ChangeCount()
+        changes[entity] = ChangeTotals()
     }
 
     func upsert(_ record: Record) throws {
@@ -74,7 +52,7 @@ final class StoreDestination: RecordDestination {
             // A first load: every record is new and the load time is its dateLastModified.
             writer.modifiedTime = loadTime
             try writer.upsert(record)
-            changes[entity, default: ChangeCount()].created += 1
+            changes[entity, default: ChangeTotals()].created += 1
             return
         }
         // The content hash leaves dateLastModified out, so the source's clock does not count as a change.
@@ -84,9 +62,9 @@ final class StoreDestination: RecordDestination {
             // The source marks the record deleted: a tombstone for a live record, nothing otherwise.
             if case .live(let storedHash) = previous {
                 try writer.stageRemoval(entity, sourcedId: record.sourcedId, hash: storedHash)
-                changes[entity, default: ChangeCount()].removed += 1
+                changes[entity, default: ChangeTotals()].removed += 1
             } else {
-                changes[entity, default: ChangeCount()].unchanged += 1
+                changes[entity, default: ChangeTotals()].unchanged += 1
             }
             return
         }
@@ -102,18 +80,18 @@ final class StoreDestination: RecordDestination {
             staged.setValue(nil, at: ContentHash.modifiedColumn)
             try writer.stage(staged, change: change, hash: hash)
         }
-        changes[entity, default: ChangeCount()].add(change)
+        changes[entity, default: ChangeTotals()].add(change)
     }
 
     func restore(_ entity: Entity, sourcedId: String) throws {
         guard let stored = states[entity] else {
             try writer.remove(entity: entity, sourcedId: sourcedId)
-            changes[entity, default: ChangeCount()].created -= 1
+            changes[entity, default: ChangeTotals()].created -= 1
             return
         }
         let change = try writer.unstage(entity, sourcedId: sourcedId)
         stored.unsee(sourcedId)
-        changes[entity, default: ChangeCount()].add(change, -1)
+        changes[entity, default: ChangeTotals()].add(change, -1)
     }
 
     func removeUnseen(_ entity: Entity, seen: (String) -> Bool) throws -> [String] {
@@ -125,7 +103,7 @@ final class StoreDestination: RecordDestination {
         for (sourcedId, hash) in unseen {
             try writer.stageRemoval(entity, sourcedId: sourcedId, hash: hash)
         }
-        changes[entity, default: ChangeCount()].removed += unseen.count
+        changes[entity, default: ChangeTotals()].removed += unseen.count
         return unseen.map(\.0)
     }
 

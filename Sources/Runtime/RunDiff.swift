@@ -23,7 +23,7 @@ struct RunDiff: Encodable {
     var district: String
     var status: String
     var baseRun: Int64?
-    var changes: [String: ChangeCount]
+    var changes: [String: ChangeTotals]
     var samples: [Sample]
     var hold: HoldReason?
 
@@ -33,7 +33,7 @@ struct RunDiff: Encodable {
         let staged = try store.changeCounts(run: run.id)
         if !staged.isEmpty && changes.isEmpty {
             for (entity, kinds) in staged {
-                var count = ChangeCount()
+                var count = ChangeTotals()
                 for (change, number) in kinds { count.add(change, number) }
                 changes[entity.rawValue] = count
             }

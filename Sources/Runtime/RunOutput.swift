@@ -44,7 +44,7 @@ public enum RunOutput {
                 let count = result.counts[entity] ?? EntityCount()
                 var row = [entity.rawValue, String(count.accepted), String(count.rejected)]
                 if showChanges {
-                    let change = result.changes[entity] ?? ChangeCount()
+                    let change = result.changes[entity] ?? ChangeTotals()
                     row += [
                         String(change.created), String(change.updated), String(change.removed), String(change.restored),
                     ]
@@ -133,7 +133,7 @@ public enum RunOutput {
             try container.encode(totals, forKey: .diagnosticCounts)
             try container.encode(result.error, forKey: .error)
             try container.encode((result.seconds * 1000).rounded() / 1000, forKey: .seconds)
-            var changes: [String: ChangeCount] = [:]
+            var changes: [String: ChangeTotals] = [:]
             for (entity, count) in result.changes { changes[entity.rawValue] = count }
             try container.encode(changes, forKey: .changes)
             try container.encode(result.hold, forKey: .hold)

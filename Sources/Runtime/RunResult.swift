@@ -51,7 +51,7 @@ public struct RunResult: Sendable {
     public var error: String?
     public var seconds: Double
     /// Records by entity and kind of change against the last published snapshot; empty when unknown.
-    var changes: [Entity: ChangeCount] = [:]
+    var changes: [Entity: ChangeTotals] = [:]
     /// Why the run was held or blocked, or would be held (`--dry-run`).
     public var hold: HoldReason?
     /// The published run whose input was byte for byte this run's, so this run read nothing again.

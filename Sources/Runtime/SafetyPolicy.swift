@@ -33,7 +33,7 @@ public struct SafetyPolicy: Sendable, Equatable {
     }
 
     /// Returns the limits the run's changes go over, in entity order.
-    func violations(changes: [Entity: ChangeCount], stored: [Entity: Int]) -> [Violation] {
+    func violations(changes: [Entity: ChangeTotals], stored: [Entity: Int]) -> [Violation] {
         var result: [Violation] = []
         for entity in Entity.allCases {
             guard let change = changes[entity], let total = stored[entity], total > 0 else { continue }

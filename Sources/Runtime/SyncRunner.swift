@@ -149,11 +149,11 @@ public final class SyncRunner {
         }
         let listed = RunListing.Item(base)
         var counts: [Entity: EntityCount] = [:]
-        var changes: [Entity: ChangeCount] = [:]
+        var changes: [Entity: ChangeTotals] = [:]
         for (name, count) in listed.counts {
             guard let entity = Entity(rawValue: name) else { continue }
             counts[entity] = count
-            changes[entity] = ChangeCount(unchanged: count.accepted)
+            changes[entity] = ChangeTotals(unchanged: count.accepted)
         }
         let diagnostics = try store.diagnostics(runId: baseRun)
         let exact: [StoredFindingCount] =
@@ -202,9 +202,9 @@ public final class SyncRunner {
         return value == value.rounded() ? "\(Int(value))%" : String(format: "%.1f%%", value)
     }
 
-    static func encode(_ changes: [Entity: ChangeCount]) throws -> String? {
+    static func encode(_ changes: [Entity: ChangeTotals]) throws -> String? {
         guard !changes.isEmpty else { return nil }
-        var named: [String: ChangeCount] = [:]
+        var named: [String: ChangeTotals] = [:]
         for (entity, count) in changes { named[entity.rawValue] = count }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// The data-quality report of one run: what `rollbook report` writes as JSON and renders as an HTML page.
 ///
@@ -89,16 +90,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     }
 }
 
-/// Records accepted and rejected for one entity.
-public struct EntityTotals: Codable, Sendable, Equatable {
-    public var accepted: Int
-    public var rejected: Int
-
-    public init(accepted: Int = 0, rejected: Int = 0) {
-        self.accepted = accepted
-        self.rejected = rejected
-    }
-}
+/// Records accepted and rejected for one entity: the same counts a run's `--json` output has.
+public typealias EntityTotals = EntityCount
 
 /// Stored records of one entity that the run created, updated, left unchanged, removed or restored.
 public struct ChangeTotals: Codable, Sendable, Equatable {
@@ -114,6 +107,20 @@ public struct ChangeTotals: Codable, Sendable, Equatable {
         self.unchanged = unchanged
         self.removed = removed
         self.restored = restored
+    }
+
+    /// Records the run adds, alters or removes.
+    var changed: Int { created + updated + removed + restored }
+
+    /// Counts one more (or, with a negative amount, fewer) records of a kind of change; nil is unchanged.
+    mutating func add(_ change: Change?, _ amount: Int = 1) {
+        switch change {
+        case .created: created += amount
+        case .updated: updated += amount
+        case .restored: restored += amount
+        case .removed: removed += amount
+        case nil: unchanged += amount
+        }
     }
 }
 
