@@ -12,7 +12,13 @@ extension Application {
                 throw ConfigError(
                     file: config.path, message: "the store \(config.storePath) does not exist yet; run `rollbook sync`")
             }
-            return (config, try SnapshotStore(path: config.storePath))
+            let store = try SnapshotStore(path: config.storePath)
+            // A held run past its district's deadline expires now, so it is neither listed as waiting nor approved.
+            for district in config.districts {
+                try store.expirePendingRuns(
+                    district: district.id, before: Date().addingTimeInterval(-district.safety.expiresAfter))
+            }
+            return (config, store)
         } catch {
             report(error, json: json)
             return nil
