@@ -40,7 +40,7 @@ public final class SyncRunner {
                 try store.saveDistrict(id: district.id, name: district.name)
                 let expired = try store.expirePendingRuns(
                     district: district.id, before: started.addingTimeInterval(-district.safety.expiresAfter))
-                if !expired.isEmpty { log.warning("held runs expired", ["runs": expired.map(String.init).joined()]) }
+                if !expired.isEmpty { log.warning("held runs expired", ["runs": expired.map(String.init).joined(separator: ", ")]) }
                 runId = try store.beginRun(district: district.id, kind: .sync)
             }
             let savedState = try store.connectorState(district: district.id)
