@@ -305,6 +305,12 @@ unit_random() {
     awk -v high="$RANDOM" -v low="$RANDOM" 'BEGIN { printf "%.6f", (high * 32768 + low) / 1073741824 }'
 }
 
+# Prints the median of the numbers given as arguments.
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ values[NR] = $1 } END {
+        if (NR % 2) print values[(NR + 1) / 2]; else printf "%.3f\n", (values[NR / 2] + values[NR / 2 + 1]) / 2 }'
+}
+
 seconds_now() {
     date +%s.%N
 }
@@ -347,6 +353,10 @@ expected_digest[derived]=$(digest_of "${expected_tables[derived]}")
     fail "the base and derived packages gave the same snapshot; the derived package should differ"
 held=derived
 last_good_tables=${expected_tables[derived]}
+# Durations of complete runs that did the whole change. Kill moments span their median, because on a busy
+# machine one measurement can be off by a factor of two.
+first_load_durations=("$first_load_seconds")
+update_durations=("$update_seconds")
 
 first_load_trials=0
 for ((trial = 1; trial <= trials; trial++)); do
@@ -355,7 +365,7 @@ done
 update_trials=$((trials - first_load_trials))
 
 echo "measured: first load ${first_load_seconds} s, update ${update_seconds} s; $trials trials ($first_load_trials first loads)" >&2
-echo "trial | kind | target | kill at s | outcome"
+echo "trial | kind | target | kill at s | run s | outcome"
 
 kills_before_commit=0 kills_after_commit=0 finished_before_kill=0 failed_trials=0
 first_load_index=0 update_index=0
@@ -368,7 +378,7 @@ for ((trial = 1; trial <= trials; trial++)); do
         if ((first_load_index % 2 == 0)); then target=base; else target=derived; fi
         rm -f "$fresh_store"*
         before_tables=""
-        run_seconds=$first_load_seconds
+        run_seconds=$(median "${first_load_durations[@]}")
         # Stratified moments: trial k of n kills in the k-th of n equal slices of the measured run.
         stratum=$first_load_index strata=$first_load_trials very_start=$((first_load_index == 0))
         first_load_index=$((first_load_index + 1))
@@ -378,7 +388,7 @@ for ((trial = 1; trial <= trials; trial++)); do
         database=$store
         if [[ $held == base ]]; then target=derived; else target=base; fi
         before_tables=$last_good_tables
-        run_seconds=$update_seconds
+        run_seconds=$(median "${update_durations[@]}")
         stratum=$((update_index % 10)) strata=$((update_trials < 10 ? update_trials : 10)) very_start=$((update_index == 0))
         update_index=$((update_index + 1))
         config="$work/config-store-$target.lua"
@@ -438,7 +448,9 @@ for ((trial = 1; trial <= trials; trial++)); do
 
     # 4. The next run, not killed, commits and stores exactly the package's records.
     next_limit=$(awk -v d="$run_seconds" -v f="$timeout_factor" 'BEGIN { printf "%d", d * f + 30 }')
+    next_start=$(seconds_now)
     complete_run "$config" "$next_limit"
+    next_seconds=$(seconds_since "$next_start")
     read -r next_run next_status <<<"$(latest_run "$database")"
     if [[ $next_exit == 124 || $next_exit == 137 ]]; then
         problem "the next run timed out after $next_limit s"
@@ -465,8 +477,16 @@ for ((trial = 1; trial <= trials; trial++)); do
         kept=$(keep_failing_store "$trial" "$database")
         outcome="$outcome; FAILED (store kept in $kept): $(printf '%s. ' "${problems[@]}")"
     fi
-    echo "$trial | $kind | $target | $moment | $outcome"
+    echo "$trial | $kind | $target | $moment | $run_seconds | $outcome"
 
+    # A next run after a kill before the commit did the whole change, so its duration is a sample of a full run.
+    if [[ $kill_exit == 137 && $killed_status != committed && ($next_exit == 0 || $next_exit == 1) ]]; then
+        if [[ $kind == update ]]; then
+            update_durations+=("$next_seconds")
+        else
+            first_load_durations+=("$next_seconds")
+        fi
+    fi
     if [[ $kind == update ]]; then
         held=$target
         last_good_tables=$next_tables
@@ -495,8 +515,9 @@ fi
     printf '\n## %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
     printf -- '- machine: %s cores, %s, %s\n' "$(nproc)" "$cpu" "$memory"
     printf -- '- commit: %s; rollbook: %s; sqlite3 %s\n' "$commit" "$rollbook" "$(sqlite3 --version | cut -d' ' -f1)"
-    printf -- '- size: %s users (seed %s); measured complete runs: first load %s s, update %s s\n\n' \
-        "$users" "$seed" "$first_load_seconds" "$update_seconds"
+    printf -- '- size: %s users (seed %s); complete runs, median of %s first loads: %s s, of %s updates: %s s\n\n' \
+        "$users" "$seed" "${#first_load_durations[@]}" "$(median "${first_load_durations[@]}")" \
+        "${#update_durations[@]}" "$(median "${update_durations[@]}")"
     printf '%s\n' "${summary[@]}"
 } >>"$results_file"
 echo "appended to $results_file" >&2
