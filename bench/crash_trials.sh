@@ -22,7 +22,7 @@ results_file="$bench_dir/results/crash_trials.md"
 district=crash
 # Every trial whose number leaves this remainder modulo 10 kills a first load into a fresh store.
 first_load_remainder=5
-# Each complete run may take this many times the measured duration before it counts as hung.
+# Each complete run may take this many times the median duration of complete runs before it counts as hung.
 timeout_factor=10
 
 fail() {
@@ -379,7 +379,7 @@ for ((trial = 1; trial <= trials; trial++)); do
         rm -f "$fresh_store"*
         before_tables=""
         run_seconds=$(median "${first_load_durations[@]}")
-        # Stratified moments: trial k of n kills in the k-th of n equal slices of the measured run.
+        # Stratified moments: trial k of n kills in the k-th of n equal slices of the median run.
         stratum=$first_load_index strata=$first_load_trials very_start=$((first_load_index == 0))
         first_load_index=$((first_load_index + 1))
         config="$work/config-fresh-$target.lua"
