@@ -5,7 +5,8 @@
 # Usage: bench/resync.sh [SIZE]     (default: 1m; a size is a user count like 100k)
 # Environment: ROLLBOOK (binary to run, default <repo>/.build/release/rollbook, built when missing).
 # The base package is generated once into bench/data/<size>/ (as sync_vs_import.sh does) and the changed one
-# into bench/data/<size>-changed/ by bench/mutate_package.py; delete a folder to regenerate it.
+# into bench/data/<size>-derived/ by bench/mutate_package.py (as crash_trials.sh does); delete a folder to
+# regenerate it.
 # Results are printed as a Markdown table and appended to bench/results/resync.md.
 set -euo pipefail
 
@@ -41,7 +42,7 @@ fi
 [[ -x $rollbook ]] || fail "rollbook binary '$rollbook' is not executable; set ROLLBOOK to a built binary"
 
 base="$bench_dir/data/$size"
-changed="$bench_dir/data/$size-changed"
+changed="$bench_dir/data/$size-derived"
 if [[ ! -f $base/.complete ]]; then
     rm -rf "$base" "$base.partial"
     mkdir -p "$bench_dir/data"
@@ -53,8 +54,9 @@ fi
 if [[ ! -f $changed/.complete ]]; then
     rm -rf "$changed"
     echo "deriving $changed" >&2
-    python3 "$bench_dir/mutate_package.py" --base "$base" --out "$changed" --seed "$seed" >&2
-    echo "python3 bench/mutate_package.py --base bench/data/$size --seed $seed" >"$changed/.complete"
+    python3 "$bench_dir/mutate_package.py" --base "$base" --out "$changed.partial" --seed "$seed" >&2
+    mv "$changed.partial" "$changed"
+    echo "python3 bench/mutate_package.py --seed $seed; base: $(<"$base/.complete")" >"$changed/.complete"
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rollbook-resync.XXXXXX")
@@ -83,12 +85,12 @@ EOF
     echo "$label: $status in ${elapsed_seconds} s, ${peak_kib} KiB" >&2
 }
 
-# Prints, for every entity table, its row count, largest rowid, hash sum and newest changing run, and the rows of
+# Prints, for every entity table, its row count, largest rowid, a sum of its hashes and newest changing run, and the rows of
 # its change table: any record row written since shows in one of them.
 table_state() {
     sqlite3 "$store" "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%_changes' AND sql LIKE '%\"sourcedId\"%' ORDER BY name" |
         while read -r table; do
-            sqlite3 "$store" "SELECT '$table', count(*), max(rowid), sum(hash), max(run) FROM \"$table\"; SELECT '${table}_changes', count(*) FROM \"${table}_changes\""
+            sqlite3 "$store" "SELECT '$table', count(*), max(rowid), sum(hash % 1000000007), max(run) FROM \"$table\"; SELECT '${table}_changes', count(*) FROM \"${table}_changes\""
         done
 }
 
