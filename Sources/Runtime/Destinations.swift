@@ -32,6 +32,8 @@ final class StoreDestination: RecordDestination {
     }
 
     func startEntity(_ entity: Entity, bulk: Bool) throws {
+        // Entities come one after another, so the previous one's table is done with: free it before the next.
+        states.removeAll()
         guard let committed else {
             if bulk { try writer.replaceEntity(entity) }
             changes[entity] = ChangeTotals()
@@ -72,7 +74,7 @@ final class StoreDestination: RecordDestination {
         switch previous {
         case .none: change = .created
         case .tombstone: change = .restored
-        case .live(let storedHash): change = storedHash == hash ? nil : .updated
+        case .live(let storedHash): change = StoredStates.same(hash, storedHash) ? nil : .updated
         }
         if let change {
             // Publishing sets dateLastModified, so the staged row does not keep the source's.

@@ -40,7 +40,9 @@ public final class SyncRunner {
                 try store.saveDistrict(id: district.id, name: district.name)
                 let expired = try store.expirePendingRuns(
                     district: district.id, before: started.addingTimeInterval(-district.safety.expiresAfter))
-                if !expired.isEmpty { log.warning("held runs expired", ["runs": expired.map(String.init).joined(separator: ", ")]) }
+                if !expired.isEmpty {
+                    log.warning("held runs expired", ["runs": expired.map(String.init).joined(separator: ", ")])
+                }
                 runId = try store.beginRun(district: district.id, kind: .sync)
             }
             let savedState = try store.connectorState(district: district.id)
@@ -61,6 +63,8 @@ public final class SyncRunner {
                     started: started)
             }
             let committed = firstLoad ? nil : try SnapshotStore(path: config.storePath)
+            // This connection only streams stored hashes and looks up a few records: a small page cache will do.
+            try committed?.database.execute("PRAGMA cache_size=-8192")
             let rollbackJournal = firstLoad && !dryRun ? try store.useRollbackJournal() : false
             defer { if rollbackJournal { try? store.useWriteAheadLog() } }
             let writer =

@@ -164,18 +164,21 @@ struct EntityTable: Sendable {
 
     /// The statements that publish a run's staged changes into the snapshot, in order. Parameters: ?1 run,
     /// ?2 the publishing time, which becomes the `dateLastModified` of every record the run changed.
+    ///
+    /// New, updated and restored records go in through one upsert, so a record lands right even if the run
+    /// took it for the wrong kind of change; an existing row is updated in place and keeps its rowid.
     var publishChanges: [String] {
         let copied = (["district"] + columns + ["ext", "hash", "run", "key"]).joined(separator: ", ")
-        let updated = (columns.dropFirst() + ["ext", "hash", "run"]).joined(separator: ", ")
-        let sources = (columns.dropFirst() + ["ext", "hash", "run"]).map { "c.\($0)" }.joined(separator: ", ")
+        let updates = (columns.dropFirst() + ["ext", "hash", "run"]).map { "\($0) = excluded.\($0)" }
+            .joined(separator: ", ")
         let match =
             "\(name).key = c.key AND \(name).district = c.district AND \(name).\(columns[0]) = c.\(columns[0])"
         return [
             "UPDATE \(changeName) SET \(columns[2]) = ?2 WHERE run = ?1",
-            "INSERT INTO \(name) (\(copied)) SELECT \(copied) FROM \(changeName) WHERE run = ?1 AND change = 'created'",
             """
-            UPDATE \(name) SET (\(updated)) = (\(sources)) FROM \(changeName) AS c \
-            WHERE c.run = ?1 AND c.change IN ('updated', 'restored') AND \(match)
+            INSERT INTO \(name) (\(copied)) SELECT \(copied) FROM \(changeName) \
+            WHERE run = ?1 AND change IN ('created', 'updated', 'restored') \
+            ON CONFLICT (key, district, \(columns[0])) DO UPDATE SET \(updates)
             """,
             """
             UPDATE \(name) SET \(columns[1]) = 'tobedeleted', \(columns[2]) = ?2, run = ?1 FROM \(changeName) AS c \
