@@ -13,7 +13,7 @@ extension Application {
             }
             let report = try RunReportBuilder.build(run: run, store: store)
             if let html {
-                // The page goes where the operator asked, relative to the working folder, not the config's.
+                // A relative --html path is resolved from the working folder, not from the config file.
                 let resolved = Config.resolve(html, from: FileManager.default.currentDirectoryPath)
                 do {
                     try ReportPage.html(for: report).write(toFile: resolved, atomically: true, encoding: .utf8)

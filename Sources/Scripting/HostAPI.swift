@@ -38,7 +38,10 @@ public enum HostAPI {
         lines.append(contentsOf: ["", "## Values", ""])
         lines.append("- `rollbook.json.null`: the JSON `null` value, kept where `nil` would drop a key.")
         lines.append("- `ctx.settings`: the validated settings with defaults filled in; secrets are not in it.")
-        lines.append("- `ctx.state`: a table kept between runs; what `sync` leaves in it is saved with the snapshot.")
+        lines.append(
+            "- `ctx.state`: a table kept between runs, such as a cursor for incremental fetches. What `sync` "
+                + "leaves in it is saved only when the run's snapshot is published (or its held run approved); a "
+                + "failed, discarded or expired run leaves the saved state as it was.")
         lines.append("- `ctx.log`: the same functions as `rollbook.log`.")
         return lines.joined(separator: "\n") + "\n"
     }

@@ -19,7 +19,7 @@ extension SnapshotStore {
 
     /// Publishes a held or blocked run's staged changes, with its connector state, and marks it committed.
     ///
-    /// Refused when an older run of the district is still held, or when another run was published after this
+    /// Throws when an older run of the district is still held, or when another run was published after this
     /// run compared its records with the snapshot: its changes would undo that run's.
     @discardableResult
     public func approve(run id: Int64) throws -> RunSummary {
