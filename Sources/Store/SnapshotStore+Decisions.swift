@@ -103,7 +103,7 @@ extension SnapshotStore {
         return result
     }
 
-    /// Returns up to `limit` sourcedIds of records a first load wrote straight into the snapshot, in ascending order.
+    /// Returns up to `limit` sourcedIds of records a first load wrote straight into the snapshot, first written first.
     public func loadedSamples(run id: Int64, district: String, entity: Entity, limit: Int) throws -> [String] {
         let statement = try database.prepare(EntityTable.of(entity).sampleLoaded)
         defer { statement.reset() }
