@@ -102,7 +102,15 @@ struct RunDiff: Encodable {
             "Run \(run) of district \(district) (\(status))"
                 + (baseRun.map { ", compared with run \($0)" } ?? ", the district's first load")
         ]
-        if let hold { lines.append("  " + hold.reason) }
+        if let hold {
+            let pending = status == RunStatus.held.rawValue || status == RunStatus.blocked.rawValue
+            let reason =
+                pending
+                ? hold.reason
+                : "It was held for review: " + hold.reason.prefix(1).lowercased()
+                    + hold.reason.dropFirst()
+            lines.append("  " + reason)
+        }
         var rows = [["entity", "created", "updated", "restored", "removed", "unchanged"]]
         for entity in Entity.allCases {
             guard let count = changes[entity.rawValue] else { continue }

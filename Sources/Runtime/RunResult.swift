@@ -89,13 +89,19 @@ public enum ExitStatus: Int32, Sendable {
     case rejectedRecords = 1
     /// A run could not happen: bad configuration or command line, unreadable input, a connector failure.
     case failure = 2
-    /// A run was held by a safety limit, or blocked behind a held run: nothing of it was published.
+    /// A run was held by a safety limit, or blocked behind a held run: nothing of it was published. Also a dry
+    /// run that would be held.
     case held = 3
 
     /// Returns the status for a set of runs: the worst of them.
     public static func of(_ results: [RunResult]) -> ExitStatus {
         if results.contains(where: { $0.status == .failed }) { return .failure }
-        if results.contains(where: { $0.status == .held || $0.status == .blocked }) { return .held }
+        // A dry run that would be held says so too, so a script can check a package before it syncs.
+        if results.contains(where: {
+            $0.status == .held || $0.status == .blocked || ($0.status == .dryRun && $0.hold != nil)
+        }) {
+            return .held
+        }
         if results.contains(where: { $0.rejectedRecords > 0 || $0.total(.error) > 0 }) { return .rejectedRecords }
         return .success
     }

@@ -56,7 +56,8 @@ public final class SyncRunner {
             let canFingerprint = intake.emitted.values.allSatisfy(\.isEmpty)
             let streamed = firstLoad && canFingerprint ? InputFingerprint(gradeMap: district.gradeMap) : nil
             let inputs = firstLoad ? nil : InputFingerprint.of(intake, gradeMap: district.gradeMap)
-            if let inputs, let baseRun, let runId, waiting.isEmpty, try store.runInputs(baseRun) == inputs {
+            let held = waiting.contains { $0.status == .held }
+            if let inputs, let baseRun, let runId, !held, try store.runInputs(baseRun) == inputs {
                 log.info("input unchanged", ["run.id": "\(runId)", "same-as": "\(baseRun)"])
                 return try republish(
                     district: district, runId: runId, baseRun: baseRun, inputs: inputs, state: state, store: store,
@@ -98,10 +99,10 @@ public final class SyncRunner {
             if !violations.isEmpty {
                 result.hold = HoldReason(
                     reason: SyncRunner.holdReason(violations), limits: violations, expiresAt: expiry)
-            } else if let older = waiting.last {
+            } else if let held = waiting.last(where: { $0.status == .held }) {
                 result.hold = HoldReason(
-                    reason: "run \(older.id) of this district is \(older.status.rawValue) and waits for a decision; "
-                        + "this run is staged behind it", limits: [], expiresAt: expiry)
+                    reason: "run \(held.id) of this district was held for review when this run ended, so this "
+                        + "run's changes are staged behind it", limits: [], expiresAt: expiry)
             }
             let stateText = try state.map { try LuaValue.object($0).jsonText() }
             if dryRun {

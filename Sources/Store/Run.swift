@@ -24,6 +24,9 @@ public enum RunStatus: String, Sendable, Hashable, CaseIterable, Codable {
     case discarded
     /// Held or blocked for longer than the district allows; its staged changes were dropped.
     case expired
+    /// Held or blocked when another run of the district was published, which made its changes out of date;
+    /// its staged changes were dropped.
+    case superseded
 
     /// Whether the run's staged changes wait for a decision.
     public var isPending: Bool { self == .held || self == .blocked }

@@ -181,16 +181,7 @@ extension SnapshotStore {
     }
 
     private func dropStagedChanges(of id: Int64, status: RunStatus) throws {
-        for entity in Entity.allCases {
-            let statement = try database.prepare(EntityTable.of(entity).deleteChanges)
-            try statement.bind(id, at: 1)
-            try statement.run()
-        }
-        let statement = try database.prepare("UPDATE runs SET status = ?2, decided_at = ?3 WHERE id = ?1")
-        try statement.bind(id, at: 1)
-        try statement.bind(status.rawValue, at: 2)
-        try statement.bind(SnapshotStore.timestamp(), at: 3)
-        try statement.run()
+        try SnapshotStore.dropStagedChanges(of: id, status: status, in: database)
     }
 
     private func markDecided(_ id: Int64) throws {

@@ -112,5 +112,35 @@ extension SnapshotStore {
         try statement.bind(runId, at: 1)
         try statement.bind(now, at: 2)
         try statement.run()
+        try supersedePendingRuns(district: district, publishedRun: runId, in: database)
+    }
+
+    /// Marks the district's other held and blocked runs superseded and drops their staged changes: they were
+    /// compared with the snapshot that the run just published replaced, so they can no longer be approved.
+    static func supersedePendingRuns(district: String, publishedRun: Int64, in database: Database) throws {
+        let query = try database.prepare(
+            "SELECT id FROM runs WHERE district = ?1 AND status IN ('held', 'blocked') AND id != ?2")
+        try query.bind(district, at: 1)
+        try query.bind(publishedRun, at: 2)
+        var stale: [Int64] = []
+        while try query.step() { stale.append(query.int64(at: 0)) }
+        query.reset()
+        for id in stale {
+            try dropStagedChanges(of: id, status: .superseded, in: database)
+        }
+    }
+
+    /// Deletes a run's staged changes and gives it a final status.
+    static func dropStagedChanges(of id: Int64, status: RunStatus, in database: Database) throws {
+        for entity in Entity.allCases {
+            let statement = try database.prepare(EntityTable.of(entity).deleteChanges)
+            try statement.bind(id, at: 1)
+            try statement.run()
+        }
+        let statement = try database.prepare("UPDATE runs SET status = ?2, decided_at = ?3 WHERE id = ?1")
+        try statement.bind(id, at: 1)
+        try statement.bind(status.rawValue, at: 2)
+        try statement.bind(SnapshotStore.timestamp(), at: 3)
+        try statement.run()
     }
 }
