@@ -18,6 +18,9 @@ final class StoreDestination: RecordDestination {
     private let loadTime: String
     private var savepointOpen = false
     private var states: [Entity: StoredStates] = [:]
+    /// The entity being written, and its change counts when the current file began, to take them back with it.
+    private var current: Entity?
+    private var changesAtFileStart = ChangeTotals()
     /// Changes by entity; read after `finish()`.
     private(set) var changes: [Entity: ChangeTotals] = [:]
     /// Records of each entity in the last published snapshot that are not tombstones.
@@ -34,6 +37,7 @@ final class StoreDestination: RecordDestination {
     func startEntity(_ entity: Entity, bulk: Bool) throws {
         // Entities come one after another, so the previous one's table is done with: free it before the next.
         states.removeAll()
+        current = entity
         guard let committed else {
             if bulk { try writer.replaceEntity(entity) }
             changes[entity] = ChangeTotals()
@@ -112,6 +116,7 @@ final class StoreDestination: RecordDestination {
     func beginFile() throws {
         try database.execute("SAVEPOINT file")
         savepointOpen = true
+        changesAtFileStart = current.flatMap { changes[$0] } ?? ChangeTotals()
     }
 
     func finish() throws {
@@ -138,7 +143,10 @@ final class StoreDestination: RecordDestination {
     func endFile(keep: Bool) throws {
         guard savepointOpen else { return }
         savepointOpen = false
-        if !keep { try database.execute("ROLLBACK TO file") }
+        if !keep {
+            try database.execute("ROLLBACK TO file")
+            if let current { changes[current] = changesAtFileStart }
+        }
         try database.execute("RELEASE file")
     }
 }

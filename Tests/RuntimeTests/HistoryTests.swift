@@ -384,4 +384,24 @@ import Testing
         #expect(third.firstRun?["sameInputAs"] is NSNull)
         #expect(changes(third, "courses")["updated"] == 1)
     }
+
+    @Test func unreadableFileTakesBackItsChanges() throws {
+        let directory = try TemporaryDirectory()
+        let base = directory.file("base")
+        let broken = directory.file("broken")
+        try writePackage(base, users: (1...10).map { ("u-\($0)", "Name\($0)") })
+        try writePackage(broken, users: (1...10).map { ("u-\($0)", "Renamed\($0)") })
+        // A byte that is not UTF-8 in the last row makes the whole file unreadable after nine rows were read.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: broken + "/users.csv"))
+        bytes.insert(0xFF, at: bytes.count - 3)
+        try bytes.write(to: URL(fileURLWithPath: broken + "/users.csv"))
+        #expect(try sync(try directory.writeConfig(districts: [("d", base)])).status == 0)
+
+        let output = try sync(try directory.writeConfig(districts: [("d", broken)]))
+        #expect(output.status == 1, "\(output.stdout)")
+        #expect(changes(output, "users") == ["created": 0, "updated": 0, "unchanged": 0, "removed": 0, "restored": 0])
+        let store = try SnapshotStore(path: directory.file("rollbook.sqlite"))
+        #expect(try store.record(district: "d", entity: .users, sourcedId: "u-3")?["givenName"] == "Name3")
+        #expect(try store.liveCount(district: "d", entity: .users) == 10)
+    }
 }
