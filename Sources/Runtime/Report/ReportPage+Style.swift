@@ -30,7 +30,7 @@ extension ReportPage {
         .status-blocked, .status-failed { background: #fde2e0; color: #8a1c12; border-color: #eb9a92; }
         .status-interrupted { background: #fde7d4; color: #7c2d05; border-color: #e8a36e; }
         .status-running { background: #dbe9fb; color: #163f73; border-color: #92b6e6; }
-        .status-discarded, .status-expired, .status-other { background: #e8ebef; color: #374151;
+        .status-discarded, .status-expired, .status-superseded, .status-other { background: #e8ebef; color: #374151;
           border-color: #b4bcc8; }
         .severity-error { background: #fde2e0; color: #8a1c12; border-color: #eb9a92; }
         .severity-warning { background: #fff1c2; color: #6b3d00; border-color: #d9a514; }

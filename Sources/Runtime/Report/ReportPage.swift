@@ -124,7 +124,9 @@ public enum ReportPage {
 
     /// Renders a coloured badge for a run status; an unknown status gets the neutral colour.
     static func statusBadge(_ status: String) -> String {
-        let known = ["committed", "held", "blocked", "failed", "discarded", "expired", "running", "interrupted"]
+        let known = [
+            "committed", "held", "blocked", "failed", "discarded", "expired", "superseded", "running", "interrupted",
+        ]
         let style = known.contains(status) ? status : "other"
         return "<span class=\"badge status-\(style)\">\(HTMLText.escape(status))</span>"
     }

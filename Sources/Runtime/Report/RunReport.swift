@@ -11,7 +11,7 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var run: Int64
     /// `sync` or `validate`.
     public var kind: String
-    /// One of committed, held, blocked, failed, discarded, expired, running, interrupted.
+    /// One of committed, held, blocked, failed, discarded, expired, superseded, running, interrupted.
     public var status: String
     /// ISO 8601 UTC time, shown as given.
     public var startedAt: String
