@@ -130,7 +130,7 @@ enum RunReportBuilder {
             samples: samples, history: Array(history))
     }
 
-    /// A short summary for a terminal.
+    /// Returns a short summary for a terminal.
     static func text(_ report: RunReport) -> String {
         var lines = [
             "Run \(report.run) of district \(report.districtName ?? report.district): \(report.status), started "

@@ -2,7 +2,7 @@ import Foundation
 import OneRoster
 import Store
 
-/// What a run changes in its district's snapshot: counts per entity and kind of change, and samples.
+/// The changes a run makes to its district's snapshot: counts per entity and kind of change, and samples.
 struct RunDiff: Encodable {
     struct Sample: Encodable {
         var entity: String

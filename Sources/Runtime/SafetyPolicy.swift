@@ -55,8 +55,8 @@ public struct SafetyPolicy: Sendable, Equatable {
         return result
     }
 
-    /// Reads a `safety` table of config.lua over `base`: `removed` and `changed` as a share from 0 to 1 or a table
-    /// of shares by entity (with `default` for the rest), and `expires` as hours or a text such as "36h" or "7d".
+    /// Reads a `safety` table of config.lua over `base`. `removed` and `changed` are a share from 0 to 1, or a
+    /// table of shares by entity with `default` for the rest. `expires` is hours, or a text such as "36h" or "7d".
     static func parse(_ value: LuaValue?, over base: SafetyPolicy, fail: (String) -> ConfigError) throws
         -> SafetyPolicy
     {

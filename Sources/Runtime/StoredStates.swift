@@ -29,7 +29,7 @@ final class StoredStates {
         slots = Array(repeating: Slot(key: 0, word: 0), count: max(16, expected * 5 / 4 + 1))
     }
 
-    /// What the snapshot holds for a sourcedId.
+    /// The snapshot's state of one sourcedId.
     enum Stored: Equatable {
         case none
         case live(hash: UInt64)
@@ -64,12 +64,12 @@ final class StoredStates {
         slots[index].word &= ~StoredStates.seen
     }
 
-    /// Whether a stored sourcedId was seen in this run.
+    /// Returns whether a stored sourcedId was seen in this run.
     func wasSeen(_ sourcedId: String) -> Bool {
         slots[slot(for: StoredStates.key(sourcedId))].word & StoredStates.seen != 0
     }
 
-    /// Whether a record's content hash equals a stored one, in the bits the table keeps.
+    /// Returns whether a record's content hash equals a stored one, in the bits the table keeps.
     static func same(_ hash: UInt64, _ stored: UInt64) -> Bool {
         hash & ~flags == stored
     }

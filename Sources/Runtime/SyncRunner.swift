@@ -22,7 +22,7 @@ public final class SyncRunner {
     /// Syncs one district into the store.
     ///
     /// A first load is published at once. A later run compares every record with the last published snapshot and
-    /// stages only the changes; they are published in the same transaction unless the run goes over a safety
+    /// stages only the changes. They are published in the same transaction unless the run goes over a safety
     /// limit (held) or a held run of the district waits for a decision (blocked). With `dryRun` the run is rolled
     /// back at the end and leaves no trace, not even in the run history.
     public func sync(_ district: DistrictConfig, store: SnapshotStore, showProgress: Bool, dryRun: Bool = false)
@@ -142,7 +142,7 @@ public final class SyncRunner {
         }
     }
 
-    /// Ends a run whose input is byte for byte the input of the last published run: the records and findings
+    /// Ends a run whose input is byte for byte the input of the last published run. The records and findings
     /// would be the same, so it copies that run's counts and findings, saves the connector state, and publishes
     /// without reading a record or writing a row of the snapshot.
     private func republish(
@@ -192,7 +192,7 @@ public final class SyncRunner {
         return result
     }
 
-    /// One sentence naming every limit a run went over.
+    /// Returns one sentence naming every limit a run went over.
     static func holdReason(_ violations: [SafetyPolicy.Violation]) -> String {
         let parts = violations.map { violation in
             let verb = violation.change == "removed" ? "remove" : "update or remove"

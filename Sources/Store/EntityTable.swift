@@ -167,7 +167,7 @@ struct EntityTable: Sendable {
     /// ?2 the publishing time, which becomes the `dateLastModified` of every record the run changed.
     ///
     /// New, updated and restored records go in through one upsert, so a record lands right even if the run
-    /// took it for the wrong kind of change; an existing row is updated in place and keeps its rowid.
+    /// took it for the wrong kind of change. An existing row is updated in place and keeps its rowid.
     var publishChanges: [String] {
         let copied = (["district"] + columns + ["ext", "hash", "run", "key"]).joined(separator: ", ")
         let updates = (columns.dropFirst() + ["ext", "hash", "run"]).map { "\($0) = excluded.\($0)" }

@@ -1,6 +1,6 @@
 import OneRoster
 
-/// How a run changes one record of the last published snapshot.
+/// The kind of change a run makes to one record of the last published snapshot.
 public enum Change: String, Sendable, Hashable, CaseIterable, Codable {
     /// The record is new.
     case created
