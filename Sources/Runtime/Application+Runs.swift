@@ -26,12 +26,16 @@ extension Application {
     }
 
     static func listRuns(configPath: String?, district: String?, json: Bool, limit: Int) -> ExitStatus {
-        guard let (_, store) = openStore(configPath: configPath, json: json) else { return .failure }
+        guard let (config, store) = openStore(configPath: configPath, json: json) else { return .failure }
         do {
             let runs =
                 if let district { try store.runs(district: district, limit: limit) } else {
                     try store.allRuns(limit: limit)
                 }
+            if let district, runs.isEmpty, !config.districts.contains(where: { $0.id == district }) {
+                let known = config.districts.map(\.id).joined(separator: ", ")
+                throw ConfigError(file: config.path, message: "no district '\(district)'; configured: \(known)")
+            }
             if json {
                 print(try RunListing.json(runs.map(RunListing.Item.init)))
             } else if runs.isEmpty {

@@ -65,6 +65,9 @@ import Testing
         let listed = try runRollbook(["runs", "--config", day2, "--json"])
         let runs = json(listed)["runs"] as? [[String: Any]] ?? []
         #expect(runs.map { $0["status"] as? String } == ["held", "committed"])
+        let unknown = try runRollbook(["runs", "--config", day2, "--district", "nosuch"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("no district 'nosuch'; configured: d"))
         let text = try runRollbook(["runs", "--config", day2]).stdout
         #expect(text.contains("Run \(runId) is held: This run would remove 6 of 6 users"))
 
