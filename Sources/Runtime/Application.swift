@@ -80,7 +80,10 @@ public enum Application {
         for district in districts {
             let result = runner.sync(district, store: store, showProgress: !json, dryRun: dryRun)
             results.append(result)
-            if !json { print(RunOutput.summary(result)) }
+            if !json {
+                let option = configPath.map { $0.contains(" ") ? " --config '\($0)'" : " --config \($0)" } ?? ""
+                print(RunOutput.summary(result, configOption: option))
+            }
         }
         if json { print(RunOutput.json(results)) }
         return ExitStatus.of(results)

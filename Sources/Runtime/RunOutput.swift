@@ -16,7 +16,9 @@ public enum RunOutput {
     }
 
     /// Returns a summary for a terminal: records per entity, findings per rule, the first findings, the time.
-    public static func summary(_ result: RunResult, maxFindings: Int = 20) -> String {
+    ///
+    /// `configOption` is added to the commands the summary suggests, such as ` --config site.lua`.
+    public static func summary(_ result: RunResult, maxFindings: Int = 20, configOption: String = "") -> String {
         var lines: [String] = []
         let runLabel = result.runId.map { " (run \($0))" } ?? ""
         lines.append("District \(result.district)\(runLabel): \(result.status.rawValue) in \(format(result.seconds)) s")
@@ -28,8 +30,8 @@ public enum RunOutput {
             lines.append("  \(verb): \(hold.reason)")
             if let run = result.runId {
                 lines.append(
-                    "  Review it with `rollbook diff \(run)`, then `rollbook approve \(run)` or "
-                        + "`rollbook discard \(run)`.")
+                    "  Review it with `rollbook diff \(run)\(configOption)`, then `rollbook approve \(run)\(configOption)` "
+                        + "or `rollbook discard \(run)\(configOption)`.")
             }
         }
         if let same = result.sameInputAs {

@@ -407,4 +407,19 @@ import Testing
         #expect(try store.record(district: "d", entity: .users, sourcedId: "u-3")?["givenName"] == "Name3")
         #expect(try store.liveCount(district: "d", entity: .users) == 10)
     }
+
+    @Test(.enabled(if: Paths.sharedPath("cases/B08") != nil, "../shared/cases is absent"))
+    func heldSummaryNamesTheCommandsToDecide() throws {
+        let cases = try #require(Paths.sharedPath("cases/B08"))
+        let directory = try TemporaryDirectory()
+        #expect(try sync(try directory.writeConfig(districts: [("d", cases + "/day1")])).status == 0)
+        let config = try directory.writeConfig(districts: [("d", cases + "/day2")])
+        let held = try runRollbook(["sync", "--config", config])
+        #expect(held.status == 3)
+        #expect(held.stdout.contains("held: This run would remove 6 of 6 users (100%, over the limit of 10%)"))
+        #expect(
+            held.stdout.contains(
+                "Review it with `rollbook diff 2 --config \(config)`, then `rollbook approve 2 --config \(config)` "
+                    + "or `rollbook discard 2 --config \(config)`."))
+    }
 }
