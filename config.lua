@@ -10,6 +10,9 @@ safety = {
     expires = "7d",
 }
 
+-- Each sync writes its run's data-quality report here, as an HTML page and as JSON (docs/report.md).
+reports_dir = "var/reports"
+
 districts = {
     {
         id = "lakeview",

@@ -35,6 +35,23 @@ extension Application {
     }
 }
 
+extension Application {
+    /// Writes a run's report as HTML and JSON into the configured reports folder. A failure is reported on
+    /// standard error and does not change the run's outcome, which is already stored.
+    static func writeReport(run id: Int64, of district: String, into folder: String, store: SnapshotStore) {
+        let base = (folder as NSString).appendingPathComponent("\(district)-run-\(id)")
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            guard let run = try store.run(id) else { return }
+            let report = try RunReportBuilder.build(run: run, store: store)
+            try ReportPage.html(for: report).write(toFile: base + ".html", atomically: true, encoding: .utf8)
+            try report.jsonData().write(to: URL(fileURLWithPath: base + ".json"), options: .atomic)
+        } catch {
+            printError("rollbook: warning: cannot write the report of run \(id) to \(base).html: \(error)")
+        }
+    }
+}
+
 /// Fills a `RunReport` from what the store kept of a run.
 enum RunReportBuilder {
     /// Examples per rule, and runs in the history chart.

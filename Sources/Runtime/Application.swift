@@ -80,6 +80,9 @@ public enum Application {
         for district in districts {
             let result = runner.sync(district, store: store, showProgress: !json, dryRun: dryRun)
             results.append(result)
+            if let folder = config.reportsDirectory, let runId = result.runId {
+                writeReport(run: runId, of: district.id, into: folder, store: store)
+            }
             if !json {
                 let option = configPath.map { $0.contains(" ") ? " --config '\($0)'" : " --config \($0)" } ?? ""
                 print(RunOutput.summary(result, configOption: option))

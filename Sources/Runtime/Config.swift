@@ -21,6 +21,8 @@ public struct Config: Sendable {
     public var storePath: String
     public var connectorsDirectory: String
     public var districts: [DistrictConfig]
+    /// A folder where each sync writes its run's report as `<district>-run-<N>.html` and `.json`, or nil.
+    public var reportsDirectory: String? = nil
 
     /// The folder of the config file.
     public var directory: String { (path as NSString).deletingLastPathComponent }
@@ -45,7 +47,7 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
 }
 
 extension Config {
-    static let topLevelKeys = ["store", "connectors_dir", "districts", "safety"]
+    static let topLevelKeys = ["store", "connectors_dir", "districts", "safety", "reports_dir"]
     static let districtKeys = ["id", "name", "connector", "settings", "grade_map", "safety"]
 
     /// Reads config.lua: a Lua script that sets globals (or returns a table) in a sandbox.
@@ -105,10 +107,17 @@ extension Config {
         for district in districts where !seen.insert(district.id).inserted {
             throw fail("district id '\(district.id)' is used twice; ids must be unique")
         }
+        var reports: String?
+        if let value = table["reports_dir"] {
+            guard let folder = value.stringValue, !folder.isEmpty else {
+                throw fail("'reports_dir' must be the path of a folder, such as \"var/reports\"")
+            }
+            reports = resolve(folder, from: directory)
+        }
         return Config(
             path: path, storePath: resolve(store, from: directory),
             connectorsDirectory: resolve(connectors, from: directory),
-            districts: districts)
+            districts: districts, reportsDirectory: reports)
     }
 
     private static func parseDistrict(

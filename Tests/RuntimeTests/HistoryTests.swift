@@ -422,4 +422,23 @@ import Testing
                 "Review it with `rollbook diff 2 --config \(config)`, then `rollbook approve 2 --config \(config)` "
                     + "or `rollbook discard 2 --config \(config)`."))
     }
+
+    @Test func syncWritesReportsWhenConfigured() throws {
+        let directory = try TemporaryDirectory()
+        let package = directory.file("package")
+        try writePackage(package, users: [("u-1", "Ana"), ("u-2", "Ben")])
+        let config = try directory.writeConfig(districts: [("d", package)])
+        let reports = directory.file("reports")
+        try (try String(contentsOfFile: config, encoding: .utf8) + "reports_dir = \"\(reports)\"\n")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+
+        #expect(try sync(config).status == 0)
+        let html = try String(contentsOfFile: reports + "/d-run-1.html", encoding: .utf8)
+        #expect(html.contains("<svg"))
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reports + "/d-run-1.json")))
+                as? [String: Any])
+        #expect(report["run"] as? Int == 1)
+        #expect((report["counts"] as? [String: [String: Int]])?["users"]?["accepted"] == 2)
+    }
 }
