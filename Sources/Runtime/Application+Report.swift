@@ -15,6 +15,13 @@ extension Application {
             if let html {
                 // A relative --html path is resolved from the working folder, not from the config file.
                 let resolved = Config.resolve(html, from: FileManager.default.currentDirectoryPath)
+                let folder = (resolved as NSString).deletingLastPathComponent
+                var isFolder: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                    throw ConfigError(
+                        file: "", message: "cannot write the report to \(resolved): the folder \(folder) does not exist"
+                    )
+                }
                 do {
                     try ReportPage.html(for: report).write(toFile: resolved, atomically: true, encoding: .utf8)
                 } catch {

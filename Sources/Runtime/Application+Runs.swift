@@ -41,7 +41,7 @@ extension Application {
             } else if runs.isEmpty {
                 print(district.map { "No runs of district \($0)." } ?? "No runs yet.")
             } else {
-                print(RunListing.table(runs))
+                print(RunListing.table(runs, configOption: configOption(configPath)))
             }
             return .success
         } catch {
@@ -68,11 +68,18 @@ extension Application {
     static func decide(run id: Int64, approve: Bool, configPath: String?, json: Bool) -> ExitStatus {
         guard let (_, store) = openStore(configPath: configPath, json: json) else { return .failure }
         do {
+            let district = try store.run(id)?.district
+            let pending = try district.map { try store.pendingRuns(district: $0).map(\.id) } ?? []
             let run = approve ? try store.approve(run: id) : try store.discard(run: id)
+            let superseded = try pending.filter { try store.run($0)?.status == .superseded }
             if json {
                 print(try RunListing.json([RunListing.Item(run)]))
             } else if approve {
                 print("Run \(id) of district \(run.district) is approved and published.")
+                if !superseded.isEmpty {
+                    let list = superseded.map(String.init).joined(separator: ", ")
+                    print("Superseded, because they compared with the replaced snapshot: run \(list).")
+                }
             } else {
                 print("Run \(id) of district \(run.district) is discarded; the snapshot is unchanged.")
             }
@@ -81,6 +88,11 @@ extension Application {
             report(error, json: json)
             return .failure
         }
+    }
+
+    /// Returns ` --config PATH` for the commands a listing suggests, quoted when the path has a space, or "".
+    static func configOption(_ path: String?) -> String {
+        path.map { $0.contains(" ") ? " --config '\($0)'" : " --config \($0)" } ?? ""
     }
 
     /// Prints an error of a command that is not a sync: as `{"error": ...}` with --json, else on standard error.
@@ -150,7 +162,8 @@ enum RunListing {
         String(decoding: try encoder.encode(["runs": items]), as: UTF8.self)
     }
 
-    static func table(_ runs: [RunSummary]) -> String {
+    /// `configOption` is added to the commands the table suggests, such as ` --config site.lua`.
+    static func table(_ runs: [RunSummary], configOption: String = "") -> String {
         var rows = [["RUN", "DISTRICT", "STATUS", "STARTED", "RECORDS", "ERRORS", "WARNINGS", "CHANGES"]]
         for run in runs {
             let item = Item(run)
@@ -167,8 +180,8 @@ enum RunListing {
             let reason = Item(run).hold?.reason ?? "waits for a decision"
             lines.append("Run \(run.id) is \(run.status.rawValue): \(reason)")
             lines.append(
-                "  Review it with `rollbook diff \(run.id)`, then `rollbook approve \(run.id)` or "
-                    + "`rollbook discard \(run.id)`.")
+                "  Review it with `rollbook diff \(run.id)\(configOption)`, then `rollbook approve \(run.id)\(configOption)` "
+                    + "or `rollbook discard \(run.id)\(configOption)`.")
         }
         return lines.joined(separator: "\n")
     }

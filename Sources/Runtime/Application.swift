@@ -84,8 +84,7 @@ public enum Application {
                 writeReport(run: runId, of: district.id, into: folder, store: store)
             }
             if !json {
-                let option = configPath.map { $0.contains(" ") ? " --config '\($0)'" : " --config \($0)" } ?? ""
-                print(RunOutput.summary(result, configOption: option))
+                print(RunOutput.summary(result, configOption: configOption(configPath)))
             }
         }
         if json { print(RunOutput.json(results)) }
@@ -93,7 +92,15 @@ public enum Application {
     }
 
     static func validate(path: String, json: Bool, version: String?, encoding: String?, logger: Logger) -> ExitStatus {
-        let connectors = connectorsDirectory()
+        guard let connectors = connectorsDirectory() else {
+            return fail(
+                ConfigError(
+                    file: "",
+                    message: "the connectors folder was not found in ROLLBOOK_CONNECTORS, in ./connectors or near the "
+                        + "rollbook binary; set ROLLBOOK_CONNECTORS to the connectors folder of the Rollbook repository"
+                ),
+                json: json, district: "-")
+        }
         let config = Config(
             path: FileManager.default.currentDirectoryPath + "/-", storePath: "", connectorsDirectory: connectors,
             districts: [])
@@ -121,19 +128,21 @@ public enum Application {
 
     /// The connectors folder for commands without a config: $ROLLBOOK_CONNECTORS, ./connectors, or the
     /// one in the source tree the executable was built in.
-    private static func connectorsDirectory() -> String {
+    private static func connectorsDirectory() -> String? {
         let environment = ProcessInfo.processInfo.environment
         if let folder = environment["ROLLBOOK_CONNECTORS"] { return folder }
         let local = FileManager.default.currentDirectoryPath + "/connectors"
         if FileManager.default.fileExists(atPath: local + "/sis") { return local }
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent()
+        // The running binary's own path: argv[0] is only a name when the binary was found through PATH.
+        let binary =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var folder = URL(fileURLWithPath: binary).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<5 {
             let candidate = folder.appendingPathComponent("connectors").path
             if FileManager.default.fileExists(atPath: candidate + "/sis") { return candidate }
             folder = folder.deletingLastPathComponent()
         }
-        return local
+        return nil
     }
 
     private static func logLevel() -> LogSeverity {

@@ -26,7 +26,9 @@ public enum RunOutput {
             lines.append("  error: " + error.replacingOccurrences(of: "\n", with: "\n    "))
         }
         if let hold = result.hold {
-            let verb = result.status == .dryRun ? "would be held" : result.status.rawValue
+            let verb =
+                result.status == .dryRun
+                ? (hold.limits.isEmpty ? "would be blocked" : "would be held") : result.status.rawValue
             lines.append("  \(verb): \(hold.reason)")
             if let run = result.runId {
                 lines.append(
@@ -41,7 +43,7 @@ public enum RunOutput {
         if !entities.isEmpty {
             var rows = [["entity", "accepted", "rejected"]]
             let showChanges = !result.changes.isEmpty
-            if showChanges { rows[0] += ["created", "updated", "removed", "restored"] }
+            if showChanges { rows[0] += ["created", "updated", "removed", "restored", "unchanged"] }
             for entity in entities {
                 let count = result.counts[entity] ?? EntityCount()
                 var row = [entity.rawValue, String(count.accepted), String(count.rejected)]
@@ -49,6 +51,7 @@ public enum RunOutput {
                     let change = result.changes[entity] ?? ChangeTotals()
                     row += [
                         String(change.created), String(change.updated), String(change.removed), String(change.restored),
+                        String(change.unchanged),
                     ]
                 }
                 rows.append(row)

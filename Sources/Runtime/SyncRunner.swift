@@ -99,10 +99,13 @@ public final class SyncRunner {
             if !violations.isEmpty {
                 result.hold = HoldReason(
                     reason: SyncRunner.holdReason(violations), limits: violations, expiresAt: expiry)
-            } else if let held = waiting.last(where: { $0.status == .held }) {
-                result.hold = HoldReason(
-                    reason: "run \(held.id) of this district was held for review when this run ended, so this "
-                        + "run's changes are staged behind it", limits: [], expiresAt: expiry)
+            } else if let held = waiting.first(where: { $0.status == .held }) {
+                let reason =
+                    dryRun
+                    ? "run \(held.id) of this district is held for review, so this run would not be published"
+                    : "run \(held.id) of this district was held for review when this run ended, so this run's "
+                        + "changes are staged behind it"
+                result.hold = HoldReason(reason: reason, limits: [], expiresAt: expiry)
             }
             let stateText = try state.map { try LuaValue.object($0).jsonText() }
             if dryRun {

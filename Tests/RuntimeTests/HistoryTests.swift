@@ -421,6 +421,27 @@ import Testing
             held.stdout.contains(
                 "Review it with `rollbook diff 2 --config \(config)`, then `rollbook approve 2 --config \(config)` "
                     + "or `rollbook discard 2 --config \(config)`."))
+        let listed = try runRollbook(["runs", "--config", config]).stdout
+        #expect(listed.contains("Review it with `rollbook diff 2 --config \(config)`"))
+        let missing = try runRollbook(["report", "2", "--config", config, "--html", directory.file("none/r.html")])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("the folder \(directory.file("none")) does not exist"))
+
+        // Another over-limit run behind the held one is held too, and a dry run says it would be blocked.
+        let dry = try runRollbook([
+            "sync", "--config", try directory.writeConfig(districts: [("d", cases + "/day1")]), "--dry-run",
+        ])
+        #expect(dry.status == 3)
+        #expect(dry.stdout.contains("would be blocked: run 2 of this district is held for review"))
+    }
+
+    @Test func validateFindsConnectorsFromAnyFolder() throws {
+        let directory = try TemporaryDirectory()
+        let package = directory.file("package")
+        try writePackage(package, users: [("u-1", "Ana")])
+        let output = try runRollbook(["validate", package, "--json"], in: directory.path)
+        #expect(output.status == 0, "\(output.stdout) \(output.stderr)")
+        #expect(output.count("users", "accepted") == 1)
     }
 
     @Test func syncWritesReportsWhenConfigured() throws {
