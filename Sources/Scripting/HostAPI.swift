@@ -41,7 +41,7 @@ public enum HostAPI {
         lines.append(
             "- `ctx.state`: a table kept between runs, such as a cursor for incremental fetches. What `sync` "
                 + "leaves in it is saved only when the run's snapshot is published (or its held run approved); a "
-                + "failed, discarded or expired run leaves the saved state as it was.")
+                + "failed, discarded, expired or superseded run leaves the saved state as it was.")
         lines.append("- `ctx.log`: the same functions as `rollbook.log`.")
         return lines.joined(separator: "\n") + "\n"
     }
