@@ -14,6 +14,8 @@
 set -euo pipefail
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench/results.sh
+source "$bench_dir/results.sh"
 repo=$(cd "$bench_dir/.." && pwd)
 trials=${1:-60}
 size=${SIZE:-100k}
@@ -526,25 +528,10 @@ summary=(
 )
 printf '%s\n' "" "${summary[@]}"
 
-commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ -n $(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null) ]]; then
-    commit="$commit (with uncommitted changes)"
-fi
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-memory=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
-mkdir -p "$(dirname "$results_file")"
-if [[ ! -f $results_file ]]; then
-    printf '# rollbook sync under SIGKILL\n\nWritten by bench/crash_trials.sh; see bench/README.md for what each trial checks.\n' >"$results_file"
-fi
-{
-    printf '\n## %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
-    printf -- '- machine: %s cores, %s, %s\n' "$(nproc)" "$cpu" "$memory"
-    printf -- '- commit: %s; rollbook: %s; sqlite3 %s\n' "$commit" "$rollbook" "$(sqlite3 --version | cut -d' ' -f1)"
-    printf -- '- size: %s users (seed %s); complete runs, median of %s first loads: %s s, of %s updates: %s s\n\n' \
-        "$users" "$seed" "${#first_load_durations[@]}" "$(median "${first_load_durations[@]}")" \
-        "${#update_durations[@]}" "$(median "${update_durations[@]}")"
-    printf '%s\n' "${summary[@]}"
-} >>"$results_file"
-echo "appended to $results_file" >&2
+size_line=$(printf -- '- size: %s users (seed %s); complete runs, median of %s first loads: %s s, of %s updates: %s s' \
+    "$users" "$seed" "${#first_load_durations[@]}" "$(median "${first_load_durations[@]}")" \
+    "${#update_durations[@]}" "$(median "${update_durations[@]}")")
+append_results "$results_file" "rollbook sync under SIGKILL" \
+    "rollbook: $rollbook; sqlite3 $(sqlite3 --version | cut -d' ' -f1)"$'\n'"$size_line" "${summary[@]}"
 
 ((failed_trials == 0)) || exit 1
