@@ -65,6 +65,15 @@ public enum Application {
                 ConfigError(file: config.path, message: "no districts are configured"), json: json, district: "-")
         }
 
+        // A connector that is not there stops the run before the store file is made.
+        for district in districts {
+            do {
+                _ = try SyncRunner.connectorScript(of: district, config: config)
+            } catch {
+                return fail(error, json: json, district: district.id)
+            }
+        }
+
         let store: SnapshotStore
         do {
             let folder = (config.storePath as NSString).deletingLastPathComponent

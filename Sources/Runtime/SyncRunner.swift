@@ -282,8 +282,8 @@ public final class SyncRunner {
         try store.saveDiagnosticCounts(id: runId, String(decoding: try JSONEncoder().encode(exact), as: UTF8.self))
     }
 
-    /// Loads a district's connector in a fresh sandbox and checks its settings.
-    private func loadConnector(_ district: DistrictConfig) throws -> Connector {
+    /// Returns the path of a district's connector script; throws naming the path when there is no such file.
+    static func connectorScript(of district: DistrictConfig, config: Config) throws -> String {
         let script = (config.connectorsDirectory as NSString).appendingPathComponent("sis/\(district.connector).lua")
         guard FileManager.default.fileExists(atPath: script) else {
             throw ConfigError(
@@ -291,6 +291,12 @@ public final class SyncRunner {
                 message: "district '\(district.id)': connector '\(district.connector)' not found at \(script); "
                     + "set connectors_dir in the configuration to the folder that holds sis/\(district.connector).lua")
         }
+        return script
+    }
+
+    /// Loads a district's connector in a fresh sandbox and checks its settings.
+    private func loadConnector(_ district: DistrictConfig) throws -> Connector {
+        let script = try SyncRunner.connectorScript(of: district, config: config)
         let settings = ConnectorPaths.absolute(district.settings, directory: config.directory)
         let runtime = try LuaRuntime(
             configuration: LuaRuntime.Configuration(

@@ -462,4 +462,16 @@ import Testing
         #expect(report["run"] as? Int == 1)
         #expect((report["counts"] as? [String: [String: Int]])?["users"]?["accepted"] == 2)
     }
+
+    @Test func missingConnectorMakesNoStore() throws {
+        let directory = try TemporaryDirectory()
+        let config = try directory.writeConfig(
+            districts: [("d", directory.file("package"))], connectorsDirectory: directory.file("nowhere"))
+        let output = try runRollbook(["sync", "--config", config])
+        #expect(output.status == 2)
+        #expect(
+            output.stderr.contains(
+                "connector 'oneroster_csv' not found at \(directory.file("nowhere"))/sis/oneroster_csv.lua"))
+        #expect(!FileManager.default.fileExists(atPath: directory.file("rollbook.sqlite")))
+    }
 }
