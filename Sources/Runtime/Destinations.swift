@@ -14,8 +14,6 @@ final class StoreDestination: RecordDestination {
     private let committed: SnapshotStore?
     private let district: String
     private let database: Database
-    /// The `dateLastModified` of records a first load writes.
-    private let loadTime: String
     private var savepointOpen = false
     private var states: [Entity: StoredStates] = [:]
     /// The entity being written, and its change counts when the current file began, to take them back with it.
@@ -31,7 +29,8 @@ final class StoreDestination: RecordDestination {
         self.database = store.database
         self.committed = committed
         self.district = district
-        self.loadTime = loadTime
+        // A first load writes every record straight away, with the load time as its dateLastModified.
+        if committed == nil { writer.modifiedTime = loadTime }
     }
 
     func startEntity(_ entity: Entity, bulk: Bool) throws {
@@ -55,16 +54,15 @@ final class StoreDestination: RecordDestination {
     func upsert(_ record: Record) throws {
         let entity = record.entity
         guard let stored = states[entity] else {
-            // A first load: every record is new and the load time is its dateLastModified.
-            writer.modifiedTime = loadTime
             try writer.upsert(record)
             changes[entity, default: ChangeTotals()].created += 1
             return
         }
         // The content hash leaves dateLastModified out, so the source's clock does not count as a change.
         let hash = ContentHash.of(record)
-        let previous = stored.see(record.sourcedId)
-        if record.value(at: 1) == "tobedeleted" {
+        let previous = stored.see(key: StoredStates.key(of: record))
+        let tombstone = record.withValue(at: 1) { $0.map { $0.elementsEqual("tobedeleted".utf8) } ?? false }
+        if tombstone {
             // The source marks the record deleted: a tombstone for a live record, nothing otherwise.
             if case .live(let storedHash) = previous {
                 try writer.stageRemoval(entity, sourcedId: record.sourcedId, hash: storedHash)
@@ -80,12 +78,7 @@ final class StoreDestination: RecordDestination {
         case .tombstone: change = .restored
         case .live(let storedHash): change = StoredStates.same(hash, storedHash) ? nil : .updated
         }
-        if let change {
-            // Publishing sets dateLastModified, so the staged row does not keep the source's.
-            var staged = record
-            staged.setValue(nil, at: ContentHash.modifiedColumn)
-            try writer.stage(staged, change: change, hash: hash)
-        }
+        if let change { try writer.stage(record, change: change, hash: hash) }
         changes[entity, default: ChangeTotals()].add(change)
     }
 

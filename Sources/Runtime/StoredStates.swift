@@ -4,10 +4,12 @@ import Store
 /// The sourcedId key, content hash and tombstone flag of every stored record of one entity, for change detection.
 ///
 /// Ten million enrollments must fit in the sync's memory budget next to the checker's tables, so sourcedIds are
-/// not kept: a slot is 16 bytes, the sourcedId's 64-bit key (`RecordKey`) and the content hash with its lowest
-/// three bits taken for flags, in one open-addressing table filled to at most 80%. Two sourcedIds with the same
-/// key would be taken for one record; publishing upserts by the exact sourcedId, so that can only miscount a
-/// change or keep a record a bulk file dropped, with a chance of about one in 10^5 for 10M records.
+/// not kept. A slot is 16 bytes: the sourcedId's 64-bit key (`RecordKey`), and the content hash with its lowest
+/// three bits taken for flags. The open-addressing table is filled to at most 80%.
+///
+/// NOTE: two sourcedIds with the same key are taken for one record. Publishing upserts by the exact sourcedId,
+/// so this can only miscount a change or keep a record a bulk file dropped. The chance is estimated at about
+/// 3 in a million for 10M records (n squared over 2^65).
 final class StoredStates {
     private struct Slot {
         var key: UInt64
@@ -21,7 +23,6 @@ final class StoredStates {
     private static let flags: UInt64 = 7
 
     private var slots: [Slot]
-    private(set) var count = 0
     /// Records that are not tombstones.
     private(set) var liveCount = 0
 
@@ -40,17 +41,16 @@ final class StoredStates {
     func insert(_ sourcedId: String, hash: UInt64, tombstone: Bool) {
         let key = StoredStates.key(sourcedId)
         let index = slot(for: key)
-        if slots[index].word & StoredStates.occupied == 0 {
-            count += 1
-            if !tombstone { liveCount += 1 }
+        if slots[index].word & StoredStates.occupied == 0 && !tombstone {
+            liveCount += 1
         }
         let flags = StoredStates.occupied | (tombstone ? StoredStates.tombstone : 0)
         slots[index] = Slot(key: key, word: (hash & ~StoredStates.flags) | flags)
     }
 
-    /// Looks a sourcedId up and marks it seen.
-    func see(_ sourcedId: String) -> Stored {
-        let index = slot(for: StoredStates.key(sourcedId))
+    /// Looks a sourcedId up by its key (`key(of:)`) and marks it seen.
+    func see(key: UInt64) -> Stored {
+        let index = slot(for: key)
         let word = slots[index].word
         guard word & StoredStates.occupied != 0 else { return .none }
         slots[index].word = word | StoredStates.seen
@@ -89,5 +89,10 @@ final class StoredStates {
 
     private static func key(_ sourcedId: String) -> UInt64 {
         UInt64(bitPattern: RecordKey.of(sourcedId))
+    }
+
+    /// Returns the key of a record's sourcedId, read from its bytes without making a string.
+    static func key(of record: Record) -> UInt64 {
+        record.withValue(at: 0) { UInt64(bitPattern: RecordKey.of($0 ?? UnsafeBufferPointer(start: nil, count: 0))) }
     }
 }

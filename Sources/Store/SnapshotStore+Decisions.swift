@@ -49,7 +49,7 @@ extension SnapshotStore {
     public func discard(run id: Int64) throws -> RunSummary {
         try database.transaction {
             let run = try pendingRun(id, action: "discarded")
-            try dropStagedChanges(of: id, status: .discarded)
+            try SnapshotStore.dropStagedChanges(of: id, status: .discarded, in: database)
             return try self.run(id) ?? run
         }
     }
@@ -61,7 +61,7 @@ extension SnapshotStore {
         let expired = try pendingRuns(district: district).filter { $0.startedAt < cutoff }.map(\.id)
         guard !expired.isEmpty else { return [] }
         try database.transaction {
-            for id in expired { try dropStagedChanges(of: id, status: .expired) }
+            for id in expired { try SnapshotStore.dropStagedChanges(of: id, status: .expired, in: database) }
         }
         return expired
     }
@@ -178,10 +178,6 @@ extension SnapshotStore {
                 "Run \(id) is \(run.status.rawValue); only held or blocked runs can be \(action)")
         }
         return run
-    }
-
-    private func dropStagedChanges(of id: Int64, status: RunStatus) throws {
-        try SnapshotStore.dropStagedChanges(of: id, status: status, in: database)
     }
 
     private func markDecided(_ id: Int64) throws {

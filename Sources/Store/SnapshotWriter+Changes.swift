@@ -16,6 +16,7 @@ extension SnapshotWriter {
     /// Stages a new version of a record: it reaches the snapshot when the run is published.
     ///
     /// `hash` is the record's content hash (`ContentHash.of`), computed by the caller, which compared it already.
+    /// The record's own `dateLastModified` is not kept, because publishing sets it.
     public func stage(_ record: Record, change: Change, hash: UInt64) throws {
         try checkOpen()
         let table = EntityTable.of(record.entity)
@@ -25,7 +26,7 @@ extension SnapshotWriter {
         try statement.bind(district, at: 3)
         var parameter: Int32 = 4
         for index in 0..<record.valueCount {
-            try statement.bind(record.value(at: index), at: parameter)
+            try statement.bind(index == ContentHash.modifiedColumn ? nil : record.value(at: index), at: parameter)
             parameter += 1
         }
         try statement.bind(record.extensions.isEmpty ? nil : ExtensionJSON.encode(record.extensions), at: parameter)

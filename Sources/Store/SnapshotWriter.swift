@@ -81,7 +81,12 @@ public final class SnapshotWriter {
     }
 
     /// The `dateLastModified` that `upsert` writes in place of each record's own, when set.
-    public var modifiedTime: String?
+    public var modifiedTime: String? {
+        didSet { modifiedTimeBound.removeAll() }
+    }
+    /// Entities (by `Entity.order`) whose insert statement has `modifiedTime` bound already: bindings survive a
+    /// reset, so it is bound once per statement, not once per row.
+    private var modifiedTimeBound: Set<Int> = []
 
     /// Whether `replaceEntity` drops the unique index of an empty table during the load; tests switch it off.
     public var deferIndexOnBulkLoad = true
@@ -122,8 +127,10 @@ public final class SnapshotWriter {
                     if index == ContentHash.modifiedColumn {
                         hash.combine(UnsafeBufferPointer(start: nil, count: 0))
                         if let modifiedTime {
-                            try statement.bind(modifiedTime, at: parameter)
-                            nullParameters[index] = false
+                            if modifiedTimeBound.insert(record.entity.order).inserted {
+                                try statement.bind(modifiedTime, at: parameter)
+                                nullParameters[index] = false
+                            }
                             continue
                         }
                     } else {
@@ -211,7 +218,8 @@ public final class SnapshotWriter {
 
     private func finish(commit: Bool) throws {
         isFinished = true
-        // Cached statements outlive this writer: clear the bindings that point into `rowBytes`.
+        // Cached statements outlive this writer: clear the bindings, which point into `rowBytes` and into the
+        // buffers of records already released.
         for statement in upsertStatements {
             statement?.reset()
             statement?.clearBindings()
