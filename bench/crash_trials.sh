@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Kill `rollbook sync` with SIGKILL at random moments of a large run, many times, and check after each kill
-# that the store is intact, still contains exactly the last good snapshot (or the new one when the kill came
+# Kill `rollbook sync` with SIGKILL at random moments of a large run, many times. After each kill, check that
+# the store is intact and still contains exactly the last good snapshot (or the new one when the kill came
 # after the commit), and that the next run succeeds.
 #
 # Usage: bench/crash_trials.sh [TRIALS]        (default 60)
@@ -14,8 +14,8 @@
 set -euo pipefail
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=bench/results.sh
-source "$bench_dir/results.sh"
+# shellcheck source=bench/lib.sh
+source "$bench_dir/lib.sh"
 repo=$(cd "$bench_dir/.." && pwd)
 trials=${1:-60}
 size=${SIZE:-100k}
@@ -27,10 +27,6 @@ first_load_remainder=5
 # Each complete run may take this many times the median duration of complete runs before it counts as hung.
 timeout_factor=10
 
-fail() {
-    echo "error: $*" >&2
-    exit 1
-}
 
 [[ $# -le 1 ]] || fail "expected at most one argument (the trial count), got $#; usage: bench/crash_trials.sh [TRIALS]"
 [[ $trials =~ ^[1-9][0-9]*$ ]] || fail "trial count '$trials' is invalid; expected a whole number of at least 1"
@@ -40,17 +36,6 @@ command -v python3 >/dev/null || fail "python3 is missing"
 command -v timeout >/dev/null || fail "timeout is missing; it comes with GNU coreutils"
 command -v sha256sum >/dev/null || fail "sha256sum is missing; it comes with GNU coreutils"
 
-# Converts a size such as 10k, 1m or 2500 to a user count.
-user_count() {
-    local text=$1
-    [[ $text =~ ^([0-9]+)([kKmM]?)$ ]] || fail "SIZE '$text' is invalid; expected a number with an optional k or m, such as 100k"
-    local number=${BASH_REMATCH[1]} unit=${BASH_REMATCH[2],,}
-    case $unit in
-    k) echo $((number * 1000)) ;;
-    m) echo $((number * 1000000)) ;;
-    *) echo "$number" ;;
-    esac
-}
 users=$(user_count "$size")
 ((users > 0)) || fail "SIZE '$size' is invalid; expected at least 1 user"
 

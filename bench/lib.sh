@@ -1,5 +1,25 @@
-# Shared by the benchmark scripts: appends a measured table to a results file under bench/results.
-# Source it; it defines append_results.
+# Shared by the benchmark scripts: error exits, district sizes and the results files under bench/results.
+# Source it; it defines fail, user_count and append_results.
+
+# fail MESSAGE...
+# Prints the message as an error on standard error and exits with status 1.
+fail() {
+    echo "error: $*" >&2
+    exit 1
+}
+
+# user_count SIZE
+# Prints the user count of a size such as 10k, 1m or 2500, or fails naming the size.
+user_count() {
+    local size=$1
+    [[ $size =~ ^([0-9]+)([kKmM]?)$ ]] || fail "size '$size' is invalid; expected a number with an optional k or m, such as 100k"
+    local number=${BASH_REMATCH[1]} unit=${BASH_REMATCH[2],,}
+    case $unit in
+    k) echo $((number * 1000)) ;;
+    m) echo $((number * 1000000)) ;;
+    *) echo "$number" ;;
+    esac
+}
 
 # append_results FILE TITLE DETAILS LINE...
 # Appends a dated section to FILE (made with TITLE when missing): the machine, the commit and DETAILS, then each

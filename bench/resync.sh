@@ -11,28 +11,18 @@
 set -euo pipefail
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=bench/results.sh
-source "$bench_dir/results.sh"
+# shellcheck source=bench/lib.sh
+source "$bench_dir/lib.sh"
 repo=$(cd "$bench_dir/.." && pwd)
 results_file="$bench_dir/results/resync.md"
 size=${1:-1m}
 seed=1
 
-fail() {
-    echo "error: $*" >&2
-    exit 1
-}
 
 [[ -x /usr/bin/time ]] && /usr/bin/time --version 2>&1 | grep -q "GNU" ||
     fail "GNU time is missing at /usr/bin/time; install it with 'apt-get install time'"
 command -v sqlite3 >/dev/null || fail "sqlite3 is missing; install it with 'apt-get install sqlite3'"
-[[ $size =~ ^([0-9]+)([kKmM]?)$ ]] || fail "size '$size' is invalid; expected a number with an optional k or m, such as 100k"
-number=${BASH_REMATCH[1]}
-case ${BASH_REMATCH[2],,} in
-k) users=$((number * 1000)) ;;
-m) users=$((number * 1000000)) ;;
-*) users=$number ;;
-esac
+users=$(user_count "$size")
 
 rollbook=${ROLLBOOK:-$repo/.build/release/rollbook}
 if [[ -z ${ROLLBOOK:-} && ! -x $rollbook ]]; then

@@ -10,8 +10,8 @@
 set -euo pipefail
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=bench/results.sh
-source "$bench_dir/results.sh"
+# shellcheck source=bench/lib.sh
+source "$bench_dir/lib.sh"
 repo=$(cd "$bench_dir/.." && pwd)
 repeat=${REPEAT:-1}
 results_file="$bench_dir/results/sync_vs_import.md"
@@ -23,10 +23,6 @@ else
     sizes=(10k 100k 1m)
 fi
 
-fail() {
-    echo "error: $*" >&2
-    exit 1
-}
 
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || fail "REPEAT is '$repeat', expected a whole number of at least 1"
 [[ -x /usr/bin/time ]] && /usr/bin/time --version 2>&1 | grep -q "GNU" ||
@@ -34,17 +30,6 @@ fail() {
 command -v sqlite3 >/dev/null || fail "sqlite3 is missing; install it with 'apt-get install sqlite3'"
 command -v python3 >/dev/null || fail "python3 is missing"
 
-# Converts a size such as 10k, 1m or 2500 to a user count.
-user_count() {
-    local size=$1
-    [[ $size =~ ^([0-9]+)([kKmM]?)$ ]] || fail "size '$size' is invalid; expected a number with an optional k or m, such as 100k"
-    local number=${BASH_REMATCH[1]} unit=${BASH_REMATCH[2],,}
-    case $unit in
-    k) echo $((number * 1000)) ;;
-    m) echo $((number * 1000000)) ;;
-    *) echo "$number" ;;
-    esac
-}
 
 for size in "${sizes[@]}"; do user_count "$size" >/dev/null; done
 
