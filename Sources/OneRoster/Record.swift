@@ -66,7 +66,7 @@ public struct Record: Sendable, Hashable {
     /// The number of schema columns, the same as `values.count`.
     public var valueCount: Int { storage.count }
 
-    /// The value of the column at `index` in schema order, or nil when it is blank.
+    /// Returns the value of the column at `index` in schema order, or nil when it is blank.
     public func value(at index: Int) -> String? {
         storage.string(at: index)
     }
@@ -127,7 +127,7 @@ public struct RecordBytes {
     /// The number of values.
     public let count: Int
 
-    /// The bytes of the value at `index`, or nil when the value is nil.
+    /// Returns the bytes of the value at `index`, or nil when the value is nil.
     public subscript(index: Int) -> UnsafeBufferPointer<UInt8>? {
         RecordStorage.value(at: index, count: count, in: raw)
     }

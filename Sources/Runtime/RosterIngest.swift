@@ -365,7 +365,7 @@ private struct RowLayout {
         self.extensionPositions = extensionPositions
     }
 
-    /// The row's sourcedId field as given, or nil when the header or the row has none.
+    /// Returns the row's sourcedId field as it is, or nil when the header or the row has none.
     func sourcedId(of row: CSVRow) -> String? {
         guard let position = sources.first, position >= 0, position < row.count else { return nil }
         return row[position]

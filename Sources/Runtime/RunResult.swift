@@ -29,7 +29,7 @@ public enum RunOutcome: String, Sendable, Codable {
     case dryRun = "dry-run"
 }
 
-/// Why a run was held or blocked.
+/// The reason a run was held or blocked.
 public struct HoldReason: Sendable, Equatable, Codable {
     /// One sentence for people.
     public var reason: String
@@ -52,7 +52,7 @@ public struct RunResult: Sendable {
     public var seconds: Double
     /// Records by entity and kind of change against the last published snapshot; empty when unknown.
     var changes: [Entity: ChangeTotals] = [:]
-    /// Why the run was held or blocked, or would be held (`--dry-run`).
+    /// The reason the run was held or blocked, or would be (`--dry-run`).
     public var hold: HoldReason?
     /// The published run whose input was byte for byte this run's, so this run read nothing again.
     public var sameInputAs: Int64?
@@ -96,7 +96,7 @@ public enum ExitStatus: Int32, Sendable {
     /// Returns the status for a set of runs: the worst of them.
     public static func of(_ results: [RunResult]) -> ExitStatus {
         if results.contains(where: { $0.status == .failed }) { return .failure }
-        // A dry run that would be held says so too, so a script can check a package before it syncs.
+        // A dry run that would be held exits with 3 too, so a script can check a package before it syncs.
         if results.contains(where: {
             $0.status == .held || $0.status == .blocked || ($0.status == .dryRun && $0.hold != nil)
         }) {

@@ -46,7 +46,7 @@ public struct RunSummary: Sendable, Hashable {
     public var diagnosticTotals: [String: Int]
     /// The reason the run failed or was interrupted.
     public var error: String?
-    /// Why the run is held or blocked, as the JSON text the runner wrote.
+    /// The reason the run is held or blocked, as the JSON text the runner wrote.
     public var hold: String? = nil
     /// Changes by entity and kind, as the JSON text the runner wrote.
     public var changes: String? = nil

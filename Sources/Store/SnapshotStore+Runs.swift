@@ -130,7 +130,7 @@ extension SnapshotStore {
         return try statement.step() ? statement.string(at: 0) : nil
     }
 
-    /// Stores what the runner learnt about a run's changes and inputs, before it publishes or holds them.
+    /// Stores a run's changes, the run it was compared with and its input digest, before it is published or held.
     public func saveRunDetails(id: Int64, changes: String?, baseRun: Int64?, inputs: String?) throws {
         let statement = try database.prepare(
             "UPDATE runs SET changes = ?2, base_run = ?3, inputs = ?4 WHERE id = ?1")

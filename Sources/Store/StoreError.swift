@@ -94,7 +94,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             message: "Cannot open owner lock file '\(path)' (errno \(errno)); check that its folder is writable")
     }
 
-    /// A run that cannot be approved or discarded now; `message` says why and what to do.
+    /// Returns the error for a run that cannot be approved or discarded now. `message` gives the reason and the
+    /// next step.
     static func notDecidable(_ message: String) -> StoreError {
         StoreError(.notDecidable, message: message)
     }

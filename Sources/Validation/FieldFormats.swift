@@ -6,7 +6,7 @@ enum FieldFormats {
         return text.withUTF8 { isDate($0) }
     }
 
-    /// Whether `bytes` are a real calendar date written `YYYY-MM-DD`.
+    /// Returns whether `bytes` are a real calendar date written `YYYY-MM-DD`.
     static func isDate(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard bytes.count == 10, bytes[4] == 0x2D, bytes[7] == 0x2D else { return false }
         guard let year = number(bytes, 0, 4), let month = number(bytes, 5, 2), let day = number(bytes, 8, 2)
@@ -65,7 +65,7 @@ enum FieldFormats {
         text.utf8.count == 4 && text.utf8.allSatisfy(isDigit)
     }
 
-    /// Whether `bytes` are four digits.
+    /// Returns whether `bytes` are four digits.
     static func isYear(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         bytes.count == 4 && bytes.allSatisfy(isDigit)
     }
@@ -87,7 +87,7 @@ enum FieldFormats {
         return text.withUTF8 { isStandardGradeList($0) }
     }
 
-    /// Whether `bytes` are a comma-separated list of CEDS grade codes with no spaces or empty items.
+    /// Returns whether `bytes` are a comma-separated list of CEDS grade codes with no spaces or empty items.
     static func isStandardGradeList(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var start = 0
         for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x2C {
@@ -122,7 +122,7 @@ enum FieldFormats {
         return text.withUTF8 { isUserIdList($0) }
     }
 
-    /// Whether `bytes` are a comma-separated list of `{type:identifier}` tokens with nothing around them.
+    /// Returns whether `bytes` are a comma-separated list of `{type:identifier}` tokens with nothing around them.
     static func isUserIdList(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         while index < bytes.count {

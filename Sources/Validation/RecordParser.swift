@@ -142,7 +142,7 @@ public struct RecordParser: Sendable {
         bytes.count == other.count && bytes.elementsEqual(other)
     }
 
-    /// Whether a non-empty value passes its column's check and is already canonical, decided on its bytes alone.
+    /// Returns whether a non-empty value passes its column's check and is already canonical, decided on its bytes alone.
     /// A false result only means that `check(_:index:)` must look at the value.
     private func isCanonical(_ bytes: UnsafeBufferPointer<UInt8>, index: Int) -> Bool {
         switch checks[index] {
@@ -326,7 +326,7 @@ public struct RecordParser: Sendable {
         return listItems(value).joined(separator: ",")
     }
 
-    /// Whether a list has no spaces, tabs or empty items, so `canonicalList` keeps it as it is.
+    /// Returns whether a list has no spaces, tabs or empty items, so `canonicalList` keeps it as it is.
     static func isCanonicalList(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var previous: UInt8 = 0x2C
         for byte in bytes {

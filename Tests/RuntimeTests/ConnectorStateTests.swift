@@ -3,7 +3,7 @@ import Store
 import Testing
 
 /// A connector that moves a cursor in `ctx.state` on every run and emits the one student the cursor names, so
-/// each run replaces the previous student; with `fail` it raises after moving the cursor.
+/// each run replaces the previous student. With `fail` it raises after moving the cursor.
 private let statefulConnector = """
     return {
         name = "stateful",

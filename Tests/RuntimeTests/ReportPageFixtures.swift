@@ -128,7 +128,7 @@ enum ReportFixtures {
     /// The hostile-looking text every data field of `hostile()` carries, with a distinct suffix per field.
     static let hostileText = "<script>alert(\"x\")</script> & 'quoted'"
 
-    /// A report in which every string the page shows carries markup, quotes and ampersands.
+    /// Returns a report in which every string the page shows contains markup, quotes and ampersands.
     static func hostile() -> RunReport {
         func text(_ field: String) -> String { hostileText + " " + field }
         return RunReport(

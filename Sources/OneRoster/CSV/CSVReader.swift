@@ -35,7 +35,7 @@ public final class CSVReader {
     var sourceEnded = false
     var started = false
     var failure: CSVError?
-    /// Where the row after the one in `spans` starts.
+    /// The offset at which the row after the one in `spans` starts.
     var nextRowStart = 0
     /// The fields of the row being scanned, as byte ranges of `buffer`; reused from row to row.
     var spans: [FieldSpan] = []

@@ -18,12 +18,12 @@ public struct CSVRow {
     /// The total byte count of all fields.
     public var byteCount: Int { bytes.count }
 
-    /// The field at `index` as a string.
+    /// Returns the field at `index` as a string.
     public subscript(index: Int) -> String {
         withField(index) { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The byte count of the field at `index`.
+    /// Returns the byte count of the field at `index`.
     public func byteCount(_ index: Int) -> Int {
         ends[index] - (index == 0 ? 0 : ends[index - 1])
     }
@@ -70,7 +70,7 @@ public struct CSVFieldBytes {
     /// The number of fields.
     public var count: Int { ends.count }
 
-    /// The bytes of the field at `index`.
+    /// Returns the bytes of the field at `index`.
     public subscript(index: Int) -> UnsafeBufferPointer<UInt8> {
         let start = index == 0 ? 0 : ends[index - 1]
         return UnsafeBufferPointer(start: base.map { $0 + start }, count: ends[index] - start)
