@@ -23,9 +23,10 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "Scripting", dependencies: ["CLua", "CCurl", "OneRoster", "Archive"]),
         .target(name: "Store", dependencies: ["CSQLite", "OneRoster"]),
+        .target(name: "Export", dependencies: ["OneRoster", "Archive", "CCurl", "CZip"]),
         .target(
             name: "Runtime",
-            dependencies: ["OneRoster", "Archive", "Validation", "Scripting", "Store", "COpenSSL"]
+            dependencies: ["OneRoster", "Archive", "Validation", "Scripting", "Store", "Export", "COpenSSL"]
         ),
         .executableTarget(name: "rollbook", dependencies: ["Runtime"]),
 
@@ -34,6 +35,7 @@ let package = Package(
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "OneRoster"]),
         .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "OneRoster"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "OneRoster"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Archive", "OneRoster"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Store", "OneRoster", "Validation"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Export
+
+@Test func exportModuleBuilds() {
+    #expect(Bool(true))
+}
