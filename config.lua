@@ -25,3 +25,23 @@ districts = {
         grade_map = {},
     },
 }
+
+-- Applications the districts share their rosters with. Each has a mapping script in connectors/apps that
+-- decides what it sees (docs/apps.md), and exports that deliver its view.
+apps = {
+    {
+        id = "codeyard",
+        name = "Codeyard",
+        districts = { "lakeview" },
+        mapping = "codeyard",
+        exports = {
+            {
+                name = "nightly",
+                type = "csv",
+                version = "1.1",
+                mode = "delta",
+                destination = { type = "folder", path = "var/exports/codeyard" },
+            },
+        },
+    },
+}

@@ -86,6 +86,7 @@ public enum Application {
 
         let runner = SyncRunner(config: config, logger: logger)
         var results: [RunResult] = []
+        var apps: [AppSyncResult] = []
         for district in districts {
             let result = runner.sync(district, store: store, showProgress: !json, dryRun: dryRun)
             results.append(result)
@@ -95,9 +96,18 @@ public enum Application {
             if !json {
                 print(RunOutput.summary(result, configOption: configOption(configPath)))
             }
+            // Views follow the last published snapshot, so they are brought up to date after every real run,
+            // also one that published nothing: an edited mapping takes effect then.
+            if !dryRun {
+                let refreshed = refreshApps(of: district.id, config: config, store: store, logger: logger)
+                if !json { for app in refreshed { print(app.summary()) } }
+                apps += refreshed
+            }
         }
-        if json { print(RunOutput.json(results)) }
-        return ExitStatus.of(results)
+        if json { print(RunOutput.json(results, apps: apps)) }
+        let status = ExitStatus.of(results)
+        if status == .success || status == .rejectedRecords, apps.contains(where: \.failed) { return .appsFailed }
+        return status
     }
 
     static func validate(path: String, json: Bool, version: String?, encoding: String?, logger: Logger) -> ExitStatus {

@@ -23,6 +23,8 @@ public struct Config: Sendable {
     public var districts: [DistrictConfig]
     /// A folder where each sync writes its run's report as `<district>-run-<N>.html` and `.json`, or nil.
     public var reportsDirectory: String? = nil
+    /// The applications districts share with, in config order.
+    public var apps: [AppConfig] = []
 
     /// The folder of the config file.
     public var directory: String { (path as NSString).deletingLastPathComponent }
@@ -47,7 +49,7 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
 }
 
 extension Config {
-    static let topLevelKeys = ["store", "connectors_dir", "districts", "safety", "reports_dir"]
+    static let topLevelKeys = ["store", "connectors_dir", "districts", "safety", "reports_dir", "apps"]
     static let districtKeys = ["id", "name", "connector", "settings", "grade_map", "safety"]
 
     /// Reads config.lua: a Lua script that sets globals (or returns a table) in a sandbox.
@@ -117,7 +119,8 @@ extension Config {
         return Config(
             path: path, storePath: resolve(store, from: directory),
             connectorsDirectory: resolve(connectors, from: directory),
-            districts: districts, reportsDirectory: reports)
+            districts: districts, reportsDirectory: reports,
+            apps: try parseApps(table["apps"], districts: districts, path: path))
     }
 
     private static func parseDistrict(

@@ -5,8 +5,8 @@ import Validation
 /// Renders run results for people (a summary) and for scripts (`--json`).
 public enum RunOutput {
     /// Returns the `--json` document: `{"runs": [...]}` with one object per district run.
-    public static func json(_ results: [RunResult]) -> String {
-        let document = Document(runs: results.map(JSONRun.init))
+    public static func json(_ results: [RunResult], apps: [AppSyncResult]? = nil) -> String {
+        let document = Document(runs: results.map(JSONRun.init), apps: apps)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(document), let text = String(data: data, encoding: .utf8) else {
@@ -113,6 +113,8 @@ public enum RunOutput {
 
     private struct Document: Encodable {
         var runs: [JSONRun]
+        /// Present for `sync`, absent for `validate`.
+        var apps: [AppSyncResult]?
     }
 
     private struct JSONRun: Encodable {

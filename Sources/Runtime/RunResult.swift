@@ -92,6 +92,9 @@ public enum ExitStatus: Int32, Sendable {
     /// A run was held by a safety limit, or blocked behind a held run: nothing of it was published. Also a dry
     /// run that would be held.
     case held = 3
+    /// The snapshot was stored, but an app's view could not be built or one of its exports was not delivered;
+    /// `rollbook audit APP` and the sync output name the cause.
+    case appsFailed = 4
 
     /// Returns the status for a set of runs: the worst of them.
     public static func of(_ results: [RunResult]) -> ExitStatus {

@@ -12,6 +12,7 @@ enum Migrations {
         [
             Migration(version: 1, apply: createInitialSchema),
             Migration(version: 2, apply: addChangeHistory),
+            Migration(version: 3, apply: addAppViews),
         ]
     }
 
@@ -111,6 +112,64 @@ enum Migrations {
             try update.bind(rowid, at: 1)
             try update.bind(key, at: 2)
             try update.run()
+        }
+    }
+
+    /// Adds what applications need: a number per app, the app view tables, the runs that materialize them,
+    /// the delivery log and the disclosure audit.
+    private static func addAppViews(_ database: Database) throws {
+        try database.execute(
+            """
+            CREATE TABLE apps (number INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
+            CREATE TABLE app_runs (
+                id INTEGER PRIMARY KEY,
+                app TEXT NOT NULL,
+                district TEXT NOT NULL,
+                base_run INTEGER NOT NULL,
+                mapping TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                ended_at TEXT,
+                state TEXT NOT NULL,
+                counts TEXT,
+                whole TEXT,
+                errors TEXT
+            );
+            CREATE INDEX app_runs_app ON app_runs (app, district, id);
+            CREATE TABLE app_deliveries (
+                id INTEGER PRIMARY KEY,
+                app TEXT NOT NULL,
+                district TEXT NOT NULL,
+                export TEXT NOT NULL,
+                app_run INTEGER NOT NULL,
+                since_run INTEGER,
+                kind TEXT NOT NULL,
+                version TEXT NOT NULL,
+                destination TEXT NOT NULL,
+                file TEXT,
+                bytes INTEGER,
+                state TEXT NOT NULL,
+                attempts TEXT,
+                message TEXT,
+                started_at TEXT NOT NULL,
+                ended_at TEXT
+            );
+            CREATE INDEX app_deliveries_app ON app_deliveries (app, district, export, id);
+            CREATE TABLE app_disclosures (
+                id INTEGER PRIMARY KEY,
+                app TEXT NOT NULL,
+                district TEXT NOT NULL,
+                app_run INTEGER NOT NULL,
+                channel TEXT NOT NULL,
+                delivery INTEGER,
+                entity TEXT NOT NULL,
+                fields TEXT NOT NULL,
+                records INTEGER NOT NULL,
+                disclosed_at TEXT NOT NULL
+            );
+            CREATE INDEX app_disclosures_app ON app_disclosures (app, id);
+            """)
+        for entity in Entity.allCases {
+            try database.execute(AppViewTable.of(entity).createTable)
         }
     }
 }

@@ -54,21 +54,8 @@ extension SnapshotStore {
         }
     }
 
-    func record(of entity: Entity, from statement: Statement) throws -> Record {
-        let columnCount = Int32(Schema.columns(of: entity).count)
-        var values: [String?] = []
-        values.reserveCapacity(Int(columnCount))
-        for column in 0..<columnCount {
-            values.append(statement.string(at: column))
-        }
-        var extensions: [Extension] = []
-        if let text = statement.string(at: columnCount) {
-            guard let decoded = ExtensionJSON.decode(text) else {
-                throw StoreError.invalidStoredValue(
-                    text, table: entity.rawValue, column: "ext", expected: "a JSON object of string values")
-            }
-            extensions = decoded
-        }
-        return Record(entity: entity, values: values, extensions: extensions)
+    /// Reads a record from the statement's columns `offset...`: the schema columns, then ext.
+    func record(of entity: Entity, from statement: Statement, offset: Int32 = 0) throws -> Record {
+        try SnapshotStore.readRecord(of: entity, from: statement, offset: offset)
     }
 }

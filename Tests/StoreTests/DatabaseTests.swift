@@ -26,8 +26,9 @@ import Testing
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", cached: false)
         while try statement.step() { tables.append(statement.string(at: 0) ?? "") }
         let expected =
-            (["districts", "runs", "diagnostics", "connector_state"] + Entity.allCases.map(\.rawValue)
-            + Entity.allCases.map { $0.rawValue + "_changes" }).sorted()
+            (["districts", "runs", "diagnostics", "connector_state", "apps", "app_runs", "app_deliveries",
+                "app_disclosures"] + Entity.allCases.map(\.rawValue)
+            + Entity.allCases.map { $0.rawValue + "_changes" } + Entity.allCases.map { "app_" + $0.rawValue }).sorted()
         #expect(tables == expected)
 
         let columns = try tableColumns(store.database, "enrollments")
@@ -55,7 +56,7 @@ import Testing
             }
         }
         let store = try SnapshotStore(path: path)
-        #expect(try store.database.scalarInt("PRAGMA user_version") == 2)
+        #expect(try store.database.scalarInt("PRAGMA user_version") == Int64(Migrations.latestVersion))
         #expect(try store.record(district: "d", entity: .users, sourcedId: "u-7")?["givenName"] == "Ines")
         #expect(try store.database.scalarInt("SELECT key FROM users") == RecordKey.of("u-7"))
         #expect(try store.liveCount(district: "d", entity: .users) == 1)
@@ -83,7 +84,7 @@ import Testing
         #expect(error?.code == "store.newer_schema")
         #expect(
             error?.description
-                == "Store file '\(path)' has schema version 99, but this build supports up to 2; "
+                == "Store file '\(path)' has schema version 99, but this build supports up to 3; "
                 + "run a newer Rollbook or restore an older copy of the file")
     }
 

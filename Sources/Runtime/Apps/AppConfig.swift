@@ -1,0 +1,184 @@
+import Foundation
+import OneRoster
+import Scripting
+
+/// One application a district shares its roster with: its mapping script and export adapters.
+public struct AppConfig: Sendable {
+    public var id: String
+    public var name: String
+    /// The ids of the districts that share with the app.
+    public var districts: [String]
+    /// The mapping script's name in connectors/apps, without `.lua`.
+    public var mapping: String
+    public var exports: [ExportConfig]
+}
+
+/// One export adapter of an app: what it writes and where it delivers.
+public struct ExportConfig: Sendable {
+    /// What the export produces.
+    public enum Kind: String, Sendable {
+        /// A zipped OneRoster CSV package.
+        case csv
+        /// A Lua export script in connectors/exports.
+        case lua
+    }
+
+    /// How much a CSV export sends each time.
+    public enum Mode: String, Sendable {
+        /// The whole view every time.
+        case bulk
+        /// The changes since the last successful delivery; the first delivery, and the first after the
+        /// mapping changed, is bulk.
+        case delta
+    }
+
+    /// The export's name, unique within its app; it names the delivery log and audit channel.
+    public var name: String
+    public var kind: Kind
+    public var version: OneRosterVersion
+    public var mode: Mode
+    /// For a CSV export: the destination table as written in config.lua (`type` = folder, sftp or https).
+    public var destination: [String: LuaValue]
+    /// For a Lua export: the script's name in connectors/exports, without `.lua`.
+    public var script: String?
+    /// For a Lua export: the settings given to the script.
+    public var settings: [String: LuaValue]
+}
+
+extension Config {
+    static let appKeys = ["id", "name", "districts", "mapping", "exports"]
+    static let exportKeys = ["name", "type", "version", "mode", "destination", "script", "settings"]
+
+    static func parseApps(_ value: LuaValue?, districts: [DistrictConfig], path: String) throws -> [AppConfig] {
+        let list: [LuaValue]
+        switch value {
+        case .array(let items)?: list = items
+        case nil, .map([:])?: list = []
+        default: throw ConfigError(file: path, message: "'apps' must be a list of app tables")
+        }
+        var apps: [AppConfig] = []
+        for (position, item) in list.enumerated() {
+            let app = try parseApp(item, place: "apps[\(position + 1)]", districts: districts, path: path)
+            if apps.contains(where: { $0.id == app.id }) {
+                throw ConfigError(file: path, message: "app id '\(app.id)' is used twice; ids must be unique")
+            }
+            apps.append(app)
+        }
+        return apps
+    }
+
+    private static func parseApp(_ item: LuaValue, place: String, districts: [DistrictConfig], path: String) throws
+        -> AppConfig
+    {
+        let fail = { (message: String) in ConfigError(file: path, message: "\(place): \(message)") }
+        guard case .map(let entries) = item else { throw fail("must be a table") }
+        for key in entries.keys {
+            guard case .string(let name) = key, appKeys.contains(name) else {
+                throw fail("unknown key \(describeKey(key))\(suggestKey(for: key, among: appKeys))")
+            }
+        }
+        guard let id = item["id"]?.stringValue, !id.isEmpty else { throw fail("missing required key 'id'") }
+        guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+            throw fail("id '\(id)' may use only letters, digits, '-', '_' and '.'")
+        }
+        guard let mapping = item["mapping"]?.stringValue, !mapping.isEmpty else {
+            throw fail("missing required key 'mapping' (a script name in connectors/apps, such as \"\(id)\")")
+        }
+        var shared: [String] = []
+        switch item["districts"] {
+        case .array(let names)?:
+            for name in names {
+                guard let district = name.stringValue else { throw fail("'districts' must list district ids") }
+                guard districts.contains(where: { $0.id == district }) else {
+                    let known = districts.map(\.id).joined(separator: ", ")
+                    throw fail("'districts' names '\(district)', which is not a configured district; configured: \(known)")
+                }
+                shared.append(district)
+            }
+        default:
+            throw fail("missing required key 'districts' (the ids of the districts that share with the app)")
+        }
+        var exports: [ExportConfig] = []
+        switch item["exports"] {
+        case nil, .map([:])?:
+            break
+        case .array(let items)?:
+            for (position, entry) in items.enumerated() {
+                let export = try parseExport(entry, place: "\(place).exports[\(position + 1)]", path: path)
+                if exports.contains(where: { $0.name == export.name }) {
+                    throw fail("export name '\(export.name)' is used twice; names must be unique within an app")
+                }
+                exports.append(export)
+            }
+        default:
+            throw fail("'exports' must be a list of export tables")
+        }
+        return AppConfig(
+            id: id, name: item["name"]?.stringValue ?? id, districts: shared, mapping: mapping, exports: exports)
+    }
+
+    private static func parseExport(_ item: LuaValue, place: String, path: String) throws -> ExportConfig {
+        let fail = { (message: String) in ConfigError(file: path, message: "\(place): \(message)") }
+        guard case .map(let entries) = item else { throw fail("must be a table") }
+        for key in entries.keys {
+            guard case .string(let name) = key, exportKeys.contains(name) else {
+                throw fail("unknown key \(describeKey(key))\(suggestKey(for: key, among: exportKeys))")
+            }
+        }
+        guard let name = item["name"]?.stringValue, !name.isEmpty,
+            name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+        else {
+            throw fail("missing or invalid 'name' (letters, digits, '-' and '_', such as \"nightly\")")
+        }
+        guard let typeName = item["type"]?.stringValue, let kind = ExportConfig.Kind(rawValue: typeName) else {
+            throw fail("'type' must be \"csv\" (a OneRoster CSV package) or \"lua\" (an export script)")
+        }
+        let versionText = item["version"]?.stringValue ?? "1.1"
+        guard let version = OneRosterVersion(manifestValue: versionText) else {
+            throw fail("'version' is '\(versionText)'; expected \"1.1\" or \"1.2\"")
+        }
+        let modeText = item["mode"]?.stringValue ?? "delta"
+        guard let mode = ExportConfig.Mode(rawValue: modeText) else {
+            throw fail("'mode' is '\(modeText)'; expected \"bulk\" or \"delta\"")
+        }
+        var destination: [String: LuaValue] = [:]
+        var script: String?
+        switch kind {
+        case .csv:
+            guard case .map(let values)? = item["destination"] else {
+                throw fail("a csv export needs 'destination', such as { type = \"folder\", path = \"var/exports\" }")
+            }
+            for (key, value) in values {
+                guard case .string(let field) = key else { throw fail("destination keys must be strings") }
+                destination[field] = value
+            }
+        case .lua:
+            guard let name = item["script"]?.stringValue, !name.isEmpty else {
+                throw fail("a lua export needs 'script' (a script name in connectors/exports)")
+            }
+            script = name
+        }
+        var settings: [String: LuaValue] = [:]
+        if case .map(let values)? = item["settings"] {
+            for (key, value) in values {
+                guard case .string(let field) = key else { throw fail("settings keys must be strings") }
+                settings[field] = value
+            }
+        }
+        return ExportConfig(
+            name: name, kind: kind, version: version, mode: mode, destination: destination, script: script,
+            settings: settings)
+    }
+
+    private static func describeKey(_ key: LuaKey) -> String {
+        if case .string(let name) = key { return "'\(name)'" }
+        return "\(key.value)"
+    }
+
+    private static func suggestKey(for key: LuaKey, among names: [String]) -> String {
+        guard case .string(let name) = key else { return "" }
+        let close = names.min { editDistance($0, name) < editDistance($1, name) }
+        if let close, editDistance(close, name) <= 2 { return "; did you mean '\(close)'?" }
+        return "; expected one of " + names.joined(separator: ", ")
+    }
+}
