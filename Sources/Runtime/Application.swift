@@ -36,6 +36,16 @@ public enum Application {
             return runReport(run: run, configPath: configPath, html: html, json: json).rawValue
         case .validate(let path, let json, let version, let encoding):
             return validate(path: path, json: json, version: version, encoding: encoding, logger: logger).rawValue
+        case .appPreview(let app, let configPath, let district, let limit, let json):
+            return previewApp(app, configPath: configPath, district: district, limit: limit, json: json, logger: logger)
+                .rawValue
+        case .audit(let app, let configPath, let district, let limit, let json):
+            return audit(app, configPath: configPath, district: district, limit: limit, json: json).rawValue
+        case .export(let app, let configPath, let district, let export, let bulk, let json):
+            return exportApp(
+                app, configPath: configPath, district: district, export: export, bulk: bulk, json: json,
+                logger: logger
+            ).rawValue
         }
     }
 

@@ -8,6 +8,9 @@ public enum Command: Equatable, Sendable {
     case decide(run: Int64, approve: Bool, config: String?, json: Bool)
     case report(run: Int64, config: String?, html: String?, json: Bool)
     case validate(path: String, json: Bool, version: String?, encoding: String?)
+    case appPreview(app: String, config: String?, district: String?, limit: Int, json: Bool)
+    case audit(app: String, config: String?, district: String?, limit: Int, json: Bool)
+    case export(app: String, config: String?, district: String?, export: String?, bulk: Bool, json: Bool)
     case help(topic: String?)
     case version
 }
@@ -38,6 +41,15 @@ public enum Usage {
           rollbook validate PATH [--json] [--version 1.1|1.2] [--encoding utf-8|windows-1252]
               Read a OneRoster CSV package (folder or .zip) through the same connector and validator;
               store nothing.
+          rollbook app preview APP [--config FILE] [--district ID] [--limit N] [--json]
+              Map the current snapshot with the app's mapping as it is now, and show the mapped
+              records and how the app's view would change; store nothing.
+          rollbook audit APP [--config FILE] [--district ID] [--limit N] [--json]
+              List what was disclosed to the app: per app run and delivery, the entities, fields
+              and record counts, newest first.
+          rollbook export APP [--config FILE] [--district ID] [--export NAME] [--bulk] [--json]
+              Run the app's exports now: write each package and deliver it. --bulk sends the whole
+              view instead of the changes since the last delivery.
           rollbook help | --help
           rollbook --version
 
@@ -46,7 +58,10 @@ public enum Usage {
           --district ID      Sync only this district.
           --json             Print one JSON object instead of text (sync: {"runs": [...]}).
           --dry-run          Compare with the snapshot and report, but store nothing at all.
-          --limit N          Runs to list (default 20).
+          --limit N          Runs or entries to list (default 20); records per entity for app preview
+                             (default 5).
+          --export NAME      Run only the export with this name.
+          --bulk             Send the whole view, even where the export sends deltas.
           --samples N        sourcedIds to show per entity and kind of change (default 5).
           --html FILE        Write the report as an HTML page to FILE.
           --version 1.1|1.2  OneRoster version of a package without manifest.csv (a manifest's
@@ -60,7 +75,9 @@ public enum Usage {
         Exit status: 0 when every run stored (or validated) with no errors, 1 when records were
         rejected, 2 when a run could not happen (bad configuration or command line, unreadable input,
         a run that cannot be approved or discarded), 3 when a sync was held by a safety limit or
-        blocked behind a held run, so nothing of it was published.
+        blocked behind a held run, so nothing of it was published, 4 when the snapshot was stored
+        but an app's view could not be built or an export was not delivered. When several apply,
+        the first of 2, 3, 4, 1 is returned.
         """
 }
 
@@ -115,6 +132,32 @@ extension Command {
             }
             let positionals = try options.finish(positionals: 1)
             return .validate(path: positionals[0], json: json, version: version, encoding: encoding)
+        case "app":
+            guard arguments.count > 1, arguments[1] == "preview" else {
+                throw UsageError(message: "Unknown app command; expected `rollbook app preview APP`.")
+            }
+            options = OptionReader(Array(arguments.dropFirst(2)))
+            let config = try options.value("--config")
+            let district = try options.value("--district")
+            let limit = try options.count("--limit") ?? 5
+            let json = options.flag("--json")
+            let app = try options.finish(positionals: 1, name: "APP")[0]
+            return .appPreview(app: app, config: config, district: district, limit: limit, json: json)
+        case "audit":
+            let config = try options.value("--config")
+            let district = try options.value("--district")
+            let limit = try options.count("--limit") ?? 20
+            let json = options.flag("--json")
+            let app = try options.finish(positionals: 1, name: "APP")[0]
+            return .audit(app: app, config: config, district: district, limit: limit, json: json)
+        case "export":
+            let config = try options.value("--config")
+            let district = try options.value("--district")
+            let export = try options.value("--export")
+            let bulk = options.flag("--bulk")
+            let json = options.flag("--json")
+            let app = try options.finish(positionals: 1, name: "APP")[0]
+            return .export(app: app, config: config, district: district, export: export, bulk: bulk, json: json)
         case "help", "--help", "-h":
             return .help(topic: arguments.dropFirst().first)
         case "--version", "version":
@@ -122,7 +165,8 @@ extension Command {
         default:
             throw UsageError(
                 message:
-                    "Unknown command '\(verb)'; expected sync, validate, runs, diff, approve, discard, report or help.")
+                    "Unknown command '\(verb)'; expected sync, validate, runs, diff, approve, discard, report, app, "
+                    + "audit, export or help.")
         }
     }
 

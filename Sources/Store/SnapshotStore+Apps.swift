@@ -102,7 +102,8 @@ extension SnapshotStore {
                     text, table: "app_runs", column: "counts", expected: "a JSON object of view counts")
             }
         }
-        let whole = Set((statement.string(at: 9) ?? "").split(separator: ",").compactMap { Entity(rawValue: String($0)) })
+        let whole = Set(
+            (statement.string(at: 9) ?? "").split(separator: ",").compactMap { Entity(rawValue: String($0)) })
         var errors: [String] = []
         if let text = statement.string(at: 10) {
             errors = (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
@@ -164,7 +165,9 @@ extension SnapshotStore {
                 values[1] = "tobedeleted"
                 record = Record(entity: entity, values: values)
             }
-            try body(ViewRecord(row: statement.int64(at: 0), changed: statement.int64(at: 1), removed: removed, record: record))
+            try body(
+                ViewRecord(
+                    row: statement.int64(at: 0), changed: statement.int64(at: 1), removed: removed, record: record))
         }
     }
 

@@ -26,8 +26,10 @@ import Testing
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", cached: false)
         while try statement.step() { tables.append(statement.string(at: 0) ?? "") }
         let expected =
-            (["districts", "runs", "diagnostics", "connector_state", "apps", "app_runs", "app_deliveries",
-                "app_disclosures"] + Entity.allCases.map(\.rawValue)
+            ([
+                "districts", "runs", "diagnostics", "connector_state", "apps", "app_runs", "app_deliveries",
+                "app_disclosures",
+            ] + Entity.allCases.map(\.rawValue)
             + Entity.allCases.map { $0.rawValue + "_changes" } + Entity.allCases.map { "app_" + $0.rawValue }).sorted()
         #expect(tables == expected)
 

@@ -91,7 +91,8 @@ extension Config {
                 guard let district = name.stringValue else { throw fail("'districts' must list district ids") }
                 guard districts.contains(where: { $0.id == district }) else {
                     let known = districts.map(\.id).joined(separator: ", ")
-                    throw fail("'districts' names '\(district)', which is not a configured district; configured: \(known)")
+                    throw fail(
+                        "'districts' names '\(district)', which is not a configured district; configured: \(known)")
                 }
                 shared.append(district)
             }

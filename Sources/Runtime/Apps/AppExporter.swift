@@ -8,7 +8,10 @@ struct AppExporter {
     let logger: Logger
 
     /// Runs every export of the app whose last delivery is older than the current view.
-    func runExports(of app: AppConfig, district: String, store: SnapshotStore) -> [DeliveryRecord] {
+    func runExports(
+        of app: AppConfig, district: String, store: SnapshotStore, only: String? = nil, forceBulk: Bool = false,
+        force: Bool = false
+    ) -> [DeliveryRecord] {
         // TODO: write packages and deliver them once the package writer and transports land.
         []
     }

@@ -67,7 +67,8 @@ struct AppMaterializer {
             let previous = try store.lastAppRun(app: app.id, district: district)
             if let previous, previous.baseRun == baseRun, previous.mapping == digest { return result }
             let builder = try store.database.transaction {
-                try build(app, district: district, baseRun: baseRun, mapping: mapping, digest: digest,
+                try build(
+                    app, district: district, baseRun: baseRun, mapping: mapping, digest: digest,
                     previous: previous, store: store, state: .committed)
             }
             result.run = try store.lastAppRun(app: app.id, district: district)

@@ -51,7 +51,8 @@ public struct AppSyncResult: Sendable, Encodable {
         }
         for delivery in deliveries {
             let size = delivery.bytes.map { ", \($0) bytes" } ?? ""
-            var line = "  export \(delivery.export): \(delivery.kind) \(delivery.state) to \(delivery.destination)\(size)"
+            var line =
+                "  export \(delivery.export): \(delivery.kind) \(delivery.state) to \(delivery.destination)\(size)"
             if let message = delivery.message { line += ": " + message }
             lines.append(line)
         }

@@ -34,9 +34,10 @@ final class ViewBuilder {
     private var candidateUsers: SharedSet = .all
     private let chunk: Int64 = 20_000
 
-    init(mapping: AppMapping, writer: AppViewWriter, store: SnapshotStore, previous: AppRun?, digest: String,
-        today: String)
-    {
+    init(
+        mapping: AppMapping, writer: AppViewWriter, store: SnapshotStore, previous: AppRun?, digest: String,
+        today: String
+    ) {
         self.mapping = mapping
         self.writer = writer
         self.store = store
@@ -365,8 +366,10 @@ final class ViewBuilder {
                 return false
             }
             if let problem = check(mapped) {
-                note(MappingError(script: mapping.path, line: nil, entity: entity, sourcedId: record.sourcedId,
-                    message: problem))
+                note(
+                    MappingError(
+                        script: mapping.path, line: nil, entity: entity, sourcedId: record.sourcedId,
+                        message: problem))
                 return stored.map { !$0.removed } ?? false
             }
             result = mapped

@@ -168,7 +168,8 @@ extension AppMapping {
         }
         var result: [Extension] = []
         for (key, item) in entries {
-            guard case .string(let name) = key, let text = try text(of: item, field: "metadata." + "\(key.value)", record: record)
+            guard case .string(let name) = key,
+                let text = try text(of: item, field: "metadata." + "\(key.value)", record: record)
             else { continue }
             result.append(Extension(name: name, value: text))
         }
