@@ -117,6 +117,8 @@ public enum Application {
         if json { print(RunOutput.json(results, apps: apps)) }
         let status = ExitStatus.of(results)
         if status == .success || status == .rejectedRecords, apps.contains(where: \.failed) { return .appsFailed }
+        // Records a mapping could not map are rejected records of the app's view.
+        if status == .success, apps.contains(where: { $0.view.recordErrorCount > 0 }) { return .rejectedRecords }
         return status
     }
 
