@@ -12,7 +12,7 @@ import Synchronization
 public struct ZipWriter: Sendable {
     /// A file to store in the zip.
     public struct Entry: Sendable, Hashable {
-        /// The name inside the zip, such as `users.csv`; it cannot contain `/`.
+        /// The name inside the zip, such as `users.csv`, which cannot contain `/`.
         public let name: String
         /// The file on disk whose bytes are stored.
         public let path: String
@@ -28,7 +28,7 @@ public struct ZipWriter: Sendable {
     /// How many files are deflated at the same time.
     public let parallelism: Int
 
-    /// Creates a writer; `compressionLevel` is clamped to 1...9 and `parallelism` to at least 1.
+    /// Creates a writer, clamping `compressionLevel` to 1...9 and `parallelism` to at least 1.
     public init(compressionLevel: Int = 6, parallelism: Int = 1) {
         self.compressionLevel = min(9, max(1, compressionLevel))
         self.parallelism = max(1, parallelism)
@@ -65,12 +65,22 @@ public struct ZipWriter: Sendable {
         }
     }
 
-    /// Deflates `entries` into a new zip at `target`; `reportedPath` is the zip named in errors.
+    /// Deflates `entries` into a new zip at `target`. Errors name `reportedPath` as the zip.
     static func writeDeflated(
         _ entries: [Entry], to target: String, level: Int, reportedPath: String
     ) throws(ZipWriterError) {
         let archive = try openForWriting(target, reportedPath: reportedPath)
         for entry in entries {
+            // libzip 1.7 opens the file only in zip_close and then reports no file name, so check it here.
+            let descriptor = open(entry.path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                let error = ZipWriterError(
+                    .addFailed, path: reportedPath, entry: entry.name, file: entry.path,
+                    detail: String(cString: strerror(errno)))
+                discard(archive, target)
+                throw error
+            }
+            closeFile(descriptor)
             guard let source = zip_source_file(archive, entry.path, 0, -1) else {
                 let error = ZipWriterError(
                     .addFailed, path: reportedPath, entry: entry.name, file: entry.path, detail: libzipMessage(archive))
@@ -103,7 +113,7 @@ public struct ZipWriter: Sendable {
         return archive
     }
 
-    /// Adds a source as a new entry; libzip owns the source from then on, or it is freed here on failure.
+    /// Adds a source as a new entry. libzip owns the source from then on, and on failure it is freed here.
     static func add(
         _ source: OpaquePointer, entry: Entry, to archive: OpaquePointer, target: String, reportedPath: String
     ) throws(ZipWriterError) {
@@ -116,7 +126,10 @@ public struct ZipWriter: Sendable {
         }
     }
 
-    /// Writes the archive; this is where libzip reads and deflates the files.
+    /// Writes the archive, which is when libzip reads and deflates the files.
+    ///
+    /// NOTE: a file that becomes unreadable after it was added fails here with libzip's message alone, such as
+    /// "Read error: No such file or directory", without the file's name.
     static func close(_ archive: OpaquePointer, target: String, reportedPath: String) throws(ZipWriterError) {
         guard zip_close(archive) == 0 else {
             let error = ZipWriterError(.writeFailed, path: reportedPath, file: target, detail: libzipMessage(archive))
@@ -198,7 +211,12 @@ private struct ParallelProgress {
     }
 }
 
-/// A zip that cannot be written; the target path then holds no new zip.
+/// Calls POSIX `close`; a free function because `ZipWriter.close` hides the C name.
+private func closeFile(_ descriptor: Int32) {
+    close(descriptor)
+}
+
+/// A zip that cannot be written, in which case no new zip is at the target path.
 public struct ZipWriterError: Error, Sendable, Hashable {
     enum Code: String, Sendable {
         case invalidName = "invalid-name"

@@ -24,14 +24,14 @@ func expectMatchesGolden(_ folder: String, case name: String) throws {
     #expect(written == expected, "files of \(name)")
     for file in expected where written.contains(file) {
         let actual = try String(contentsOfFile: (folder as NSString).appendingPathComponent(file), encoding: .utf8)
-        let wanted = try String(contentsOf: golden.appendingPathComponent(file), encoding: .utf8)
-        if actual != wanted {
+        let goldenText = try String(contentsOf: golden.appendingPathComponent(file), encoding: .utf8)
+        if actual != goldenText {
             let actualLines = actual.split(separator: "\n", omittingEmptySubsequences: false)
-            let wantedLines = wanted.split(separator: "\n", omittingEmptySubsequences: false)
-            let common = min(actualLines.count, wantedLines.count)
-            let line = (0..<common).first { actualLines[$0] != wantedLines[$0] } ?? common
+            let goldenLines = goldenText.split(separator: "\n", omittingEmptySubsequences: false)
+            let common = min(actualLines.count, goldenLines.count)
+            let line = (0..<common).first { actualLines[$0] != goldenLines[$0] } ?? common
             let writtenLine = line < actualLines.count ? String(actualLines[line]) : "<end>"
-            let goldenLine = line < wantedLines.count ? String(wantedLines[line]) : "<end>"
+            let goldenLine = line < goldenLines.count ? String(goldenLines[line]) : "<end>"
             Issue.record(
                 "\(name)/\(file) differs at line \(line + 1): written '\(writtenLine)', golden '\(goldenLine)'")
         }

@@ -43,7 +43,7 @@ final class CSVFileOutput {
         buffer.deallocate()
     }
 
-    /// Writes one field, preceded by a comma unless it starts the row; nil and empty write nothing between commas.
+    /// Writes one field, preceded by a comma unless it starts the row. A nil or empty value is an empty field.
     @inline(__always)
     func writeField(_ bytes: UnsafeBufferPointer<UInt8>?) throws(PackageWriterError) {
         if !atRowStart { try writeByte(0x2C) }
@@ -59,7 +59,7 @@ final class CSVFileOutput {
         }
     }
 
-    /// Writes one field, or `fallback` when `bytes` is nil; `fallback` must need no quotes.
+    /// Writes one field, or `fallback` when `bytes` is nil. `fallback` must need no quotes.
     @inline(__always)
     func writeField(_ bytes: UnsafeBufferPointer<UInt8>?, default fallback: [UInt8]) throws(PackageWriterError) {
         if let bytes { return try writeField(bytes) }

@@ -4,7 +4,7 @@ import OneRoster
 extension CSVPackageWriter {
     /// Closes the open file, writes `manifest.csv` and returns what the package holds.
     ///
-    /// The manifest states every file key of the version, rostering or not, as the binding asks writers to do:
+    /// The manifest states every file key of the version, rostering or not, so receivers see a complete manifest:
     /// `bulk` or `delta` for the files written and `absent` for all others. Calling it again returns the same
     /// summary.
     public func finish() throws(PackageWriterError) -> PackageSummary {
@@ -51,7 +51,7 @@ extension CSVPackageWriter {
             skippedDeletedRows: skippedDeletedRows, replacedLineBreaks: file.replacedLineBreaks)
     }
 
-    /// The manifest rows: header, versions, one mode per file key, then the source system.
+    /// Returns the manifest rows: header, versions, one mode per file key, then the source system.
     private func manifestRows(files: [PackageFileSummary]) -> [[String]] {
         var modes: [String: FileMode] = [:]
         for file in files { modes[file.entity.manifestKey] = file.mode }

@@ -41,7 +41,7 @@ public final class CSVPackageWriter {
 
     /// Creates the package folder, which must be missing or empty.
     ///
-    /// `deltaTimestamp` defaults to the current time; tests pass a fixed one.
+    /// `deltaTimestamp` defaults to the current time, and tests pass a fixed one.
     public init(
         directory: String, version: OneRosterVersion, sourceSystem: SourceSystem,
         lineEnding: CSVWriter.LineEnding = .crlf, deltaTimestamp: Date = Date()
@@ -58,13 +58,14 @@ public final class CSVPackageWriter {
     }
 
     deinit {
-        // A writer dropped without finish() leaves its open file as written so far; there is no caller to tell.
+        // A writer dropped without finish() flushes its open file and writes no manifest. Errors here have no caller.
         try? output?.close()
     }
 
     /// Starts `<entity>.csv` with the version's header, closing the file begun before it.
     ///
-    /// Each entity can be begun once. The mode must be bulk or delta; an entity that is never begun is absent.
+    /// Each entity can be begun once. The mode must be bulk or delta, and an entity that is never begun is
+    /// absent.
     public func beginFile(_ entity: Entity, mode: FileMode) throws(PackageWriterError) {
         try checkNotFinished()
         guard Entity.all(in: version).contains(entity) else {

@@ -13,7 +13,7 @@ public struct SourceSystem: Sendable, Hashable {
     }
 }
 
-/// What a package holds for one entity.
+/// The contents of a package for one entity.
 public struct PackageFileSummary: Sendable, Hashable {
     public let entity: Entity
     /// The mode stated in the manifest; `absent` when the file was not begun or got no rows.

@@ -2,7 +2,7 @@ import OneRoster
 
 /// Converts between the 1.1 user fields `role` and `orgSourcedIds` and the 1.2 `roles` records.
 ///
-/// The store keeps both forms side by side; these pure functions fill whichever form a package version needs.
+/// The store keeps both forms side by side, and these pure functions fill whichever form a package version needs.
 public enum RoleConversion {
     /// Builds the 1.2 `roles` records of a user who has the 1.1 fields `role` and `orgSourcedIds`.
     ///
@@ -65,8 +65,8 @@ public enum RoleConversion {
     ///
     /// `n` is the number of UTF-8 bytes of the user's sourcedId, so that the pair can be read back unambiguously
     /// and no two pairs share an id even when the ids contain `-`. For example, user `u-1` at org `sch-1` gives
-    /// `role-3-u-1-sch-1`. The id is stable across exports, and it holds no personal data when the user's id
-    /// holds none.
+    /// `role-3-u-1-sch-1`. The id is stable across exports, and it contains no personal data when the user's
+    /// id contains none.
     public static func roleSourcedId(user: String, org: String) -> String {
         "role-\(user.utf8.count)-\(user)-\(org)"
     }
