@@ -75,6 +75,29 @@ public struct DeliveryRecord: Sendable, Hashable, Codable {
     public var message: String?
     public var startedAt: Date
     public var endedAt: Date?
+
+    public init(
+        id: Int64, app: String, district: String, export: String, appRun: Int64, sinceRun: Int64?, kind: String,
+        version: String, destination: String, file: String?, bytes: Int?, state: String, attempts: String?,
+        message: String?, startedAt: Date, endedAt: Date?
+    ) {
+        self.id = id
+        self.app = app
+        self.district = district
+        self.export = export
+        self.appRun = appRun
+        self.sinceRun = sinceRun
+        self.kind = kind
+        self.version = version
+        self.destination = destination
+        self.file = file
+        self.bytes = bytes
+        self.state = state
+        self.attempts = attempts
+        self.message = message
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+    }
 }
 
 /// One entry of the disclosure audit: what an app was given of one entity, through which channel.
