@@ -58,6 +58,34 @@ extension Connector {
         }
     }
 
+    /// Calls `export(ctx)` of an export script. `ctx.records(kind)` reads the records the delivery sends from
+    /// `source`. Throws when the script raises or returns `nil, message` or `false`.
+    public func export(source: ExportRecordSource, fields: [String: LuaValue]) throws {
+        let state = runtime.state
+        let top = lua_gettop(state)
+        defer { lua_settop(state, top) }
+        let settings = try checkedSettings()
+        try pushEntryPoint("export")
+        pushContext(settings: settings, state: [:])
+        runtime.withHostAllocation {
+            HostAPI.pushFunction(named: "ctx.records", in: runtime)
+            lua_setfield(state, -2, "records")
+            for (name, value) in fields {
+                runtime.push(value)
+                lua_setfield(state, -2, name)
+            }
+        }
+        runtime.exportSource = source
+        defer { runtime.exportSource = nil }
+        runtime.currentScript = path
+        try runtime.protectedCall(arguments: 1, results: 2)
+        let first = lua_type(state, -2)
+        if first == LUA_TNIL || (first == LUA_TBOOLEAN && lua_toboolean(state, -2) == 0) {
+            let message = runtime.rawString(at: -1) ?? "export returned \(first == LUA_TNIL ? "nil" : "false")"
+            throw ScriptError.checkFailed(script: path, message: message)
+        }
+    }
+
     /// Stack: pushes one function.
     private func pushEntryPoint(_ name: String) throws {
         let state = runtime.state

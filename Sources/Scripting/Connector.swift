@@ -35,8 +35,11 @@ public final class Connector {
         luaL_unref(runtime.state, rb_lua_registryindex(), reference)
     }
 
-    /// Runs the script at `path` and reads the connector table it returns.
-    public static func load(path: String, runtime: LuaRuntime) throws -> Connector {
+    /// Runs the script at `path` and reads the connector table it returns. `entryPoints` are the functions the
+    /// table must have: `check` and `sync` for a SIS connector, `export` for an export script.
+    public static func load(path: String, runtime: LuaRuntime, entryPoints: [String] = ["check", "sync"]) throws
+        -> Connector
+    {
         let state = runtime.state
         let top = lua_gettop(state)
         defer { lua_settop(state, top) }
@@ -59,7 +62,7 @@ public final class Connector {
         let summary = try runtime.withHostAllocation {
             try stringField("description", of: table, runtime: runtime, path: path)
         }
-        for function in ["check", "sync"] {
+        for function in entryPoints {
             let type = runtime.withHostAllocation { rawField(function, of: table, in: runtime) }
             if type != LUA_TFUNCTION {
                 let got = String(cString: lua_typename(state, type))

@@ -29,3 +29,10 @@ public struct ConnectorContext {
         self.state = state
     }
 }
+
+/// The records an export script reads through `ctx.records(kind)`: those its delivery sends.
+public protocol ExportRecordSource: AnyObject {
+    /// Returns the records of an entity, each with its fields by name; removed records carry only sourcedId,
+    /// `status = "tobedeleted"` and dateLastModified.
+    func records(_ entity: Entity) throws -> [Record]
+}

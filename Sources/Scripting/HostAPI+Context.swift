@@ -1,4 +1,5 @@
 import CLua
+import OneRoster
 
 extension HostAPI {
     static let contextFunctions: [HostFunction] = [
@@ -43,6 +44,29 @@ extension HostAPI {
                     throw LuaRaise("emit_file of '\(kind)' from '\(path)' failed: \(error)")
                 }
                 lua_pushboolean(call.state, 1)
+                return 1
+            }),
+        HostFunction(
+            name: "records", scope: .context, signature: "ctx.records(kind) -> { record, ... }",
+            summary:
+                "In an export script: the app view's records of a kind (such as `users`) that this delivery "
+                + "sends, as tables of field = string; removed ones have `status = \"tobedeleted\"`.",
+            body: { call in
+                let kind = try call.string(1)
+                guard let entity = Entity(rawValue: kind) else {
+                    let known = Entity.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw LuaRaise("ctx.records: unknown kind '\(kind)'; expected one of \(known)")
+                }
+                guard let source = call.runtime.exportSource else {
+                    throw LuaRaise("ctx.records can only be called while export runs")
+                }
+                let records: [Record]
+                do {
+                    records = try source.records(entity)
+                } catch {
+                    return call.failure("cannot read the \(kind) of the app view: \(error)")
+                }
+                call.runtime.pushRecords(records)
                 return 1
             }),
     ]

@@ -49,6 +49,8 @@ public final class LuaRuntime {
     var settingSecrets: [String: String] = [:]
     /// The sink of the `check` or `sync` call in progress.
     var sink: ConnectorSink?
+    /// The records of the `export` call in progress.
+    var exportSource: ExportRecordSource?
     /// Open CSV iterators by handle, owned here so that Swift, not Lua, frees them.
     var iterators: [Int: RowIterator] = [:]
     var nextIteratorHandle = 1

@@ -123,12 +123,13 @@ struct DisclosureTally {
         }
     }
 
-    /// The names of the columns the given version writes that had a value. A bulk file leaves status and
-    /// dateLastModified blank.
-    func fields(in version: OneRosterVersion, mode: FileMode) -> [String] {
+    /// The names of the columns that had a value, of those the given version writes (all with nil). A bulk
+    /// file leaves status and dateLastModified blank.
+    func fields(in version: OneRosterVersion?, mode: FileMode) -> [String] {
         Schema.columns(of: entity).enumerated().compactMap { index, column in
             if mode == .bulk, column.requirement == .requiredInDelta { return nil }
-            return filled[index] && column.versions.contains(version) ? column.name : nil
+            if let version, !column.versions.contains(version) { return nil }
+            return filled[index] ? column.name : nil
         }
     }
 }

@@ -59,7 +59,7 @@ extension AppMapping {
     private func call(_ reference: Int32, with record: Record) throws(MappingError) {
         let state = runtime.state
         lua_rawgeti(state, rb_lua_registryindex(), Int64(reference))
-        pushRecord(record)
+        runtime.pushRecord(record)
         runtime.currentScript = path
         do {
             try runtime.protectedCall(arguments: 1, results: 1)
@@ -72,34 +72,6 @@ extension AppMapping {
 
     private func failure(_ record: Record, line: Int?, _ message: String) -> MappingError {
         MappingError(script: path, line: line, entity: record.entity, sourcedId: record.sourcedId, message: message)
-    }
-
-    /// Pushes the record as a table of field name to string, leaving out blank fields; extensions go in `metadata`.
-    ///
-    /// Stack: pushes one table.
-    private func pushRecord(_ record: Record) {
-        let state = runtime.state
-        let columns = Schema.columns(of: record.entity)
-        runtime.withHostAllocation {
-            lua_createtable(state, 0, Int32(columns.count))
-            record.withValueBytes { values in
-                for index in 0..<values.count {
-                    guard let value = values[index], !value.isEmpty else { continue }
-                    value.withMemoryRebound(to: CChar.self) { text in
-                        _ = lua_pushlstring(state, text.baseAddress, text.count)
-                    }
-                    lua_setfield(state, -2, columns[index].name)
-                }
-            }
-            if !record.extensions.isEmpty {
-                lua_createtable(state, 0, Int32(record.extensions.count))
-                for item in record.extensions {
-                    runtime.pushString(item.value)
-                    lua_setfield(state, -2, item.name)
-                }
-                lua_setfield(state, -2, "metadata")
-            }
-        }
     }
 
     /// Reads the table a mapping function returned into a record of the same entity.
