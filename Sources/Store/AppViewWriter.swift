@@ -156,12 +156,13 @@ public final class AppViewWriter {
 }
 
 extension SnapshotStore {
+    /// Reads a record from the statement's columns `offset...`: the schema columns, then ext. The values are copied
+    /// from SQLite's buffers into the record's one buffer, without a string per value.
     static func readRecord(of entity: Entity, from statement: Statement, offset: Int32) throws -> Record {
         let columnCount = Int32(Schema.columns(of: entity).count)
-        var values: [String?] = []
-        values.reserveCapacity(Int(columnCount))
+        var builder = RecordBuilder(columns: Int(columnCount), textCapacity: 256)
         for column in 0..<columnCount {
-            values.append(statement.string(at: offset + column))
+            builder.append(statement.textBytes(at: offset + column))
         }
         var extensions: [Extension] = []
         if let text = statement.string(at: offset + columnCount) {
@@ -171,6 +172,6 @@ extension SnapshotStore {
             }
             extensions = decoded
         }
-        return Record(entity: entity, values: values, extensions: extensions)
+        return Record(entity: entity, builder: builder, extensions: extensions)
     }
 }

@@ -119,6 +119,13 @@ public final class Statement {
         return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 
+    /// The 0-based column of the current row as UTF-8 bytes, or nil when NULL. The bytes belong to SQLite and stay
+    /// valid only until the statement steps, resets or reads the column as another type.
+    public func textBytes(at column: Int32) -> UnsafeBufferPointer<UInt8>? {
+        guard let text = sqlite3_column_text(handle, column) else { return nil }
+        return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column)))
+    }
+
     /// The 0-based column of the current row as bytes, or nil when NULL.
     public func data(at column: Int32) -> Data? {
         if isNull(at: column) { return nil }
