@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Export
-
-@Test func exportModuleBuilds() {
-    #expect(Bool(true))
-}
