@@ -184,7 +184,7 @@ struct DeliverySFTPTests {
         ) { entries.append($0) }
         #expect(!result.delivered)
         #expect(result.attempts.count == 3)
-        #expect(result.attempts.allSatisfy(\.isTransient))
+        #expect(result.attempts.allSatisfy { $0.isTransient })
         #expect(result.attempts.allSatisfy { $0.code == "connection_failed" })
         #expect(entries.filter { $0.message == "delivery attempt failed, retrying" }.count == 2)
     }

@@ -23,9 +23,13 @@ final class SSHSession {
         self.handle = handle
         var portValue = Int32(clamping: port)
         var processConfig = false
+        // Without TCP_NODELAY each synchronous 32 KiB SFTP write waited for a delayed ACK: 64 MiB took 60 s
+        // over loopback in a debug build, and 0.35 s with it.
+        var noDelay: Int32 = 1
         guard setOption(SSH_OPTIONS_HOST, host), setOption(SSH_OPTIONS_USER, user),
             ssh_options_set(handle, SSH_OPTIONS_PORT, &portValue) == SSH_OK,
             ssh_options_set(handle, SSH_OPTIONS_PROCESS_CONFIG, &processConfig) == SSH_OK,
+            ssh_options_set(handle, SSH_OPTIONS_NODELAY, &noDelay) == SSH_OK,
             setOption(SSH_OPTIONS_KNOWNHOSTS, "/dev/null"), setOption(SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null"),
             setOption(SSH_OPTIONS_HOSTKEYS, hostKeyAlgorithms.joined(separator: ","))
         else { return nil }
