@@ -32,3 +32,17 @@ static inline CURLcode rb_curl_setopt_write_function(CURL *handle, CURLoption op
 static inline CURLcode rb_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
+
+typedef size_t (*rb_curl_read_callback)(char *buffer, size_t size, size_t count, void *userdata);
+
+static inline CURLcode rb_curl_setopt_read_function(CURL *handle, CURLoption option, rb_curl_read_callback value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode rb_curl_setopt_mime(CURL *handle, CURLoption option, curl_mime *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode rb_curl_getinfo_offset(CURL *handle, CURLINFO info, curl_off_t *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
