@@ -13,6 +13,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
 
         .target(name: "OneRoster"),
         .target(name: "Archive", dependencies: ["CZip", "OneRoster"]),
@@ -23,7 +24,7 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "Scripting", dependencies: ["CLua", "CCurl", "OneRoster", "Archive"]),
         .target(name: "Store", dependencies: ["CSQLite", "OneRoster"]),
-        .target(name: "Export", dependencies: ["OneRoster", "Archive", "CCurl", "CZip"]),
+        .target(name: "Export", dependencies: ["OneRoster", "Archive", "CCurl", "CZip", "CSSH"]),
         .target(
             name: "Runtime",
             dependencies: ["OneRoster", "Archive", "Validation", "Scripting", "Store", "Export", "COpenSSL"]

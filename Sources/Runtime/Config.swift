@@ -116,11 +116,22 @@ extension Config {
             }
             reports = resolve(folder, from: directory)
         }
-        return Config(
+        var config = Config(
             path: path, storePath: resolve(store, from: directory),
             connectorsDirectory: resolve(connectors, from: directory),
-            districts: districts, reportsDirectory: reports,
-            apps: try parseApps(table["apps"], districts: districts, path: path))
+            districts: districts, reportsDirectory: reports)
+        config.apps = try parseApps(table["apps"], districts: districts, path: path)
+        // A destination that cannot work is a configuration error now, not a failed delivery after the next sync.
+        for app in config.apps {
+            for export in app.exports where export.kind == .csv {
+                do {
+                    _ = try Delivery.parse(export.destination, config: config)
+                } catch {
+                    throw fail("app '\(app.id)', export '\(export.name)': \(error)")
+                }
+            }
+        }
+        return config
     }
 
     private static func parseDistrict(
