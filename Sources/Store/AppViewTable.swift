@@ -34,32 +34,6 @@ struct AppViewTable: Sendable {
             """
     }
 
-    /// Parameters: ?1 app number, ?2 changing app run, ?3 district, ?4 base run after which base rows changed
-    /// (0 for all). Shares every live base record of the district unchanged, touching only rows whose shared
-    /// content differs from what the view has.
-    var mergeWhole: String {
-        let cleared = base.columns.map { "\($0) = NULL" }.joined(separator: ", ")
-        return """
-            INSERT INTO \(name) (app, row, hash, input, changed, removed, mapped) \
-            SELECT ?1, rowid, hash, NULL, ?2, 0, 0 FROM \(base.name) \
-            WHERE district = ?3 AND \(base.columns[1]) IS NOT 'tobedeleted' AND run > ?4 ORDER BY rowid \
-            ON CONFLICT (app, row) DO UPDATE SET hash = excluded.hash, input = NULL, changed = excluded.changed, \
-            removed = 0, mapped = 0, \(cleared), ext = NULL \
-            WHERE \(name).hash IS NOT excluded.hash OR \(name).removed = 1 OR \(name).mapped = 1
-            """
-    }
-
-    /// Parameters: ?1 app number, ?2 changing app run, ?3 district, ?4 base run after which base rows changed
-    /// (0 for all). Marks removed the view rows whose base record is a tombstone or no longer exists.
-    var removeGone: String {
-        """
-        UPDATE \(name) SET removed = 1, changed = ?2 WHERE app = ?1 AND removed = 0 AND row IN (\
-        SELECT v.row FROM \(name) AS v LEFT JOIN \(base.name) AS b ON b.rowid = v.row \
-        WHERE v.app = ?1 AND v.removed = 0 AND (b.rowid IS NULL OR (b.district = ?3 AND b.run > ?4 \
-        AND b.\(base.columns[1]) IS 'tobedeleted')))
-        """
-    }
-
     /// Parameters: ?1 district, ?2 first rowid, ?3 rowid past the last. Live base records of a rowid range.
     var selectBaseRange: String {
         """
@@ -135,6 +109,33 @@ struct AppViewTable: Sendable {
             WHERE v.app = ?1 AND b.district = ?2 AND v.changed > ?3 AND (v.removed = 0 OR ?4 = 1) \
             ORDER BY v.row
             """
+    }
+
+    /// Parameters: ?1 app (unused, so that both export queries bind alike), ?2 district, ?3 sync run after which
+    /// base records changed (0 for all), ?4 whether tombstones are included (1) or not (0). The same columns as
+    /// `selectForExport`, with the base run as `changed` and the base columns in the view's place.
+    var selectWholeForExport: String {
+        """
+        SELECT rowid, run, \(base.columns[1]) IS 'tobedeleted', 0, \(base.selectRecordColumns) FROM \(base.name) \
+        WHERE ?1 IS NOT NULL AND district = ?2 AND run > ?3 AND (\(base.columns[1]) IS NOT 'tobedeleted' OR ?4 = 1) \
+        ORDER BY rowid
+        """
+    }
+
+    /// Parameters: ?1 district, ?2 sync run. Live records, live records changed after the run, and tombstones
+    /// made after it, in one scan.
+    var countWhole: String {
+        """
+        SELECT coalesce(sum(\(base.columns[1]) IS NOT 'tobedeleted'), 0), \
+        coalesce(sum(run > ?2 AND \(base.columns[1]) IS NOT 'tobedeleted'), 0), \
+        coalesce(sum(run > ?2 AND \(base.columns[1]) IS 'tobedeleted'), 0) FROM \(base.name) WHERE district = ?1
+        """
+    }
+
+    /// Parameters: ?1 app, ?2 district. Deletes the view rows of the district, for an entity that becomes
+    /// shared whole.
+    var clear: String {
+        "DELETE FROM \(name) WHERE app = ?1 AND row IN (SELECT rowid FROM \(base.name) WHERE district = ?2)"
     }
 
     /// Parameters: ?1 app, ?2 district. Counts the records the app sees now.

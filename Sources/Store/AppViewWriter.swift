@@ -27,25 +27,12 @@ public final class AppViewWriter {
         self.run = run
     }
 
-    /// Shares every live record of the entity as it is. Only base records changed after `sinceBaseRun`
-    /// (0 for all) are looked at. Returns how many view rows changed and how many were removed.
-    public func mergeWhole(_ entity: Entity, sinceBaseRun: Int64) throws -> (changed: Int, removed: Int) {
-        let table = AppViewTable.of(entity)
-        let merge = try database.prepare(table.mergeWhole, cached: false)
-        try bindCommon(merge, sinceBaseRun: sinceBaseRun)
-        try merge.run()
-        let changed = database.changes
-        let remove = try database.prepare(table.removeGone, cached: false)
-        try bindCommon(remove, sinceBaseRun: sinceBaseRun)
-        try remove.run()
-        return (changed, database.changes)
-    }
-
-    private func bindCommon(_ statement: Statement, sinceBaseRun: Int64) throws {
+    /// Deletes the view rows of the entity in the district: an entity shared whole is read from the base table.
+    public func clear(_ entity: Entity) throws {
+        let statement = try database.prepare(AppViewTable.of(entity).clear, cached: false)
         try statement.bind(app, at: 1)
-        try statement.bind(run, at: 2)
-        try statement.bind(district, at: 3)
-        try statement.bind(sinceBaseRun, at: 4)
+        try statement.bind(district, at: 2)
+        try statement.run()
     }
 
     /// Returns one past the largest rowid of the entity's base table, the end of the range to walk.

@@ -132,22 +132,29 @@ extension SnapshotStore {
 public struct ViewRecord: Sendable {
     /// The base row's rowid.
     public var row: Int64
-    /// The app run that last changed what the app sees of the record.
+    /// For a view row, the app run that last changed what the app sees of the record; for a record of an entity
+    /// shared whole, the sync run that last changed the base record.
     public var changed: Int64
+    /// Whether the record comes straight from the base table, because its entity is shared whole.
+    public var isBase: Bool
     /// Whether the record left the view; then `record` holds only its sourcedId and `tobedeleted` status.
     public var removed: Bool
     public var record: Record
 }
 
 extension SnapshotStore {
-    /// Calls `body` with the view records of an entity in a district that changed after app run `after` (0 for
-    /// all), in base rowid order. Removed records come only with `includeRemoved`.
+    /// Calls `body` with the view records of an entity in a district that changed after `after`, in base rowid
+    /// order. Removed records come only with `includeRemoved`.
+    ///
+    /// With `whole`, the entity is shared whole: the records are the district's base records, `after` is a sync
+    /// run (0 for all), and a removed record is a tombstone. Otherwise they are the app's view rows and `after`
+    /// is an app run.
     public func forEachViewRecord(
-        app: Int64, district: String, entity: Entity, after: Int64 = 0, includeRemoved: Bool, limit: Int? = nil,
-        _ body: (ViewRecord) throws -> Void
+        app: Int64, district: String, entity: Entity, whole: Bool = false, after: Int64 = 0, includeRemoved: Bool,
+        limit: Int? = nil, _ body: (ViewRecord) throws -> Void
     ) throws {
         let table = AppViewTable.of(entity)
-        let sql = table.selectForExport + (limit.map { " LIMIT \($0)" } ?? "")
+        let sql = (whole ? table.selectWholeForExport : table.selectForExport) + (limit.map { " LIMIT \($0)" } ?? "")
         let statement = try database.prepare(sql, cached: limit == nil)
         defer { statement.reset() }
         try statement.bind(app, at: 1)
@@ -158,17 +165,33 @@ extension SnapshotStore {
         while try statement.step() {
             let removed = statement.int64(at: 2) != 0
             let mapped = statement.int64(at: 3) != 0
-            var record = try SnapshotStore.readRecord(of: entity, from: statement, offset: mapped ? 4 : 4 + width)
+            var record = try SnapshotStore.readRecord(
+                of: entity, from: statement, offset: whole || mapped ? 4 : 4 + width)
             if removed {
                 var values = [String?](repeating: nil, count: Schema.columns(of: entity).count)
                 values[0] = record.sourcedId
                 values[1] = "tobedeleted"
+                values[2] = whole ? record.value(at: 2) : nil
                 record = Record(entity: entity, values: values)
             }
             try body(
                 ViewRecord(
-                    row: statement.int64(at: 0), changed: statement.int64(at: 1), removed: removed, record: record))
+                    row: statement.int64(at: 0), changed: statement.int64(at: 1), isBase: whole, removed: removed,
+                    record: record))
         }
+    }
+
+    /// Counts, for an entity shared whole, the district's live records and those changed or removed by sync runs
+    /// after `sinceBaseRun`.
+    public func wholeCounts(district: String, entity: Entity, sinceBaseRun: Int64) throws -> ViewCounts {
+        let statement = try database.prepare(AppViewTable.of(entity).countWhole)
+        defer { statement.reset() }
+        try statement.bind(district, at: 1)
+        try statement.bind(sinceBaseRun, at: 2)
+        try statement.step()
+        return ViewCounts(
+            shared: Int(statement.int64(at: 0)), changed: Int(statement.int64(at: 1)),
+            removed: Int(statement.int64(at: 2)))
     }
 
     /// Returns when each app run of an app and district ended (or started, for a run still going), by run id.

@@ -1,6 +1,7 @@
 import Archive
 import Foundation
 import OneRoster
+import Runtime
 import Store
 import Testing
 
@@ -104,14 +105,11 @@ import Testing
         let read = try runRollbook(["sync", "--config", config, "--json"])
         #expect(read.status == 0, "\(read)")
 
-        let view = try SnapshotStore(path: setup.storePath)
-        let number = try view.appNumber("vendor")
+        let view = try #require(try AppViewReader(store: SnapshotStore(path: setup.storePath), app: "vendor", district: "d"))
         let stored = try SnapshotStore(path: copy.file("rollbook.sqlite"))
         for entity in Entity.all(in: .v1p1) {
             var expected: [String: [String?]] = [:]
-            try view.forEachViewRecord(app: number, district: "d", entity: entity, includeRemoved: false) {
-                expected[$0.record.sourcedId] = comparable($0.record, version: version)
-            }
+            try view.forEach(entity) { expected[$0.record.sourcedId] = comparable($0.record, version: version) }
             var actual: [String: [String?]] = [:]
             try stored.forEachRecord(district: "copy", entity: entity) {
                 actual[$0.sourcedId] = comparable($0, version: version)

@@ -1,5 +1,6 @@
 import Foundation
 import OneRoster
+import Runtime
 import Store
 import Testing
 
@@ -20,12 +21,10 @@ import Testing
     /// Reads the app's view of district `d`: sourcedId to record, per entity.
     private func view(_ setup: AppTestSetup) throws -> [Entity: [String: Record]] {
         let store = try SnapshotStore(path: setup.storePath)
-        let number = try store.appNumber("vendor")
         var result: [Entity: [String: Record]] = [:]
+        guard let reader = try AppViewReader(store: store, app: "vendor", district: "d") else { return result }
         for entity in Entity.allCases {
-            try store.forEachViewRecord(app: number, district: "d", entity: entity, includeRemoved: false) {
-                result[entity, default: [:]][$0.record.sourcedId] = $0.record
-            }
+            try reader.forEach(entity) { result[entity, default: [:]][$0.record.sourcedId] = $0.record }
         }
         return result
     }

@@ -43,11 +43,14 @@ public struct ExportConfig: Sendable {
     public var script: String?
     /// For a Lua export: the settings given to the script.
     public var settings: [String: LuaValue]
+    /// For a CSV export: the deflate level of the zip, from 0 (stored) to 9. The default, 1, compresses a
+    /// roster's CSV text about ten to one at several times the speed of level 6, which saves another 20% or so.
+    public var compressionLevel: Int = 1
 }
 
 extension Config {
     static let appKeys = ["id", "name", "districts", "mapping", "exports"]
-    static let exportKeys = ["name", "type", "version", "mode", "destination", "script", "settings"]
+    static let exportKeys = ["name", "type", "version", "mode", "destination", "script", "settings", "compression"]
 
     static func parseApps(_ value: LuaValue?, districts: [DistrictConfig], path: String) throws -> [AppConfig] {
         let list: [LuaValue]
@@ -166,9 +169,16 @@ extension Config {
                 settings[field] = value
             }
         }
+        var level = 1
+        if let value = item["compression"] {
+            guard let number = value.doubleValue, number >= 0, number <= 9, number.rounded() == number else {
+                throw fail("'compression' must be a deflate level from 0 (none) to 9 (smallest); the default is 1")
+            }
+            level = Int(number)
+        }
         return ExportConfig(
             name: name, kind: kind, version: version, mode: mode, destination: destination, script: script,
-            settings: settings)
+            settings: settings, compressionLevel: level)
     }
 
     private static func describeKey(_ key: LuaKey) -> String {

@@ -34,12 +34,11 @@ extension Application {
             var previews: [AppPreview] = []
             for district in try districts(of: app, only: district, config: config) {
                 let preview = try materializer.preview(app, district: district, store: store) {
-                    run, builder, number in
+                    run, builder, _ in
                     var records: [Entity: [Record]] = [:]
-                    for entity in Entity.allCases where (run.counts[entity]?.shared ?? 0) > 0 {
-                        try store.forEachViewRecord(
-                            app: number, district: district, entity: entity, includeRemoved: false, limit: limit
-                        ) { records[entity, default: []].append($0.record) }
+                    let reader = try AppViewReader(store: store, run: run)
+                    for entity in Entity.allCases where reader.count(entity) > 0 {
+                        try reader.forEach(entity, limit: limit) { records[entity, default: []].append($0.record) }
                     }
                     return AppPreview(
                         app: app.id, district: district, counts: run.counts, records: records,

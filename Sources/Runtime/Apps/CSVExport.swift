@@ -25,7 +25,7 @@ struct CSVExport {
 
         let name = "\(app.id)-\(district)-\(plan.kind.rawValue)-\(plan.appRun.id).zip"
         let zip = work + "/" + name
-        try writer.zip(to: zip, compressionLevel: 6, parallelism: 2)
+        try writer.zip(to: zip, compressionLevel: export.compressionLevel, parallelism: 2)
         let bytes = (try? FileManager.default.attributesOfItem(atPath: zip)[.size] as? Int) ?? nil
 
         let delivery = try store.beginDelivery(
@@ -57,24 +57,24 @@ struct CSVExport {
         let writer = try CSVPackageWriter(
             directory: folder, version: version,
             sourceSystem: SourceSystem(name: "Rollbook", code: district))
-        let number = try store.appNumber(app.id)
+        let reader = try AppViewReader(store: store, run: plan.appRun)
         let times = try store.appRunTimes(app: app.id, district: district)
-        let since = plan.since ?? 0
+        let since = try plan.since.flatMap { try store.appRun($0) }
         let delta = plan.kind == .delta
         var tallies: [DisclosureTally] = []
-        let sharedRoles = try store.sharedCount(app: number, district: district, entity: .roles)
-        let rolesByUser = version == .v1p1 && sharedRoles > 0 ? try rolesOfUsers(number) : [:]
+        let sharedRoles = reader.count(.roles)
+        let rolesByUser = version == .v1p1 && sharedRoles > 0 ? try rolesOfUsers(reader) : [:]
 
         for entity in Entity.all(in: version) {
             try writer.beginFile(entity, mode: plan.kind)
             var tally = DisclosureTally(entity)
             let derivesRoles = entity == .roles && sharedRoles == 0
             let source: Entity = derivesRoles ? .users : entity
-            try store.forEachViewRecord(
-                app: number, district: district, entity: source, after: since, includeRemoved: delta
-            ) { item in
+            try reader.forEach(source, since: since, includeRemoved: delta) { item in
                 var record = item.record
-                if delta, let time = times[item.changed] { record.setValue(time, at: ContentHash.modifiedColumn) }
+                if delta, !item.isBase, let time = times[item.changed] {
+                    record.setValue(time, at: ContentHash.modifiedColumn)
+                }
                 if derivesRoles {
                     for role in RoleConversion.roles(derivedFrom: record) {
                         try writer.append(role)
@@ -94,10 +94,10 @@ struct CSVExport {
     }
 
     /// The shared 1.2 roles by user, for 1.1 files, which carry a user's role and orgs on the user.
-    private func rolesOfUsers(_ number: Int64) throws -> [String: [Record]] {
+    private func rolesOfUsers(_ reader: AppViewReader) throws -> [String: [Record]] {
         var result: [String: [Record]] = [:]
         let userColumn = Columns.roleUser
-        try store.forEachViewRecord(app: number, district: district, entity: .roles, includeRemoved: false) { item in
+        try reader.forEach(.roles) { item in
             result[item.record.value(at: userColumn) ?? "", default: []].append(item.record)
         }
         return result

@@ -23,9 +23,10 @@ struct ScriptExport {
     }
 
     func run(force: Bool) throws -> DeliveryRecord? {
-        let number = try store.appNumber(app.id)
         let source = ViewRecordSource(
-            store: store, app: app, number: number, district: district, plan: plan, channel: "lua:" + export.name)
+            store: store, app: app, reader: try AppViewReader(store: store, run: plan.appRun),
+            since: try plan.since.flatMap { try store.appRun($0) }, district: district, plan: plan,
+            channel: "lua:" + export.name)
         if plan.kind == .delta, !force, try !source.hasChanges() { return nil }
 
         let path = ScriptExport.scriptPath(of: export, config: exporter.config)
@@ -73,18 +74,23 @@ struct ScriptExport {
 final class ViewRecordSource: ExportRecordSource {
     let store: SnapshotStore
     let app: AppConfig
-    let number: Int64
+    let reader: AppViewReader
+    /// The app run of the last successful delivery, for a delta.
+    let since: AppRun?
     let district: String
     let plan: AppExporter.Plan
     let channel: String
     var delivery: Int64?
     private var times: [Int64: String]?
 
-    init(store: SnapshotStore, app: AppConfig, number: Int64, district: String, plan: AppExporter.Plan, channel: String)
-    {
+    init(
+        store: SnapshotStore, app: AppConfig, reader: AppViewReader, since: AppRun?, district: String,
+        plan: AppExporter.Plan, channel: String
+    ) {
         self.store = store
         self.app = app
-        self.number = number
+        self.reader = reader
+        self.since = since
         self.district = district
         self.plan = plan
         self.channel = channel
@@ -94,10 +100,7 @@ final class ViewRecordSource: ExportRecordSource {
     func hasChanges() throws -> Bool {
         for entity in Entity.allCases {
             var found = false
-            try store.forEachViewRecord(
-                app: number, district: district, entity: entity, after: plan.since ?? 0, includeRemoved: true,
-                limit: 1
-            ) { _ in found = true }
+            try reader.forEach(entity, since: since, includeRemoved: true, limit: 1) { _ in found = true }
             if found { return true }
         }
         return false
@@ -108,11 +111,9 @@ final class ViewRecordSource: ExportRecordSource {
         let delta = plan.kind == .delta
         var records: [Record] = []
         var tally = DisclosureTally(entity)
-        try store.forEachViewRecord(
-            app: number, district: district, entity: entity, after: plan.since ?? 0, includeRemoved: delta
-        ) { item in
+        try reader.forEach(entity, since: since, includeRemoved: delta) { item in
             var record = item.record
-            if let time = times?[item.changed] { record.setValue(time, at: ContentHash.modifiedColumn) }
+            if !item.isBase, let time = times?[item.changed] { record.setValue(time, at: ContentHash.modifiedColumn) }
             if !item.removed { record.setValue("active", at: 1) }
             records.append(record)
             tally.add(record)

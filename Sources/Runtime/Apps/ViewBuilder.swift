@@ -8,7 +8,8 @@ import Validation
 ///
 /// Entities go in dependency order, so that each sees which records of the entities it refers to are in
 /// the view. An entity the mapping neither filters nor reshapes, and whose references are all shared whole,
-/// is shared whole: SQLite copies its changed rows without reading them into Swift. Any other entity is walked
+/// is shared whole: the app reads the district's base records of it as they are, and no view rows are written.
+/// Any other entity is walked
 /// in base rowid ranges: its scope is checked natively, references to records outside the view are dropped,
 /// the mapping's Lua function runs only where its input changed, then the field allow-list and masks apply.
 final class ViewBuilder {
@@ -64,15 +65,14 @@ final class ViewBuilder {
             return
         }
         if whole.contains(entity) {
+            // The app reads the base records themselves, so only the counts are worked out. View rows left from
+            // a mapping that filtered or reshaped the entity go.
+            if let previous, !previous.whole.contains(entity) { try writer.clear(entity) }
             let incremental = sameMapping && previous?.whole.contains(entity) == true
-            let (changed, removed) = try writer.mergeWhole(
-                entity, sinceBaseRun: incremental ? previous?.baseRun ?? 0 : 0)
-            entityCounts.changed = changed
-            entityCounts.removed = removed
-            entityCounts.shared = try store.sharedCount(app: writer.app, district: writer.district, entity: entity)
+            counts[entity] = try store.wholeCounts(
+                district: writer.district, entity: entity, sinceBaseRun: incremental ? previous?.baseRun ?? 0 : 0)
             shared[entity] = .all
             if entity == .users { candidateUsers = .all }
-            counts[entity] = entityCounts
             return
         }
         try prepare(entity)
