@@ -105,7 +105,8 @@ import Testing
         let read = try runRollbook(["sync", "--config", config, "--json"])
         #expect(read.status == 0, "\(read)")
 
-        let view = try #require(try AppViewReader(store: SnapshotStore(path: setup.storePath), app: "vendor", district: "d"))
+        let view = try #require(
+            try AppViewReader(store: SnapshotStore(path: setup.storePath), app: "vendor", district: "d"))
         let stored = try SnapshotStore(path: copy.file("rollbook.sqlite"))
         for entity in Entity.all(in: .v1p1) {
             var expected: [String: [String?]] = [:]

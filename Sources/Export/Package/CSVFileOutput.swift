@@ -38,6 +38,14 @@ final class CSVFileOutput {
         self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
     }
 
+    /// Writes to an open descriptor, such as the write end of a pipe, which the output then owns and closes.
+    init(descriptor: Int32, name: String, lineEnding: CSVWriter.LineEnding, bufferSize: Int = 256 * 1024) {
+        self.path = name
+        self.descriptor = descriptor
+        self.lineEnd = lineEnding == .crlf ? [0x0D, 0x0A] : [0x0A]
+        self.buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+    }
+
     deinit {
         if !isClosed { closeFile(descriptor) }
         buffer.deallocate()

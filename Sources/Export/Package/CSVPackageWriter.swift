@@ -30,6 +30,8 @@ public final class CSVPackageWriter {
     // The open file. These are plain fields rather than one optional struct so the per-record path reads them
     // without copying.
     var output: CSVFileOutput?
+    /// The zip being written while the files are produced, when `streamZip` started one.
+    var stream: StreamingZip?
     var openEntity: Entity = .orgs
     var openMode: FileMode = .bulk
     /// Indexes into `Schema.columns(of:)` of the version's columns after `sourcedId`, `status` and
@@ -89,7 +91,12 @@ public final class CSVPackageWriter {
 
         let columns = Schema.columns(of: entity)
         let versionColumns = Schema.columns(of: entity, version: version)
-        let file = try CSVFileOutput(path: path(of: entity.fileName), lineEnding: lineEnding)
+        let file: CSVFileOutput
+        if let descriptor = stream?.takeDescriptor(for: entity.fileName) {
+            file = CSVFileOutput(descriptor: descriptor, name: path(of: entity.fileName), lineEnding: lineEnding)
+        } else {
+            file = try CSVFileOutput(path: path(of: entity.fileName), lineEnding: lineEnding)
+        }
         for column in versionColumns { try file.writeField(column.name) }
         try file.endRow()
 

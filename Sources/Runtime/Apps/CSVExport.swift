@@ -18,14 +18,14 @@ struct CSVExport {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
 
-        let folder = work + "/package"
-        let (writer, summary, tallies) = try writePackage(into: folder)
-        let rows = summary.files.reduce(0) { $0 + $1.rowCount }
-        if plan.kind == .delta, rows == 0, !force { return nil }
+        let reader = try AppViewReader(store: store, run: plan.appRun)
+        let since = try plan.since.flatMap { try store.appRun($0) }
+        let files = try plannedFiles(reader, since: since)
+        if plan.kind == .delta, files.isEmpty, !force { return nil }
 
         let name = "\(app.id)-\(district)-\(plan.kind.rawValue)-\(plan.appRun.id).zip"
         let zip = work + "/" + name
-        try writer.zip(to: zip, compressionLevel: export.compressionLevel, parallelism: 2)
+        let tallies = try writePackage(into: work + "/package", zip: zip, files: files, reader: reader, since: since)
         let bytes = (try? FileManager.default.attributesOfItem(atPath: zip)[.size] as? Int) ?? nil
 
         let delivery = try store.beginDelivery(
@@ -51,21 +51,48 @@ struct CSVExport {
         return try store.deliveries(app: app.id, district: district, export: export.name, limit: 1).first
     }
 
-    /// Writes the package folder and returns its summary with what each entity's file discloses.
-    private func writePackage(into folder: String) throws -> (CSVPackageWriter, PackageSummary, [DisclosureTally]) {
+    /// The entities of the binding with at least one record to send, in file order.
+    private func plannedFiles(_ reader: AppViewReader, since: AppRun?) throws -> [Entity] {
+        try Entity.all(in: export.version).filter { entity in
+            let source: Entity = entity == .roles && reader.count(.roles) == 0 ? .users : entity
+            if plan.kind == .bulk { return reader.count(source) > 0 }
+            var found = false
+            try reader.forEach(source, since: since, includeRemoved: true, limit: 1) { _ in found = true }
+            return found
+        }
+    }
+
+    /// Writes the package and zips it to `zip` on a second thread while the files are produced. Returns what each
+    /// entity's file discloses.
+    private func writePackage(
+        into folder: String, zip: String, files: [Entity], reader: AppViewReader, since: AppRun?
+    ) throws -> [DisclosureTally] {
         let version = export.version
         let writer = try CSVPackageWriter(
-            directory: folder, version: version,
-            sourceSystem: SourceSystem(name: "Rollbook", code: district))
-        let reader = try AppViewReader(store: store, run: plan.appRun)
+            directory: folder, version: version, sourceSystem: SourceSystem(name: "Rollbook", code: district))
+        try writer.streamZip(to: zip, files: files, compressionLevel: export.compressionLevel)
+        do {
+            let tallies = try writeFiles(files, with: writer, reader: reader, since: since)
+            _ = try writer.finish()
+            try writer.finishStreamedZip()
+            return tallies
+        } catch {
+            writer.abandonStreamedZip()
+            throw error
+        }
+    }
+
+    private func writeFiles(_ files: [Entity], with writer: CSVPackageWriter, reader: AppViewReader, since: AppRun?)
+        throws -> [DisclosureTally]
+    {
+        let version = export.version
         let times = try store.appRunTimes(app: app.id, district: district)
-        let since = try plan.since.flatMap { try store.appRun($0) }
         let delta = plan.kind == .delta
         var tallies: [DisclosureTally] = []
         let sharedRoles = reader.count(.roles)
         let rolesByUser = version == .v1p1 && sharedRoles > 0 ? try rolesOfUsers(reader) : [:]
 
-        for entity in Entity.all(in: version) {
+        for entity in files {
             try writer.beginFile(entity, mode: plan.kind)
             var tally = DisclosureTally(entity)
             let derivesRoles = entity == .roles && sharedRoles == 0
@@ -90,7 +117,7 @@ struct CSVExport {
             }
             tallies.append(tally)
         }
-        return (writer, try writer.finish(), tallies)
+        return tallies
     }
 
     /// The shared 1.2 roles by user, for 1.1 files, which carry a user's role and orgs on the user.
