@@ -1,7 +1,7 @@
 import Foundation
 import OneRoster
 
-/// What one app run did to one entity of an app view.
+/// The counts of one app run for one entity of an app view.
 public struct ViewCounts: Sendable, Hashable, Codable {
     /// Records the app sees after the run.
     public var shared: Int

@@ -55,16 +55,6 @@ struct AppViewTable: Sendable {
         """
     }
 
-    /// Parameters: ?1 app, ?2 row. The stored values of a mapped row, or the base values when not mapped.
-    var selectValues: String {
-        let viewColumns = (base.columns + ["ext"]).map { "v.\($0)" }.joined(separator: ", ")
-        let baseColumns = (base.columns + ["ext"]).map { "b.\($0)" }.joined(separator: ", ")
-        return """
-            SELECT v.mapped, \(viewColumns), \(baseColumns) FROM \(name) AS v JOIN \(base.name) AS b \
-            ON b.rowid = v.row WHERE v.app = ?1 AND v.row = ?2
-            """
-    }
-
     /// Parameters: ?1 app, ?2 row, ?3 hash, ?4 input, ?5 changed, ?6 mapped, ?7... the columns, then ext.
     var upsert: String {
         let names = (["app", "row", "hash", "input", "changed", "removed", "mapped"] + base.columns + ["ext"])
@@ -136,18 +126,5 @@ struct AppViewTable: Sendable {
     /// shared whole.
     var clear: String {
         "DELETE FROM \(name) WHERE app = ?1 AND row IN (SELECT rowid FROM \(base.name) WHERE district = ?2)"
-    }
-
-    /// Parameters: ?1 app, ?2 district. Counts the records the app sees now.
-    var countShared: String {
-        """
-        SELECT count(*) FROM \(name) AS v JOIN \(base.name) AS b ON b.rowid = v.row \
-        WHERE v.app = ?1 AND v.removed = 0 AND b.district = ?2
-        """
-    }
-
-    /// Parameters: ?1 app, ?2 app run. Counts of a run's changes: rows it added or changed, and rows it removed.
-    var countChanged: String {
-        "SELECT removed, count(*) FROM \(name) WHERE app = ?1 AND changed = ?2 GROUP BY removed"
     }
 }

@@ -10,9 +10,9 @@ public struct StoredViewRow: Sendable, Hashable {
 
 /// Reads base records and writes one app's view rows, inside the caller's transaction.
 ///
-/// An app run goes entity by entity. An entity shared whole is merged in SQL (`mergeWhole`); any other is
-/// walked in base rowid ranges: `baseRange` gives the live base records of a range, `viewRange` the view rows
-/// already there, and the caller writes what changed with `write`, `remove` and `rememberDropped`.
+/// An app run walks each entity that is not shared whole in base rowid ranges. `baseRange` gives the live base
+/// records of a range and `viewRange` the view rows already there. The caller then writes what changed with
+/// `write`, `remove` and `rememberDropped`.
 public final class AppViewWriter {
     let database: Database
     public let app: Int64

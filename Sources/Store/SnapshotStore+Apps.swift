@@ -116,16 +116,6 @@ extension SnapshotStore {
             state: AppRunState(rawValue: statement.string(at: 7) ?? "") ?? .failed, counts: counts, whole: whole,
             errors: errors)
     }
-
-    /// Counts the records of an entity the app sees now in a district.
-    public func sharedCount(app: Int64, district: String, entity: Entity) throws -> Int {
-        let statement = try database.prepare(AppViewTable.of(entity).countShared)
-        defer { statement.reset() }
-        try statement.bind(app, at: 1)
-        try statement.bind(district, at: 2)
-        try statement.step()
-        return Int(statement.int64(at: 0))
-    }
 }
 
 /// One record of an app view, as the app sees it.

@@ -7,7 +7,8 @@ import Testing
     /// and answers with `status`.
     final class WebhookServer {
         let port: Int
-        let pidFile: String
+        /// The server's process id, read once, because the test's folder may be gone when the server stops.
+        private var pid: Int32?
         let log: String
 
         init(directory: TemporaryDirectory, status: Int = 200) throws {
@@ -36,7 +37,7 @@ import Testing
             server.serve_forever()
             """.write(toFile: script, atomically: true, encoding: .utf8)
             let portFile = directory.file("port")
-            pidFile = directory.file("server.pid")
+            let pidFile = directory.file("server.pid")
             // A shell starts the server in the background and exits at once. Foundation's Process would otherwise
             // wait for the long-lived server before it reaps the rollbook processes the test starts later.
             let launcher = Process()
@@ -47,6 +48,8 @@ import Testing
             ]
             try launcher.run()
             launcher.waitUntilExit()
+            let pidText = (try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? ""
+            pid = Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines))
             var number: Int?
             let deadline = Date().addingTimeInterval(10)
             while number == nil, Date() < deadline {
@@ -54,8 +57,7 @@ import Testing
                 if number == nil { usleep(20_000) }
             }
             guard let number else {
-                let text = (try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? ""
-                if let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) { kill(pid, SIGTERM) }
+                if let pid { kill(pid, SIGTERM) }
                 throw CocoaError(.fileReadCorruptFile)
             }
             port = number
@@ -66,8 +68,7 @@ import Testing
         }
 
         private func stop() {
-            let text = (try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? ""
-            if let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) { kill(pid, SIGTERM) }
+            if let pid { kill(pid, SIGTERM) }
         }
 
         /// The requests received so far.

@@ -78,27 +78,29 @@ final class StreamingZip: @unchecked Sendable {
         try wait()
     }
 
-    /// Ends every entry the writer did not take, so that the zip thread finishes, and waits for it.
+    /// Ends every entry the writer did not take, so that the zip thread finishes, and waits for it. The zip is
+    /// deleted, because the thread may have completed it with truncated files.
     func abandon() {
-        lock.lock()
-        let remaining = writeEnds
-        writeEnds = [:]
-        lock.unlock()
-        for descriptor in remaining.values { close(descriptor) }
-        finished.wait()
-        finished.signal()
+        endRemainingEntries()
         unlink(path + ".partial")
+        unlink(path)
     }
 
     private func wait() throws(PackageWriterError) {
+        endRemainingEntries()
+        if let failure { throw PackageWriterError(.zipFailed, path: path, message: failure) }
+    }
+
+    /// Closes the write ends the writer did not take, then waits for the zip thread.
+    private func endRemainingEntries() {
         lock.lock()
         let remaining = writeEnds
         writeEnds = [:]
         lock.unlock()
         for descriptor in remaining.values { close(descriptor) }
         finished.wait()
+        // Signal again, so that a later call does not wait forever.
         finished.signal()
-        if let failure { throw PackageWriterError(.zipFailed, path: path, message: failure) }
     }
 
     /// Writes the zip from the pipes; returns an error message, or nil on success.

@@ -15,7 +15,7 @@ public struct AppConfig: Sendable {
 
 /// One export adapter of an app: what it writes and where it delivers.
 public struct ExportConfig: Sendable {
-    /// What the export produces.
+    /// The kind of file or call an export produces.
     public enum Kind: String, Sendable {
         /// A zipped OneRoster CSV package.
         case csv

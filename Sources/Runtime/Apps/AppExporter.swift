@@ -5,8 +5,8 @@ import Store
 
 /// Runs an app's exports for a district and keeps the delivery log and the disclosure audit.
 ///
-/// An export sends the view of the app's last committed app run. A delta holds what changed after the app run
-/// of the export's last successful delivery, tombstones included; the first delivery, and the first after the
+/// An export sends the view of the app's last committed app run. A delta contains what changed after the app run
+/// of the export's last successful delivery, tombstones included. The first delivery, and the first after the
 /// mapping changed, is bulk. Before anything is handed to a destination, the log gets the delivery and the audit
 /// gets, per entity, the fields that had a value and the number of records.
 struct AppExporter {
@@ -82,7 +82,7 @@ struct AppExporter {
         }
     }
 
-    /// The destination as the log shows it, without secrets.
+    /// Returns the destination as the log shows it, without secrets.
     func describe(_ export: ExportConfig) -> String {
         if export.kind == .lua { return "lua:\(export.script ?? "")" }
         let type = export.destination["type"]?.stringValue ?? "?"

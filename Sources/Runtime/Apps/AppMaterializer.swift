@@ -111,7 +111,7 @@ struct AppMaterializer {
         let writer = AppViewWriter(store: store, app: number, district: district, run: runId)
         let builder = ViewBuilder(
             mapping: mapping, writer: writer, store: store, previous: previous, digest: digest,
-            today: AppMaterializer.today())
+            today: AppMaterializer.today(), baseRun: baseRun)
         try builder.build()
         try store.finishAppRun(
             id: runId, state: state, counts: builder.counts, whole: builder.whole,

@@ -119,7 +119,7 @@ extension Application {
     }
 }
 
-/// What `app preview` shows for one district.
+/// The output of `app preview` for one district.
 struct AppPreview: Encodable {
     var app: String
     var district: String
@@ -144,7 +144,7 @@ struct AppPreview: Encodable {
         try container.encode(errorCount, forKey: .errorCount)
     }
 
-    /// The record's non-blank fields by name.
+    /// Returns the record's non-blank fields by name.
     static func fields(_ record: Record) -> [String: String] {
         var result: [String: String] = [:]
         for (index, column) in Schema.columns(of: record.entity).enumerated() {

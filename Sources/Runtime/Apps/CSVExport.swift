@@ -51,13 +51,13 @@ struct CSVExport {
         return try store.deliveries(app: app.id, district: district, export: export.name, limit: 1).first
     }
 
-    /// The entities of the binding with at least one record to send, in file order.
+    /// Lists the entities of the binding with at least one record to send, in file order.
     private func plannedFiles(_ reader: AppViewReader, since: AppRun?) throws -> [Entity] {
         try Entity.all(in: export.version).filter { entity in
             let source: Entity = entity == .roles && reader.count(.roles) == 0 ? .users : entity
-            if plan.kind == .bulk { return reader.count(source) > 0 }
             var found = false
-            try reader.forEach(source, since: since, includeRemoved: true, limit: 1) { _ in found = true }
+            try reader.forEach(source, since: since, includeRemoved: plan.kind == .delta, limit: 1) { _ in found = true
+            }
             return found
         }
     }
@@ -120,7 +120,7 @@ struct CSVExport {
         return tallies
     }
 
-    /// The shared 1.2 roles by user, for 1.1 files, which carry a user's role and orgs on the user.
+    /// Groups the shared 1.2 roles by user, for 1.1 files, which carry a user's role and orgs on the user.
     private func rolesOfUsers(_ reader: AppViewReader) throws -> [String: [Record]] {
         var result: [String: [Record]] = [:]
         let userColumn = Columns.roleUser

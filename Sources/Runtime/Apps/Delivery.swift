@@ -14,7 +14,7 @@ import Scripting
 enum Delivery {
     struct Outcome {
         var delivered: Bool
-        /// Where the file landed, such as its path in the destination folder.
+        /// The file's location at the destination, such as its path in the destination folder.
         var location: String?
         /// The attempts as JSON text, for the log.
         var attempts: String?

@@ -96,7 +96,7 @@ final class ViewRecordSource: ExportRecordSource {
         self.channel = channel
     }
 
-    /// Whether any entity has a record this delta would send.
+    /// Checks whether any entity has a record this delta would send.
     func hasChanges() throws -> Bool {
         for entity in Entity.allCases {
             var found = false

@@ -22,6 +22,8 @@ final class ViewBuilder {
     let digest: String
     /// Today's date as `YYYY-MM-DD`, for `sessions = "current"`.
     let today: String
+    /// The published sync run the view is built from.
+    let baseRun: Int64
 
     private(set) var counts: [Entity: ViewCounts] = [:]
     private(set) var whole: Set<Entity> = []
@@ -37,8 +39,9 @@ final class ViewBuilder {
 
     init(
         mapping: AppMapping, writer: AppViewWriter, store: SnapshotStore, previous: AppRun?, digest: String,
-        today: String
+        today: String, baseRun: Int64
     ) {
+        self.baseRun = baseRun
         self.mapping = mapping
         self.writer = writer
         self.store = store
@@ -69,8 +72,7 @@ final class ViewBuilder {
             // a mapping that filtered or reshaped the entity go.
             if let previous, !previous.whole.contains(entity) { try writer.clear(entity) }
             let incremental = sameMapping && previous?.whole.contains(entity) == true
-            counts[entity] = try store.wholeCounts(
-                district: writer.district, entity: entity, sinceBaseRun: incremental ? previous?.baseRun ?? 0 : 0)
+            counts[entity] = try wholeCounts(entity, incremental: incremental)
             shared[entity] = .all
             if entity == .users { candidateUsers = .all }
             return
@@ -79,6 +81,23 @@ final class ViewBuilder {
         let inView = try walk(entity, counts: &entityCounts)
         shared[entity] = .only(inView)
         counts[entity] = entityCounts
+    }
+
+    /// Counts an entity shared whole from the change totals of the runs published since the previous app run,
+    /// or from its records when a run has no totals.
+    private func wholeCounts(_ entity: Entity, incremental: Bool) throws -> ViewCounts {
+        let since = incremental ? previous?.baseRun ?? 0 : 0
+        let base = incremental ? previous?.counts[entity]?.shared ?? 0 : 0
+        guard
+            let totals = try PublishedChanges.sum(
+                district: writer.district, after: since, upTo: baseRun, store: store)
+        else {
+            return try store.wholeCounts(district: writer.district, entity: entity, sinceBaseRun: since)
+        }
+        let change = totals[entity] ?? ChangeTotals()
+        return ViewCounts(
+            shared: base + change.created + change.restored - change.removed,
+            changed: change.created + change.updated + change.restored, removed: change.removed)
     }
 
     // MARK: - Scope
@@ -138,7 +157,7 @@ final class ViewBuilder {
         }
     }
 
-    /// The orgs the share names, with their ancestors, so that every `parentSourcedId` in the view resolves.
+    /// Returns the orgs the share names, with their ancestors, so that every `parentSourcedId` in the view resolves.
     private func sharedOrgs() throws -> Set<String> {
         var parents: [String: String] = [:]
         var matched: [String] = []
