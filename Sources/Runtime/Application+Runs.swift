@@ -66,7 +66,7 @@ extension Application {
     }
 
     static func decide(run id: Int64, approve: Bool, configPath: String?, json: Bool) -> ExitStatus {
-        guard let (_, store) = openStore(configPath: configPath, json: json) else { return .failure }
+        guard let (config, store) = openStore(configPath: configPath, json: json) else { return .failure }
         do {
             let district = try store.run(id)?.district
             let pending = try district.map { try store.pendingRuns(district: $0).map(\.id) } ?? []
@@ -83,7 +83,12 @@ extension Application {
             } else {
                 print("Run \(id) of district \(run.district) is discarded; the snapshot is unchanged.")
             }
-            return .success
+            // An approved run changed the snapshot, so the views of the district's apps follow it now.
+            guard approve else { return .success }
+            let logger = Logger(sink: LogSink(minimum: logLevel(), format: .text))
+            let apps = refreshApps(of: run.district, config: config, store: store, logger: logger)
+            if !json { for app in apps { print(app.summary()) } }
+            return apps.contains(where: \.failed) ? .appsFailed : .success
         } catch {
             report(error, json: json)
             return .failure

@@ -176,7 +176,7 @@ public enum Application {
         return nil
     }
 
-    private static func logLevel() -> LogSeverity {
+    static func logLevel() -> LogSeverity {
         let name = ProcessInfo.processInfo.environment["ROLLBOOK_LOG_LEVEL"]?.lowercased()
         switch name {
         case "debug": return .debug

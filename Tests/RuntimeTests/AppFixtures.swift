@@ -108,12 +108,12 @@ final class AppTestSetup {
     }
 
     /// Writes config.lua with the district `d` and the app `vendor`; `exports` is Lua for the app's exports list.
-    func writeConfig(exports: String = "{}", mapping: String = "vendor") throws {
+    func writeConfig(exports: String = "{}", mapping: String = "vendor", removedLimit: Double = 1.0) throws {
         let text = """
             store = "\(storePath)"
             connectors_dir = "\(connectors)"
             -- The tests remove records from a tiny district on purpose.
-            safety = { removed = 1.0 }
+            safety = { removed = \(removedLimit) }
             districts = { { id = "d", connector = "oneroster_csv", settings = { path = "\(package)" } } }
             apps = { { id = "vendor", name = "Vendor", districts = { "d" }, mapping = "\(mapping)",
                 exports = \(exports) } }

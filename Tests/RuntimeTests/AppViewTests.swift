@@ -242,4 +242,24 @@ import Testing
         #expect(error.contains("unknown key 'rols' in 'share'"), "\(error)")
         #expect(try view(setup)[.users]?.count == 3)
     }
+
+    @Test func approvedRunUpdatesView() throws {
+        let setup = try AppTestSetup()
+        try setup.writeMapping("return { name = \"students\", share = { roles = { \"student\" } } }")
+        try setup.writeConfig(removedLimit: 0.2)
+        #expect(try setup.sync().status == 0)
+
+        setup.district.users.removeAll { $0.hasPrefix("s-2,") || $0.hasPrefix("s-3,") }
+        setup.district.enrollments.removeAll { $0.hasPrefix("e-2,") || $0.hasPrefix("e-4,") || $0.hasPrefix("e-6,") }
+        try setup.rewritePackage()
+        let held = try setup.sync()
+        #expect(held.status == 3, "\(held)")
+        #expect(try view(setup)[.users]?.count == 3)
+
+        let run = try #require(held.firstRun?["run"] as? Int)
+        let approved = try runRollbook(["approve", String(run), "--config", setup.config])
+        #expect(approved.status == 0, "\(approved)")
+        #expect(approved.stdout.contains("App vendor, district d: view updated"), "\(approved.stdout)")
+        #expect(Set(try view(setup)[.users, default: [:]].keys) == ["s-1"])
+    }
 }

@@ -39,7 +39,8 @@ final class StreamingZip: @unchecked Sendable {
             _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
             _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
             // A larger pipe lets the writer run ahead of deflate instead of switching every 64 KiB.
-            _ = fcntl(ends[0], 1031 /* F_SETPIPE_SZ */, Int32(1 << 20))
+            // 1031 is F_SETPIPE_SZ, which Glibc's module does not export.
+            _ = fcntl(ends[0], 1031, Int32(1 << 20))
             readEnds.append((name, ends[0]))
             writeEnds[name] = ends[1]
         }
@@ -65,9 +66,10 @@ final class StreamingZip: @unchecked Sendable {
         let data = FileManager.default.contents(atPath: manifest) ?? Data()
         if let descriptor = takeDescriptor(for: "manifest.csv") {
             data.withUnsafeBytes { bytes in
+                guard let start = bytes.baseAddress else { return }
                 var offset = 0
                 while offset < bytes.count {
-                    let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                    let written = Glibc.write(descriptor, start + offset, bytes.count - offset)
                     if written < 0, errno == EINTR { continue }
                     if written <= 0 { break }
                     offset += written
