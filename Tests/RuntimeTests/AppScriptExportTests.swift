@@ -7,7 +7,8 @@ import Testing
     /// and answers with `status`.
     final class WebhookServer {
         let port: Int
-        /// The server's process id, read once, because the test's folder may be gone when the server stops.
+        /// The server's process id, read once, because the test's folder may be gone when the server stops. It is
+        /// stopped with SIGKILL, because it inherits the test process's signal mask, which blocks SIGTERM.
         private var pid: Int32?
         let log: String
 
@@ -57,7 +58,7 @@ import Testing
                 if number == nil { usleep(20_000) }
             }
             guard let number else {
-                if let pid { kill(pid, SIGTERM) }
+                if let pid { kill(pid, SIGKILL) }
                 throw CocoaError(.fileReadCorruptFile)
             }
             port = number
@@ -68,7 +69,7 @@ import Testing
         }
 
         private func stop() {
-            if let pid { kill(pid, SIGTERM) }
+            if let pid { kill(pid, SIGKILL) }
         }
 
         /// The requests received so far.
