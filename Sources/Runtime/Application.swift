@@ -75,10 +75,13 @@ public enum Application {
                 ConfigError(file: config.path, message: "no districts are configured"), json: json, district: "-")
         }
 
-        // A connector that is not there stops the run before the store file is made.
+        // A connector or mapping that is not there stops the run before the store file is made.
         for district in districts {
             do {
                 _ = try SyncRunner.connectorScript(of: district, config: config)
+                for app in config.apps where app.districts.contains(district.id) {
+                    _ = try AppMaterializer.mappingScript(of: app, config: config)
+                }
             } catch {
                 return fail(error, json: json, district: district.id)
             }

@@ -48,8 +48,8 @@ public enum Usage {
               List what was disclosed to the app: per app run and delivery, the entities, fields
               and record counts, newest first.
           rollbook export APP [--config FILE] [--district ID] [--export NAME] [--bulk] [--json]
-              Run the app's exports now: write each package and deliver it. --bulk sends the whole
-              view instead of the changes since the last delivery.
+              Run the app's exports now: deliver what changed since each export's last delivery.
+              --bulk sends the whole view, even when nothing changed.
           rollbook help | --help
           rollbook --version
 

@@ -81,6 +81,15 @@ import Testing
                 "apps[1]: 'districts' names 'other', which is not a configured district; configured: d"
             ),
             (
+                "{ { id = \"v\", districts = \"d\", mapping = \"v\" } }",
+                "apps[1]: 'districts' must be a list of district ids, such as { \"lakeview\" }"
+            ),
+            (
+                "{ { id = \"v\", districts = { \"d\" }, mapping = \"v\", exports = { { name = \"x\", type = \"csv\", "
+                    + "destination = { type = \"folder\", path = \"o\", retry = { backof = 1 } } } } } }",
+                "app 'v', export 'x': unknown key 'backof' in 'retry'; expected attempts, backoff, max_backoff, total"
+            ),
+            (
                 "{ { id = \"v\", districts = { \"d\" } } }",
                 "apps[1]: missing required key 'mapping' (a script name in connectors/apps, such as \"v\")"
             ),

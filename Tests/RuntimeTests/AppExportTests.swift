@@ -28,10 +28,9 @@ import Testing
     private func packages(_ setup: AppTestSetup) throws -> [String] {
         let folder = setup.directory.file("out")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.filter { $0.hasSuffix(".zip") }.sorted { lhs, rhs in
-            (Int(lhs.split(separator: "-").last?.dropLast(4) ?? "") ?? 0)
-                < (Int(rhs.split(separator: "-").last?.dropLast(4) ?? "") ?? 0)
-        }.map { folder + "/" + $0 }
+        // Names are <app>-<district>-<kind>-<app run>-<time>.zip; the app run orders them.
+        func run(_ name: String) -> Int { Int(name.split(separator: "-")[3]) ?? 0 }
+        return names.filter { $0.hasSuffix(".zip") }.sorted { run($0) < run($1) }.map { folder + "/" + $0 }
     }
 
     /// The text of one file in a zip.
@@ -60,7 +59,7 @@ import Testing
         let first = try setup.sync()
         #expect(first.status == 0, "\(first)")
         let bulk = try #require(try packages(setup).first)
-        #expect(bulk.hasSuffix("vendor-d-bulk-1.zip"))
+        #expect((bulk as NSString).lastPathComponent.hasPrefix("vendor-d-bulk-1-"))
         let manifest = try #require(try entry("manifest.csv", in: bulk))
         #expect(manifest.contains("file.users,bulk"))
         #expect(manifest.contains("file.demographics,absent"))
@@ -76,7 +75,7 @@ import Testing
         let second = try setup.sync()
         #expect(second.status == 0, "\(second)")
         let delta = try #require(try packages(setup).last)
-        #expect(delta.hasSuffix("vendor-d-delta-2.zip"))
+        #expect((delta as NSString).lastPathComponent.hasPrefix("vendor-d-delta-2-"))
         let deltaManifest = try #require(try entry("manifest.csv", in: delta))
         #expect(deltaManifest.contains("file.users,delta"))
         #expect(deltaManifest.contains("file.enrollments,delta"))
@@ -185,5 +184,36 @@ import Testing
         #expect(delivery["kind"] as? String == "bulk")
         let zip = try #require(try packages(setup).last)
         #expect(rows(try entry("users.csv", in: zip)).contains { $0.contains(",James,***,") })
+    }
+
+    @Test func exportSendsOnlyWhatIsNew() throws {
+        let setup = try AppTestSetup()
+        try setup.writeMapping(shaped)
+        try setup.writeConfig(exports: folderExport())
+        #expect(try setup.sync().status == 0)
+
+        let nothing = try runRollbook(["export", "vendor", "--config", setup.config])
+        #expect(nothing.status == 0, "\(nothing)")
+        #expect(nothing.stdout.contains("nothing new to deliver"), "\(nothing.stdout)")
+        #expect(try packages(setup).count == 1)
+
+        let bulk = try runRollbook(["export", "vendor", "--bulk", "--config", setup.config])
+        #expect(bulk.status == 0, "\(bulk)")
+        #expect(try packages(setup).count == 2)
+    }
+
+    @Test func newDestinationGetsBulk() throws {
+        let setup = try AppTestSetup()
+        try setup.writeMapping(shaped)
+        try setup.writeConfig(exports: folderExport())
+        #expect(try setup.sync().status == 0)
+
+        try setup.writeConfig(
+            exports: folderExport().replacingOccurrences(of: "path = \"out\"", with: "path = \"new\""))
+        let moved = try setup.sync()
+        let delivery = try #require((AppTestSetup.app(moved)?["deliveries"] as? [[String: Any]])?.first)
+        #expect(delivery["kind"] as? String == "bulk")
+        let names = try FileManager.default.contentsOfDirectory(atPath: setup.directory.file("new"))
+        #expect(names.count == 1)
     }
 }

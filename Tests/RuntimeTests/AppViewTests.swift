@@ -130,6 +130,36 @@ import Testing
         #expect(users["s-2"] == nil)
         #expect(users.count == 6)
         #expect(try view(setup)[.enrollments]?["e-2"] == nil)
+
+        // The next run with nothing changed reports the error again.
+        let again = try setup.sync()
+        #expect(again.status == 1, "\(again)")
+        #expect(AppTestSetup.app(again)?["recordErrorCount"] as? Int == 1)
+    }
+
+    @Test func failingFunctionTakesSharedRecordOut() throws {
+        let setup = try AppTestSetup()
+        let mapping = """
+            return {
+                name = "hiding",
+                mask = { users = { familyName = "initial" } },
+                user = function(user)
+                    if user.sourcedId == "s-2" and user.givenName == "Mariana" then error("cannot map") end
+                    return user
+                end,
+            }
+            """
+        try setup.writeMapping(mapping)
+        try setup.writeConfig()
+        #expect(try setup.sync().status == 0)
+        #expect(try view(setup)[.users]?["s-2"]?["familyName"] == "L**")
+
+        setup.district.users[1] = "s-2,,,true,high,student,mlee,Mariana,Lee,mlee@example.org,,11,"
+        try setup.rewritePackage()
+        let failed = try setup.sync()
+        #expect(failed.status == 1, "\(failed)")
+        #expect(AppTestSetup.counts(failed, "users")["removed"] == 1)
+        #expect(try view(setup)[.users]?["s-2"] == nil)
     }
 
     @Test func functionRunsOnlyForChangedRecords() throws {

@@ -99,8 +99,10 @@ extension Config {
                 }
                 shared.append(district)
             }
-        default:
+        case nil:
             throw fail("missing required key 'districts' (the ids of the districts that share with the app)")
+        default:
+            throw fail("'districts' must be a list of district ids, such as { \"lakeview\" }")
         }
         var exports: [ExportConfig] = []
         switch item["exports"] {

@@ -60,6 +60,9 @@ struct AppExporter {
         } else if let last, try store.appRun(last.appRun)?.mapping != appRun.mapping {
             // What the app was sent was shaped by another mapping, so a delta could not say what to remove.
             kind = .bulk
+        } else if let last, last.destination != describe(export) {
+            // A new destination has none of the earlier deliveries.
+            kind = .bulk
         }
         return (Plan(appRun: appRun, kind: kind, since: kind == .delta ? last?.appRun : nil), last)
     }
@@ -70,7 +73,7 @@ struct AppExporter {
     ) throws -> DeliveryRecord? {
         guard let (plan, last) = try plan(export, of: app, district: district, store: store, forceBulk: forceBulk)
         else { return nil }
-        if !force, let last, last.appRun == plan.appRun.id { return nil }
+        if !force, let last, last.appRun == plan.appRun.id, last.destination == describe(export) { return nil }
         switch export.kind {
         case .csv:
             return try CSVExport(exporter: self, export: export, app: app, district: district, store: store, plan: plan)

@@ -102,14 +102,19 @@ extension Application {
                 var result = AppSyncResult(view: view)
                 if view.error == nil {
                     result.deliveries = AppExporter(config: config, logger: logger).runExports(
-                        of: app, district: district, store: store, only: export, forceBulk: bulk, force: true)
+                        of: app, district: district, store: store, only: export, forceBulk: bulk, force: bulk)
                 }
                 results.append(result)
             }
             if json {
                 print(String(decoding: try RunListing.encoder.encode(["apps": results]), as: UTF8.self))
             } else {
-                for result in results { print(result.summary()) }
+                for result in results {
+                    print(result.summary())
+                    if result.view.error == nil, result.deliveries.isEmpty {
+                        print("  nothing new to deliver; `rollbook export \(app.id) --bulk` sends the whole view")
+                    }
+                }
             }
             return results.contains(where: \.failed) ? .appsFailed : .success
         } catch {

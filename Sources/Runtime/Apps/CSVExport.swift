@@ -23,14 +23,24 @@ struct CSVExport {
         let files = try plannedFiles(reader, since: since)
         if plan.kind == .delta, files.isEmpty, !force { return nil }
 
-        let name = "\(app.id)-\(district)-\(plan.kind.rawValue)-\(plan.appRun.id).zip"
-        let zip = work + "/" + name
-        let tallies = try writePackage(into: work + "/package", zip: zip, files: files, reader: reader, since: since)
-        let bytes = (try? FileManager.default.attributesOfItem(atPath: zip)[.size] as? Int) ?? nil
-
         let delivery = try store.beginDelivery(
             app: app.id, district: district, export: export.name, appRun: plan.appRun.id, sinceRun: plan.since,
             kind: plan.kind.rawValue, version: export.version.rawValue, destination: exporter.describe(export))
+        // The delivery id makes each package's name unique, so that a later export of the same app run never
+        // replaces a file the vendor may already be reading.
+        let name = "\(app.id)-\(district)-\(plan.kind.rawValue)-\(plan.appRun.id)-\(delivery).zip"
+        let zip = work + "/" + name
+        let tallies: [DisclosureTally]
+        do {
+            tallies = try writePackage(into: work + "/package", zip: zip, files: files, reader: reader, since: since)
+        } catch {
+            try store.finishDelivery(
+                id: delivery, state: "failed", file: nil, bytes: nil, attempts: nil,
+                message: "the package was not written: \(error)")
+            return try store.deliveries(app: app.id, district: district, export: export.name, limit: 1).first
+        }
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: zip)[.size] as? Int) ?? nil
+
         for tally in tallies where tally.records > 0 {
             try store.recordDisclosure(
                 app: app.id, district: district, appRun: plan.appRun.id, channel: "csv:" + export.name,

@@ -88,7 +88,8 @@ enum Delivery {
         }
         for key in table.keys where key != "type" && key != "retry" && !allowed.contains(key) {
             throw DestinationError(
-                "unknown key '\(key)' in a \(type) destination; expected " + allowed.joined(separator: ", "))
+                "unknown key '\(key)' in a \(type) destination; expected "
+                    + (allowed + ["retry"]).joined(separator: ", "))
         }
         func text(_ key: String, required: Bool = true) throws -> String? {
             guard let value = table[key] else {
@@ -176,12 +177,14 @@ enum Delivery {
             throw DestinationError("'retry' must be a table such as { attempts = 5, backoff = 2 }")
         }
         var numbers: [String: Double] = [:]
+        let names = ["attempts", "backoff", "max_backoff", "total"]
         for (key, item) in entries {
-            guard case .string(let name) = key, ["attempts", "backoff", "max_backoff", "total"].contains(name),
-                let number = item.doubleValue, number >= 0
-            else {
+            guard case .string(let name) = key, names.contains(name) else {
                 throw DestinationError(
-                    "'retry' takes attempts, backoff, max_backoff and total as non-negative numbers")
+                    "unknown key '\(key.value.debugText)' in 'retry'; expected " + names.joined(separator: ", "))
+            }
+            guard let number = item.doubleValue, number >= 0 else {
+                throw DestinationError("'retry.\(name)' must be a non-negative number; got '\(item.debugText)'")
             }
             numbers[name] = number
         }

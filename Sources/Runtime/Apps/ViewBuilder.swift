@@ -371,9 +371,8 @@ final class ViewBuilder {
                 mapped = try mapping.map(scoped)
                 counts.mapped += 1
             } catch {
-                // One bad record is reported; the app keeps what it had of it.
                 note(error)
-                return stored.map { !$0.removed } ?? false
+                return try leaveOut(entity, row: row, stored: stored, counts: &counts)
             }
             guard let mapped else {
                 if let stored {
@@ -389,7 +388,7 @@ final class ViewBuilder {
                     MappingError(
                         script: mapping.path, line: nil, entity: entity, sourcedId: record.sourcedId,
                         message: problem))
-                return stored.map { !$0.removed } ?? false
+                return try leaveOut(entity, row: row, stored: stored, counts: &counts)
             }
             result = mapped
         }
@@ -402,6 +401,19 @@ final class ViewBuilder {
         try writer.write(row: row, record: final, hash: hash, input: input, mapped: final != record)
         counts.changed += 1
         return true
+    }
+
+    /// Takes a record that its mapping function failed on out of the view, so that nothing the function was
+    /// meant to change reaches the app. No input hash is kept, so the function runs again on the next app run
+    /// and the error is reported again until the script or the record is fixed. Returns false.
+    private func leaveOut(_ entity: Entity, row: Int64, stored: StoredViewRow?, counts: inout ViewCounts) throws
+        -> Bool
+    {
+        if let stored, !stored.removed {
+            try writer.remove(entity, row: row, input: nil)
+            counts.removed += 1
+        }
+        return false
     }
 
     /// Blanks the optional fields the allow-list leaves out and masks the masked ones.
