@@ -14,6 +14,8 @@ let package = Package(
         .systemLibrary(name: "CZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
+        .systemLibrary(
+            name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
 
         .target(name: "OneRoster"),
         .target(name: "Archive", dependencies: ["CZip", "OneRoster"]),
@@ -25,6 +27,7 @@ let package = Package(
         .target(name: "Scripting", dependencies: ["CLua", "CCurl", "OneRoster", "Archive"]),
         .target(name: "Store", dependencies: ["CSQLite", "OneRoster"]),
         .target(name: "Export", dependencies: ["OneRoster", "Archive", "CCurl", "CZip", "CSSH"]),
+        .target(name: "HTTP", dependencies: ["CMicroHTTPD"]),
         .target(
             name: "Runtime",
             dependencies: ["OneRoster", "Archive", "Validation", "Scripting", "Store", "Export", "COpenSSL"]
@@ -36,6 +39,7 @@ let package = Package(
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "OneRoster"]),
         .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "OneRoster"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "OneRoster"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Archive", "OneRoster"], exclude: ["Golden"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Store", "OneRoster", "Validation", "Archive"]),
     ],

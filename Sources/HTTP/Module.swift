@@ -1,0 +1,1 @@
+// HTTP: the server Rollbook's service mode answers on, over libmicrohttpd.
