@@ -143,7 +143,7 @@ struct HTTPSTransport {
             return .permanent(
                 .tlsFailed,
                 "TLS verification of '\(shown)' failed: \(detail); if the server uses a private CA, set the "
-                    + "destination's CA bundle file to that CA's certificate")
+                    + "destination's CA bundle file (`ca_file` in config.lua) to that CA's certificate")
         case CURLE_SSL_CONNECT_ERROR:
             return .transient(.tlsFailed, "TLS handshake with '\(shown)' failed: \(detail)")
         case CURLE_OPERATION_TIMEDOUT:
