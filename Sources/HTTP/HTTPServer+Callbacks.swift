@@ -31,8 +31,8 @@ private final class RequestState {
 
 /// Stores the raw request target (path and query as sent) before libmicrohttpd decodes it.
 ///
-/// NOTE: when libmicrohttpd rejects a request before calling the access handler (malformed or oversized header
-/// fields), it does not call the completion callback either, so this state leaks; it is one small object.
+/// NOTE: if libmicrohttpd rejects a request before it calls the access handler (malformed header fields),
+/// the completion callback may not run, and then this state leaks. This path is untested on 0.9.75.
 let uriLogger:
     @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, OpaquePointer?) ->
         UnsafeMutableRawPointer? = { _, uri, _ in
@@ -72,8 +72,8 @@ let accessHandler: MHD_AccessHandlerCallback = {
             state.body = []
         }
         if state.bodyTooLarge {
-            // libmicrohttpd 0.9.75 rejects a response queued while the body is still arriving, so the rest of an
-            // oversized body is read and dropped, bounded by the connection timeout, and 413 goes out at the end.
+            // With libmicrohttpd 0.9.75, a response queued while the body was still arriving closed the connection
+            // with no response sent. So the rest of an oversized body is read and dropped, and 413 is sent at the end.
             return .YES
         }
         if let uploadData {
