@@ -1,1 +1,0 @@
-// HTTP: the server Rollbook's service mode answers on, over libmicrohttpd.

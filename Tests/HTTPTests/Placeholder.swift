@@ -1,7 +1,0 @@
-import Testing
-
-@testable import HTTP
-
-@Test func httpModuleBuilds() {
-    #expect(Bool(true))
-}
