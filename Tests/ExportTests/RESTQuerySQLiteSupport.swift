@@ -63,7 +63,7 @@ struct SQLiteShell {
     let folder: TemporaryFolder
     let database: String
 
-    /// Creates a database whose `users` table holds `rows`, with every other column blank.
+    /// Creates a database whose `users` table contains `rows`, with every other column blank.
     init(rows: [UserRow] = UserRow.sample) throws {
         folder = try TemporaryFolder()
         database = folder.file("users.sqlite")

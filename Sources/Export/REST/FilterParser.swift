@@ -40,8 +40,9 @@ struct FilterParser {
             let wordStart = index
             let word = readWord()
             guard let found = LogicalOperator(rawValue: word), wordStart > spaceStart else {
-                let shown = word.isEmpty ? String(text[index]) : word
-                throw .malformedFilter(shown, at: wordStart, expected: "' AND ' or ' OR ' (upper case) or the end")
+                let offendingText = word.isEmpty ? String(text[index]) : word
+                throw .malformedFilter(
+                    offendingText, at: wordStart, expected: "' AND ' or ' OR ' (upper case) or the end")
             }
             if let joiner, joiner != found {
                 throw .mixedLogicalOperators(word, at: wordStart, first: joiner.rawValue)

@@ -77,7 +77,7 @@ public struct RESTQuery: Sendable, Hashable {
 public struct RESTQueryLimits: Sendable, Hashable {
     /// The page size when a request has no `limit`.
     public var defaultLimit: Int
-    /// The largest `limit` accepted; a larger one is rejected rather than cut, because a client that
+    /// The largest `limit` accepted. A larger one is rejected rather than cut, because a client that
     /// receives a short page may take it as the last page.
     public var maximumLimit: Int
     /// The largest number of predicates in one filter.

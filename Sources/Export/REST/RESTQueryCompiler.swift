@@ -22,14 +22,16 @@ public struct CompiledQuery: Sendable, Hashable {
 /// requested value uses the same layout, for example `2024-01-01T00:00:00.000Z`.
 /// `~` compiles to `instr(field, ?) > 0`: a case-sensitive substring test that needs no escaping of
 /// `%` or `_`. `!=` compiles to `IS NOT`, so a NULL field counts as different from every value.
+/// NOTE: the binding asks for Unicode collation in sorts, but BINARY orders by code point, so accented
+/// and mixed-case names sort differently from a locale-aware order. `=''` does not match NULL fields.
 public struct RESTQueryCompiler: Sendable {
     private let fieldMap: [String: String]
     private let tieBreaker: String
 
     /// Creates a compiler from OneRoster field names to trusted SQL expressions such as `"v"."givenName"`.
     ///
-    /// `tieBreaker` is a field of the map whose values are unique, such as `sourcedId`; it ends every
-    /// ORDER BY so that equal sort keys still give one fixed order and pages neither overlap nor skip.
+    /// `tieBreaker` is a field of the map whose values are unique, such as `sourcedId`. It ends every
+    /// ORDER BY, so equal sort keys still give one fixed order and pages neither overlap nor skip.
     public init(fieldMap: [String: String], tieBreaker: String) throws(RESTQueryError) {
         guard fieldMap[tieBreaker] != nil else {
             throw .unmappedField(tieBreaker, parameter: "tieBreaker")

@@ -26,7 +26,7 @@ public struct RESTQueryError: Error, Sendable, Hashable, CustomStringConvertible
     public let position: Int?
     /// The offending text.
     public let text: String
-    /// What the parser expected in place of `text`.
+    /// The input expected in place of `text`.
     public let expected: String
 
     private init(_ kind: Code, _ parameter: String, at position: Int?, text: String, expected: String) {
