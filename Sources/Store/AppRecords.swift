@@ -106,7 +106,7 @@ public struct Disclosure: Sendable, Hashable, Codable {
     public var app: String
     public var district: String
     public var appRun: Int64
-    /// How the data left, such as `csv:nightly` for an export named nightly.
+    /// The channel the data left through, such as `csv:nightly` for an export named nightly.
     public var channel: String
     public var delivery: Int64?
     public var entity: Entity

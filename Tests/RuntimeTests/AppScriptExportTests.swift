@@ -4,7 +4,7 @@ import Testing
 /// The example webhook export script against a local HTTP server that records what it receives.
 @Suite(.serialized) struct AppScriptExportTests {
     /// A Python HTTP server on 127.0.0.1 that appends each POST's headers and body to a file as one JSON line,
-    /// and answers with `status`.
+    /// and responds with `status`.
     final class WebhookServer {
         let port: Int
         /// The server's process id, read once, because the test's folder may be gone when the server stops. It is
@@ -72,7 +72,7 @@ import Testing
             if let pid { kill(pid, SIGKILL) }
         }
 
-        /// The requests received so far.
+        /// Returns the requests received so far.
         func received() -> [[String: Any]] {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             return text.split(separator: "\n").compactMap {
@@ -118,8 +118,10 @@ import Testing
         let later = Array(server.received().dropFirst(3))
         #expect(later.count == 2)
         let users = later.compactMap { ($0["body"] as? [String: Any])?["user"] as? [String: Any] }
-        #expect(users.contains { $0["sourcedId"] as? String == "s-2" && $0["familyName"] as? String == "Lee-Park" })
-        #expect(users.contains { $0["sourcedId"] as? String == "s-3" && $0["status"] as? String == "tobedeleted" })
+        let renamed = try #require(users.first { $0["sourcedId"] as? String == "s-2" })
+        #expect(renamed["familyName"] as? String == "Lee-Park")
+        let removed = try #require(users.first { $0["sourcedId"] as? String == "s-3" })
+        #expect(removed["status"] as? String == "tobedeleted")
 
         let audit = try runRollbook(["audit", "vendor", "--config", setup.config, "--json"])
         let document = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any])

@@ -4,13 +4,13 @@ import OneRoster
 import Scripting
 import Store
 
-/// What bringing an app's view of a district up to date did.
+/// The outcome of bringing an app's view of a district up to date.
 public struct AppViewResult: Sendable {
     public var app: String
     public var district: String
     /// The app run, or nil when the view was already up to date or there was no snapshot yet.
     public var run: AppRun?
-    /// Why the view could not be built, with the previous view left as it was.
+    /// The reason the view could not be built; the previous view was left as it was.
     public var error: String?
     /// The first mapping errors of single records, each with script, line and sourcedId.
     public var recordErrors: [String] = []

@@ -1,7 +1,7 @@
 import CLua
 import OneRoster
 
-/// What a mapping's `share` table lets an application see: its orgs, user roles, academic sessions,
+/// The part of the roster a mapping's `share` table lets an application see: its orgs, user roles, academic sessions,
 /// the optional entities it opts into, and per entity the optional fields it may read.
 ///
 /// Predicates (`orgs.where`, `courses`, `classes`, `users`, `enrollments`) stay in Lua; everything else is
@@ -26,9 +26,9 @@ public struct SharePolicy: Sendable {
     public var currentSessionsOnly = false
     /// Whether users are shared only when they have a shared enrollment.
     public var onlyEnrolledUsers = false
-    /// Whether demographics of shared users are shared; off unless the mapping asks.
+    /// Whether demographics of shared users are shared; off unless the mapping sets it.
     public var demographics = false
-    /// Whether user profiles (which can carry credentials) are shared; off unless the mapping asks.
+    /// Whether user profiles (which can carry credentials) are shared; off unless the mapping sets it.
     public var userProfiles = false
     /// Per entity, the indexes in `Schema.columns(of:)` of the optional columns the app may read. An entity
     /// without a list keeps all its columns. Required columns are always kept, because the records would not
@@ -37,7 +37,7 @@ public struct SharePolicy: Sendable {
 
     public init() {}
 
-    /// Whether a column of an entity is disclosed under the field allow-list.
+    /// Returns whether a column of an entity is disclosed under the field allow-list.
     public func allows(column: Int, of entity: Entity) -> Bool {
         guard let allowed = fields[entity] else { return true }
         return allowed.contains(column) || Schema.columns(of: entity)[column].requirement != .optional
