@@ -292,4 +292,15 @@ import Testing
         #expect(approved.stdout.contains("App vendor, district d: view updated"), "\(approved.stdout)")
         #expect(Set(try view(setup)[.users, default: [:]].keys) == ["s-1"])
     }
+
+    @Test func unchangedSyncLeavesViewAsItIs() throws {
+        let setup = try AppTestSetup()
+        try setup.writeMapping(coding)
+        try setup.writeConfig()
+        #expect(try setup.sync().status == 0)
+        let again = try setup.sync()
+        #expect(again.status == 0, "\(again)")
+        #expect(AppTestSetup.app(again)?["appRun"] is NSNull)
+        #expect(try SnapshotStore(path: setup.storePath).appRuns(app: "vendor").count == 1)
+    }
 }

@@ -65,7 +65,13 @@ struct AppMaterializer {
             guard let baseRun = try store.lastPublishedRun(district: district) else { return result }
             let (mapping, digest) = try loadMapping(app)
             let previous = try store.lastAppRun(app: app.id, district: district)
-            if let previous, previous.baseRun == baseRun, previous.mapping == digest { return result }
+            // A view with mapping errors is built again, so that the errors are reported until they are fixed.
+            if let previous, previous.mapping == digest, previous.errors.isEmpty,
+                try previous.baseRun == baseRun
+                    || nothingPublished(district, after: previous.baseRun, upTo: baseRun, store)
+            {
+                return result
+            }
             let builder = try store.database.transaction {
                 try build(
                     app, district: district, baseRun: baseRun, mapping: mapping, digest: digest,
@@ -82,6 +88,15 @@ struct AppMaterializer {
             logger.error("app view not built", ["app": app.id, "district": district, "error": "\(error)"])
         }
         return result
+    }
+
+    /// Returns whether the runs published after `after` changed no record, as a run with unchanged input does.
+    private func nothingPublished(_ district: String, after: Int64, upTo: Int64, _ store: SnapshotStore) throws -> Bool
+    {
+        guard let totals = try PublishedChanges.sum(district: district, after: after, upTo: upTo, store: store) else {
+            return false
+        }
+        return totals.values.allSatisfy { $0.created + $0.updated + $0.removed + $0.restored == 0 }
     }
 
     /// Builds the view in a transaction that is rolled back, and calls `inspect` before the rollback so that
