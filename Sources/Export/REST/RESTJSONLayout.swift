@@ -119,7 +119,9 @@ struct RESTJSONLayout: Sendable {
                 references("orgs", "orgSourcedIds", targets.org), list("grades"), text("password"),
             ]
         }
-        // The JSON binding requires `status`; a bulk file leaves it blank, which means active.
+        // The JSON binding requires `status`, and a blank status in a bulk file means active.
+        // NOTE: a blank `dateLastModified` is left out although the JSON binding requires it, and orgs and
+        // academic sessions get no `children` array, because a record alone does not list its children.
         let common = [
             text("sourcedId"),
             RESTJSONField("status", .textOrFallback(column: column("status"), fallback: "active")),

@@ -174,18 +174,26 @@ extension RESTRecordEncoder {
     /// the same name the first one wins, so the object never repeats a key.
     private func appendMetadata(_ extensions: [Extension], _ output: inout RESTJSONOutput) {
         output.append(UInt8(ascii: "{"))
-        var written: [Substring] = []
-        for item in extensions where !item.value.isEmpty {
-            let name = item.name.hasPrefix("metadata.") ? item.name.dropFirst(9) : Substring(item.name)
-            guard !written.contains(name) else { continue }
-            if !written.isEmpty { output.append(UInt8(ascii: ",")) }
-            written.append(name)
+        var isFirst = true
+        for (position, item) in extensions.enumerated() where !item.value.isEmpty {
+            let name = Self.metadataKey(item.name)
+            let isRepeat = extensions[..<position].contains { !$0.value.isEmpty && Self.metadataKey($0.name) == name }
+            guard !isRepeat else { continue }
+            if !isFirst { output.append(UInt8(ascii: ",")) }
+            isFirst = false
             var key = name
             key.withUTF8 { output.appendString($0) }
             output.append(UInt8(ascii: ":"))
             output.appendString(item.value)
         }
         output.append(UInt8(ascii: "}"))
+    }
+
+    /// Returns an extension column name without its `metadata.` prefix.
+    private static func metadataKey(_ name: String) -> Substring {
+        let prefix = "metadata."
+        guard name.utf8.starts(with: prefix.utf8) else { return Substring(name) }
+        return Substring(name.utf8.dropFirst(prefix.utf8.count))
     }
 
     private func appendObjects(_ records: [Record], _ output: inout RESTJSONOutput) {
