@@ -58,7 +58,7 @@ struct AppMaterializer {
     }
 
     /// Brings the app's view of the district up to date with its last published snapshot. Does nothing when the
-    /// view was built from that snapshot with the same mapping.
+    /// view was built with the same mapping and no run published since changed a record.
     func refresh(_ app: AppConfig, district: String, store: SnapshotStore) -> AppViewResult {
         var result = AppViewResult(app: app.id, district: district)
         do {
