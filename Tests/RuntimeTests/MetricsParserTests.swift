@@ -27,12 +27,12 @@ import Testing
         let registry = MetricsRegistry()
         let requests = try registry.counter(
             "rollbook_http_requests_total", help: "HTTP requests.\nBy route \\ status.", labels: ["route", "status"])
-        let held = try registry.gauge("rollbook_held_runs", help: "Held runs.")
+        let heldRuns = try registry.gauge("rollbook_held_runs", help: "Held runs.")
         let latency = try registry.histogram(
             "rollbook_http_request_duration_seconds", help: "Latency.", labels: ["route"], buckets: [0.01, 0.1, 1])
         requests.increment(labels: ["/users/{id}", "200"], by: 5)
         requests.increment(labels: ["say \"hi\"\nback\\slash", "500"])
-        held.set(.nan)
+        heldRuns.set(.nan)
         latency.observe(0.05, labels: ["/users"])
         latency.observe(0.5, labels: ["/users"])
         latency.observe(3, labels: ["/users"])

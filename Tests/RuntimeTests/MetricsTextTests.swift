@@ -16,7 +16,7 @@ import Testing
         let registry = MetricsRegistry()
         _ = try registry.gauge("g", help: "Path C:\\tmp\nsecond \"line\"")
 
-        // Double quotes stay as they are in help text; only backslash and line feed are escaped.
+        // Help text escapes only backslash and line feed, so double quotes stay as they are.
         #expect(registry.exposition().hasPrefix(#"# HELP g Path C:\\tmp\nsecond "line""# + "\n"))
     }
 

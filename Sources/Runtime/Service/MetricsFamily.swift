@@ -9,9 +9,9 @@ enum MetricKind: String, Sendable {
 
 /// The current value of one labeled series.
 struct MetricSeries: Sendable {
-    /// The counter or gauge value; unused by histograms.
+    /// The counter or gauge value, unused by histograms.
     var value: Double = 0
-    /// Per-bucket observation counts, not cumulative; the last slot is `+Inf`.
+    /// Observation counts per bucket, not cumulative. The last slot is the `+Inf` bucket.
     var bucketCounts: [UInt64]
     var sum: Double = 0
     var count: UInt64 = 0
@@ -27,7 +27,7 @@ final class MetricFamily: Sendable {
     let help: String
     let kind: MetricKind
     let labelNames: [String]
-    /// Finite upper bounds of a histogram, strictly increasing; empty for counters and gauges.
+    /// Finite, strictly increasing upper bounds of a histogram, empty for counters and gauges.
     let buckets: [Double]
     let series: Mutex<[[String]: MetricSeries]>
 

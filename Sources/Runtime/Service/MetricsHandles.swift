@@ -36,10 +36,10 @@ public final class MetricsHistogram: Sendable {
 
     init(family: MetricFamily) { self.family = family }
 
-    /// Records `value` in the series of `labels`; a value equal to a bucket's upper bound falls in that bucket.
+    /// Records `value` in the series of `labels`. A value equal to an upper bound counts in that bucket.
     public func observe(_ value: Double, labels: [String] = []) {
         let bounds = family.buckets
-        // Binary search for the first bound >= value; NaN lands in the `+Inf` slot at `bounds.count`.
+        // Binary search for the first bound >= value. NaN compares false, so it is put in the `+Inf` slot.
         var low = 0
         var high = bounds.count
         while low < high {

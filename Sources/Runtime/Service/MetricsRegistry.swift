@@ -25,7 +25,7 @@ public final class MetricsRegistry: Sendable {
         MetricsGauge(family: try register(name, help: help, kind: .gauge, labels: labels, buckets: []))
     }
 
-    /// Registers a histogram with finite, strictly increasing bucket upper bounds; `+Inf` is added for you.
+    /// Registers a histogram with finite, strictly increasing bucket upper bounds. The `+Inf` bucket is added.
     public func histogram(
         _ name: String, help: String, labels: [String] = [], buckets: [Double] = defaultLatencyBuckets
     ) throws(MetricsError) -> MetricsHistogram {

@@ -36,7 +36,7 @@ enum MetricsText {
         if value.isNaN { return "NaN" }
         if value == .infinity { return "+Inf" }
         if value == -.infinity { return "-Inf" }
-        // Whole numbers up to 2^53 are exact as integers; larger ones keep Swift's exponent form, e.g. `1e+20`.
+        // Whole numbers below 2^53 are exact as integers. Larger ones keep the exponent form of Swift, e.g. `1e+20`.
         if value == value.rounded(), abs(value) < 9_007_199_254_740_992 {
             return String(Int64(value))
         }
