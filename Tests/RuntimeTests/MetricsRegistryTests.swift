@@ -124,3 +124,21 @@ import Testing
         #expect(registry.exposition().contains("runs_total{kind=\"sync\"} 2\n"))
     }
 }
+
+@Suite struct MetricsPreconditionTests {
+    @Test func wrongLabelCountStops() async {
+        await #expect(processExitsWith: .failure) {
+            let registry = MetricsRegistry()
+            let counter = try registry.counter("hits_total", help: "Hits.", labels: ["route", "status"])
+            counter.increment(labels: ["/users"])
+        }
+    }
+
+    @Test func negativeIncrementStops() async {
+        await #expect(processExitsWith: .failure) {
+            let registry = MetricsRegistry()
+            let counter = try registry.counter("hits_total", help: "Hits.")
+            counter.increment(by: -1)
+        }
+    }
+}
