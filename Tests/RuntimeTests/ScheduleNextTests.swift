@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func cronDayFieldsMatchEither() throws {
-        // The 1st of the month or any Monday; 2026-12-01 is a Tuesday.
+        // The schedule runs on the 1st of the month and on every Monday. 2026-12-01 is a Tuesday.
         #expect(try next("0 0 1 * 1", after: "2026-12-01T00:00:00Z") == "2026-12-07T00:00:00Z")
         #expect(try next("0 0 1 * 1", after: "2026-12-28T00:00:00Z") == "2027-01-01T00:00:00Z")
     }
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func fallBackRunsRepeatedHourOnce() throws {
-        // 2026-11-01 02:00 EDT falls back to 01:00 EST, so 01:30 occurs at 05:30 and 06:30 UTC; only the first runs.
+        // 2026-11-01 02:00 EDT falls back to 01:00 EST, so 01:30 occurs at 05:30 and 06:30 UTC. Only the first runs.
         #expect(try next("daily 01:30", after: "2026-10-31T06:00:00Z", zone: newYork) == "2026-11-01T05:30:00Z")
         #expect(try next("daily 01:30", after: "2026-11-01T05:30:00Z", zone: newYork) == "2026-11-02T06:30:00Z")
     }

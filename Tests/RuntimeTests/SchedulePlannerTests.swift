@@ -38,7 +38,7 @@ import Testing
         let lastStart = instant("2026-11-25T10:00:00Z")
         let now = instant("2026-12-05T03:20:00Z")
 
-        // Ten days of hourly slots were missed; one run covers them all.
+        // Ten days of hourly slots were missed, and one run covers them all.
         let first = planner.decide(lastStart: lastStart, running: false, now: now)
         #expect(first == .run(due: instant("2026-11-25T11:00:00Z")))
 

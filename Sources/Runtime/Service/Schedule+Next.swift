@@ -36,7 +36,8 @@ extension SyncSchedule {
     /// A time that occurs twice resolves to its first occurrence. A time skipped by a forward change resolves with
     /// the offset before the change, which moves it forward by the length of the gap.
     func resolve(wallClock: Double) -> Double {
-        // Offsets a day either side cover a change on this day; zones change offset at most once a day.
+        // The offsets a day either side are the ones before and after a change on this day.
+        // NOTE: a zone that changed its offset twice within two days would resolve wrongly between the changes.
         let before = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: wallClock - 86400))
         let after = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: wallClock + 86400))
         var earliest: Double?

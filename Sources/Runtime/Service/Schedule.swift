@@ -17,19 +17,21 @@ public struct SyncSchedule: Sendable, Equatable, CustomStringConvertible {
 
     /// Minutes after local midnight at which the schedule fires, ascending.
     let minutesOfDay: [Int]
-    /// Allowed days of the month (1...31), months (1...12) and weekdays (0 = Sunday ... 6).
+    /// Days of the month (1...31) on which the schedule may run.
     let daysOfMonth: Set<Int>
+    /// Months (1...12) in which the schedule may run.
     let months: Set<Int>
+    /// Weekdays (0 = Sunday ... 6 = Saturday) on which the schedule may run.
     let weekdays: Set<Int>
     /// Cron's rule: when both the day-of-month and day-of-week fields are restricted, a day matching either runs.
     let eitherDayMatches: Bool
 
     public var description: String { text }
 
-    /// Parses a schedule such as `daily 02:30`, `weekdays 06:00`, `every 6h`, `every 30m` or `30 2 * * 1-5`.
+    /// Parses a schedule, in `timeZone` (UTC by default), such as `daily 02:30`, `weekdays 06:00`, `every 6h`, `every 30m` or `30 2 * * 1-5`.
     ///
     /// Throws `ScheduleError` naming the text and the expected forms when the text is not a schedule.
-    public init(parsing text: String, timeZone: TimeZone = TimeZone(secondsFromGMT: 0) ?? .current) throws {
+    public init(parsing text: String, timeZone: TimeZone = .gmt) throws {
         let rule = try ScheduleRule.parse(text)
         self.text = text
         self.timeZone = timeZone

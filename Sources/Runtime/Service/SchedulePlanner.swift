@@ -1,8 +1,8 @@
 import Foundation
 
-/// What the service does next for one district.
+/// The planner's decision for one district: start a run now or wait.
 public enum ScheduleDecision: Sendable, Equatable {
-    /// Start a run now; `due` is the slot it covers, earlier than now when the run catches up on a missed slot.
+    /// Start a run now. `due` is the slot it covers, which is earlier than now when the run catches up.
     case run(due: Date)
     /// Start nothing before `until`, then ask again.
     case wait(until: Date)
@@ -34,7 +34,7 @@ public struct SchedulePlanner: Sendable, Equatable {
         if running {
             return .wait(until: nextAfterNow)
         }
-        // A last start in the future means the clock moved back; count from now rather than wait for it.
+        // A last start in the future means the clock moved back, so count from now rather than wait for it.
         guard let lastStart, lastStart <= now else {
             return .wait(until: nextAfterNow)
         }
