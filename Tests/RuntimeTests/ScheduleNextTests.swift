@@ -89,6 +89,19 @@ import Testing
             slots == ["2026-03-08T06:30:00Z", "2026-03-08T07:00:00Z", "2026-03-08T07:30:00Z", "2026-03-08T08:00:00Z"])
     }
 
+    @Test func everyHalfHourAcrossFallBack() throws {
+        let zone = try #require(newYork)
+        let schedule = try SyncSchedule(parsing: "every 30m", timeZone: zone)
+        var slots: [String] = []
+        var cursor = instant("2026-11-01T05:15:00Z")
+        for _ in 0..<3 {
+            cursor = schedule.next(after: cursor)
+            slots.append(iso(cursor))
+        }
+        // 01:30 EDT, then the repeated 01:00 and 01:30 EST are skipped, so 02:00 EST follows 90 minutes later.
+        #expect(slots == ["2026-11-01T05:30:00Z", "2026-11-01T07:00:00Z", "2026-11-01T07:30:00Z"])
+    }
+
     @Test func dailyRunsOncePerDayAcrossChanges() throws {
         let zone = try #require(newYork)
         for text in ["daily 02:30", "daily 01:30", "daily 00:00"] {

@@ -9,6 +9,9 @@ import Foundation
 /// Daylight saving time: a slot inside the spring-forward gap (02:30 in New York on that day) moves forward by the
 /// length of the gap and runs once (03:30 local). A slot in the repeated autumn hour runs once, at its first
 /// occurrence (the daylight-time one).
+///
+/// NOTE: so `every N` of less than an hour leaves a gap in the repeated autumn hour, such as 90 minutes for
+/// `every 30m` in New York.
 public struct SyncSchedule: Sendable, Equatable, CustomStringConvertible {
     /// The text the schedule was parsed from.
     public let text: String
