@@ -12,6 +12,8 @@ public struct DistrictConfig: Sendable {
     public var gradeMap: [String: String]
     /// When a run is held for a person to approve instead of being published.
     public var safety: SafetyPolicy = .standard
+    /// When the service syncs the district, or nil when only a `rollbook sync` command does.
+    public var schedule: SyncSchedule? = nil
 }
 
 /// The whole configuration, read from config.lua.
@@ -50,7 +52,7 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
 
 extension Config {
     static let topLevelKeys = ["store", "connectors_dir", "districts", "safety", "reports_dir", "apps"]
-    static let districtKeys = ["id", "name", "connector", "settings", "grade_map", "safety"]
+    static let districtKeys = ["id", "name", "connector", "settings", "grade_map", "safety", "schedule", "timezone"]
 
     /// Reads config.lua: a Lua script that sets globals (or returns a table) in a sandbox.
     ///
@@ -156,7 +158,28 @@ extension Config {
         let gradeMap = try parseGradeMap(item["grade_map"], fail: fail)
         return DistrictConfig(
             id: id, name: item["name"]?.stringValue ?? id, connector: connector, settings: settings, gradeMap: gradeMap,
-            safety: try SafetyPolicy.parse(item["safety"], over: safety, fail: fail))
+            safety: try SafetyPolicy.parse(item["safety"], over: safety, fail: fail),
+            schedule: try parseSchedule(item, fail: fail))
+    }
+
+    /// Reads `schedule` (such as "daily 02:30") in the district's `timezone` (an IANA name; UTC without one).
+    private static func parseSchedule(_ item: LuaValue, fail: (String) -> ConfigError) throws -> SyncSchedule? {
+        var zone = TimeZone.gmt
+        if let value = item["timezone"] {
+            guard let name = value.stringValue, let named = TimeZone(identifier: name) else {
+                throw fail("'timezone' must be an IANA time zone name, such as \"America/Chicago\"")
+            }
+            zone = named
+        }
+        guard let value = item["schedule"] else { return nil }
+        guard let text = value.stringValue else {
+            throw fail("'schedule' must be a string, such as \"daily 02:30\"")
+        }
+        do {
+            return try SyncSchedule(parsing: text, timeZone: zone)
+        } catch {
+            throw fail("\(error)")
+        }
     }
 
     private static func parseSettings(_ value: LuaValue?, fail: (String) -> ConfigError) throws -> [String: LuaValue] {
