@@ -80,6 +80,7 @@ extension Config {
                 throw fail("unknown key \(describeKey(key))\(suggestKey(for: key, among: appKeys))")
             }
         }
+
         guard let id = item["id"]?.stringValue, !id.isEmpty else { throw fail("missing required key 'id'") }
         guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
             throw fail("id '\(id)' may use only letters, digits, '-', '_' and '.'")
@@ -87,6 +88,7 @@ extension Config {
         guard let mapping = item["mapping"]?.stringValue, !mapping.isEmpty else {
             throw fail("missing required key 'mapping' (a script name in connectors/apps, such as \"\(id)\")")
         }
+
         var shared: [String] = []
         switch item["districts"] {
         case .array(let names)?:
@@ -104,6 +106,7 @@ extension Config {
         default:
             throw fail("'districts' must be a list of district ids, such as { \"lakeview\" }")
         }
+
         var exports: [ExportConfig] = []
         switch item["exports"] {
         case nil, .map([:])?:
@@ -131,6 +134,7 @@ extension Config {
                 throw fail("unknown key \(describeKey(key))\(suggestKey(for: key, among: exportKeys))")
             }
         }
+
         guard let name = item["name"]?.stringValue, !name.isEmpty,
             name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
         else {
@@ -139,6 +143,7 @@ extension Config {
         guard let typeName = item["type"]?.stringValue, let kind = ExportConfig.Kind(rawValue: typeName) else {
             throw fail("'type' must be \"csv\" (a OneRoster CSV package) or \"lua\" (an export script)")
         }
+
         let versionText = item["version"]?.stringValue ?? "1.1"
         guard let version = OneRosterVersion(manifestValue: versionText) else {
             throw fail("'version' is '\(versionText)'; expected \"1.1\" or \"1.2\"")
@@ -147,6 +152,7 @@ extension Config {
         guard let mode = ExportConfig.Mode(rawValue: modeText) else {
             throw fail("'mode' is '\(modeText)'; expected \"bulk\" or \"delta\"")
         }
+
         var destination: [String: LuaValue] = [:]
         var script: String?
         switch kind {
@@ -164,6 +170,7 @@ extension Config {
             }
             script = name
         }
+
         var settings: [String: LuaValue] = [:]
         if case .map(let values)? = item["settings"] {
             for (key, value) in values {
@@ -171,6 +178,7 @@ extension Config {
                 settings[field] = value
             }
         }
+
         var level = 1
         if let value = item["compression"] {
             guard let number = value.doubleValue, number >= 0, number <= 9, number.rounded() == number else {
