@@ -8,7 +8,7 @@ public struct HTTPHeaders: Sendable, Equatable {
         self.fields = fields
     }
 
-    /// The value of the first field named `name`, compared without regard to ASCII case.
+    /// Returns the value of the first field named `name`, compared without regard to ASCII case.
     public subscript(name: String) -> String? {
         fields.first { Self.namesMatch($0.name, name) }?.value
     }

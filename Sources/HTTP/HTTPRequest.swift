@@ -48,7 +48,7 @@ public struct HTTPRequest: Sendable {
         self.remoteAddress = remoteAddress
     }
 
-    /// The decoded value of the first query parameter named `name`.
+    /// Returns the decoded value of the first query parameter named `name`.
     public func queryValue(_ name: String) -> String? {
         queryItems.first { $0.name == name }?.value
     }

@@ -216,12 +216,12 @@ extension Config {
         return gradeMap
     }
 
-    private static func describe(_ key: LuaKey) -> String {
+    static func describe(_ key: LuaKey) -> String {
         if case .string(let name) = key { return "'\(name)'" }
         return "\(key.value)"
     }
 
-    private static func suggestion(for key: LuaKey, among names: [String]) -> String {
+    static func suggestion(for key: LuaKey, among names: [String]) -> String {
         guard case .string(let name) = key else { return "" }
         let close = names.min { editDistance($0, name) < editDistance($1, name) }
         if let close, editDistance(close, name) <= 2 { return "; did you mean '\(close)'?" }

@@ -119,7 +119,7 @@ public final class Statement {
         return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 
-    /// The 0-based column of the current row as UTF-8 bytes, or nil when NULL. The bytes belong to SQLite and stay
+    /// Returns the 0-based column of the current row as UTF-8 bytes, or nil when NULL. The bytes belong to SQLite and stay
     /// valid only until the statement steps, resets or reads the column as another type.
     public func textBytes(at column: Int32) -> UnsafeBufferPointer<UInt8>? {
         guard let text = sqlite3_column_text(handle, column) else { return nil }

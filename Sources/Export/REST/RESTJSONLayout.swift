@@ -20,7 +20,7 @@ struct RESTJSONReferenceTarget: Sendable {
     }
 }
 
-/// How one top-level JSON member is built from a record.
+/// The rule that builds one top-level JSON member from a record.
 enum RESTJSONFieldKind: Sendable {
     /// A string column, left out when blank.
     case text(column: Int)

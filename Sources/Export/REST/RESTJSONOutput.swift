@@ -1,3 +1,5 @@
+import OneRoster
+
 /// A growing UTF-8 buffer of JSON text with string escaping and URL path-segment encoding.
 ///
 /// Strings are escaped as RFC 8259 requires: `"`, `\` and every control character below U+0020.
@@ -37,6 +39,7 @@ struct RESTJSONOutput {
 
     /// Appends the escaped content of a JSON string without quotes.
     mutating func appendEscaped(_ value: UnsafeBufferPointer<UInt8>) {
+        guard let base = value.baseAddress else { return }
         var runStart = 0
         var index = 0
         let count = value.count
@@ -47,7 +50,8 @@ struct RESTJSONOutput {
                 continue
             }
             if byte >= 0x80 {
-                let length = Self.sequenceLength(value, at: index)
+                let length = UTF8Validation.sequenceLength(
+                    lead: byte, bytes: base + index, available: count - index)
                 let isLineSeparator =
                     length == 3 && byte == 0xE2 && value[index + 1] == 0x80
                     && (value[index + 2] == 0xA8 || value[index + 2] == 0xA9)
@@ -127,40 +131,5 @@ struct RESTJSONOutput {
         default:
             return false
         }
-    }
-
-    /// Returns the length of the well-formed UTF-8 sequence starting at `index`, or 0 when it is ill-formed.
-    ///
-    /// The ranges follow table 3-7 of the Unicode standard, so overlong forms and surrogates are rejected.
-    private static func sequenceLength(_ value: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
-        let lead = value[index]
-        let length: Int
-        var secondLow: UInt8 = 0x80
-        var secondHigh: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0:
-            length = 3
-            secondLow = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED:
-            length = 3
-            secondHigh = 0x9F
-        case 0xF0:
-            length = 4
-            secondLow = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4:
-            length = 4
-            secondHigh = 0x8F
-        default: return 0
-        }
-        guard index + length <= value.count else { return 0 }
-        let second = value[index + 1]
-        guard second >= secondLow && second <= secondHigh else { return 0 }
-        for offset in 2..<length where value[index + offset] & 0xC0 != 0x80 {
-            return 0
-        }
-        return length
     }
 }

@@ -19,19 +19,19 @@ public struct RESTStatus: Sendable, Hashable {
         self.description = description
     }
 
-    /// A 400 status for a rejected query parameter, carrying the error's message and code minor value.
+    /// Returns a 400 status for a rejected query parameter, carrying the error's message and code minor value.
     public static func badRequest(_ error: RESTQueryError) -> Self {
         Self(httpStatus: 400, codeMinor: error.codeMinor, description: error.description)
     }
 
-    /// A 401 status for a request without valid credentials.
+    /// Returns a 401 status for a request without valid credentials.
     public static func unauthorized(
         _ description: String = "Authentication failed: send a valid access token in the Authorization header"
     ) -> Self {
         Self(httpStatus: 401, codeMinor: "unauthorisedrequest", description: description)
     }
 
-    /// A 403 status for credentials that lack the scope the endpoint requires, such as a demographics scope.
+    /// Returns a 403 status for credentials that lack the scope the endpoint requires, such as a demographics scope.
     public static func forbidden(missingScope scope: String) -> Self {
         Self(
             httpStatus: 403, codeMinor: "forbidden",
@@ -39,7 +39,7 @@ public struct RESTStatus: Sendable, Hashable {
                 + "ask the district to grant it")
     }
 
-    /// A 404 status for a single-object request whose sourcedId matches no record of `entity`.
+    /// Returns a 404 status for a single-object request whose sourcedId matches no record of `entity`.
     public static func notFound(_ entity: Entity, sourcedId: String) -> Self {
         Self(
             httpStatus: 404, codeMinor: "unknownobject",
@@ -47,14 +47,14 @@ public struct RESTStatus: Sendable, Hashable {
                 + "check the id against the collection endpoint")
     }
 
-    /// A 429 status asking the client to slow down.
+    /// Returns a 429 status asking the client to slow down.
     public static func tooManyRequests() -> Self {
         Self(
             httpStatus: 429, codeMinor: "server_busy",
             description: "Too many requests: the rate limit was exceeded; retry after the Retry-After delay")
     }
 
-    /// A 500 status whose description tells the client nothing about the server's internals.
+    /// Returns a 500 status whose description reveals nothing about the server's internals.
     public static func internalError() -> Self {
         Self(
             httpStatus: 500, codeMinor: "internal_server_error",

@@ -1,5 +1,5 @@
 /// Strict UTF-8 checks as the Unicode Standard defines well-formed sequences (table 3-7 in chapter 3).
-enum UTF8Validation {
+public enum UTF8Validation {
     /// Returns the index of the first byte of the first ill-formed sequence in `bytes`, or nil when all is valid.
     ///
     /// Overlong forms, surrogates (U+D800 to U+DFFF), values above U+10FFFF and truncated sequences are ill-formed.
@@ -28,7 +28,7 @@ enum UTF8Validation {
 
     /// Returns the length of the well-formed sequence that starts with `lead`, or 0 when it is ill-formed.
     @inline(__always)
-    private static func sequenceLength(lead: UInt8, bytes: UnsafePointer<UInt8>, available: Int) -> Int {
+    public static func sequenceLength(lead: UInt8, bytes: UnsafePointer<UInt8>, available: Int) -> Int {
         // The allowed range of the second byte depends on the lead byte; later bytes are always 0x80...0xBF.
         let length: Int
         var secondLow: UInt8 = 0x80

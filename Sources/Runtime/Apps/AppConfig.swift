@@ -77,7 +77,7 @@ extension Config {
         guard case .map(let entries) = item else { throw fail("must be a table") }
         for key in entries.keys {
             guard case .string(let name) = key, appKeys.contains(name) else {
-                throw fail("unknown key \(describeKey(key))\(suggestKey(for: key, among: appKeys))")
+                throw fail("unknown key \(describe(key))\(suggestion(for: key, among: appKeys))")
             }
         }
 
@@ -131,7 +131,7 @@ extension Config {
         guard case .map(let entries) = item else { throw fail("must be a table") }
         for key in entries.keys {
             guard case .string(let name) = key, exportKeys.contains(name) else {
-                throw fail("unknown key \(describeKey(key))\(suggestKey(for: key, among: exportKeys))")
+                throw fail("unknown key \(describe(key))\(suggestion(for: key, among: exportKeys))")
             }
         }
 
@@ -189,17 +189,5 @@ extension Config {
         return ExportConfig(
             name: name, kind: kind, version: version, mode: mode, destination: destination, script: script,
             settings: settings, compressionLevel: level)
-    }
-
-    private static func describeKey(_ key: LuaKey) -> String {
-        if case .string(let name) = key { return "'\(name)'" }
-        return "\(key.value)"
-    }
-
-    private static func suggestKey(for key: LuaKey, among names: [String]) -> String {
-        guard case .string(let name) = key else { return "" }
-        let close = names.min { editDistance($0, name) < editDistance($1, name) }
-        if let close, editDistance(close, name) <= 2 { return "; did you mean '\(close)'?" }
-        return "; expected one of " + names.joined(separator: ", ")
     }
 }

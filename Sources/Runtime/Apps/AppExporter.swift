@@ -88,20 +88,18 @@ struct AppExporter {
     /// Returns the destination as the log shows it, without secrets.
     func describe(_ export: ExportConfig) -> String {
         if export.kind == .lua { return "lua:\(export.script ?? "")" }
-        let type = export.destination["type"]?.stringValue ?? "?"
-        switch type {
-        case "folder":
-            return "folder:" + config.resolve(export.destination["path"]?.stringValue ?? "")
-        case "sftp":
-            let user = export.destination["user"]?.stringValue.map { $0 + "@" } ?? ""
-            let host = export.destination["host"]?.stringValue ?? ""
-            let port = export.destination["port"].flatMap { $0.doubleValue }.map { ":\(Int($0))" } ?? ""
-            let path = export.destination["path"]?.stringValue ?? ""
-            return "sftp://\(user)\(host)\(port)\(path.hasPrefix("/") ? path : "/" + path)"
-        case "https":
-            return export.destination["url"]?.stringValue ?? "https"
-        default:
-            return type
+        // Config.load has parsed every destination, so this fails only for a config built in code.
+        guard let (target, _) = try? Delivery.parse(export.destination, config: config) else {
+            return export.destination["type"]?.stringValue ?? "?"
+        }
+        switch target {
+        case .folder(let path):
+            return "folder:" + path
+        case .sftp(let destination):
+            return destination.description
+        case .https(let destination):
+            // A query string can carry a token, so it is left out.
+            return String(destination.url.prefix { $0 != "?" })
         }
     }
 }

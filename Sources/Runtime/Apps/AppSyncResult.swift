@@ -2,7 +2,7 @@ import Foundation
 import OneRoster
 import Store
 
-/// What a sync did for one app and district after the snapshot was published: the view and its exports.
+/// The outcome of a sync for one app and district after the snapshot was published: the view and its exports.
 public struct AppSyncResult: Sendable, Encodable {
     public var view: AppViewResult
     public var deliveries: [DeliveryRecord] = []

@@ -57,7 +57,7 @@ public final class AppMapping {
     /// Whether the script defines a mapping function for the entity.
     public func hasFunction(for entity: Entity) -> Bool { functions[entity] != nil }
 
-    /// Whether the script defines the predicate.
+    /// Returns whether the script defines the predicate.
     public func hasPredicate(_ predicate: SharePolicy.Predicate) -> Bool { predicates[predicate] != nil }
 
     /// Runs the script at `path` and reads the mapping table it returns.

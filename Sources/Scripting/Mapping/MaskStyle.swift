@@ -1,6 +1,6 @@
 import OneRoster
 
-/// How a mapping's `mask` hides a field's value.
+/// The way a mapping's `mask` hides a field's value.
 public enum MaskStyle: String, Sendable, CaseIterable {
     /// Keeps the first character of each word and stars the rest: `Jane Smith` becomes `J*** S****`.
     case initial
