@@ -26,11 +26,14 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "Scripting", dependencies: ["CLua", "CCurl", "OneRoster", "Archive"]),
         .target(name: "Store", dependencies: ["CSQLite", "OneRoster"]),
-        .target(name: "Export", dependencies: ["OneRoster", "Archive", "CCurl", "CZip", "CSSH"]),
         .target(name: "HTTP", dependencies: ["CMicroHTTPD"]),
+        .target(name: "Export", dependencies: ["OneRoster", "Archive", "Store", "HTTP", "CCurl", "CZip", "CSSH"]),
+        .target(name: "SSO", dependencies: ["HTTP", "COpenSSL"]),
         .target(
             name: "Runtime",
-            dependencies: ["OneRoster", "Archive", "Validation", "Scripting", "Store", "Export", "COpenSSL"]
+            dependencies: [
+                "OneRoster", "Archive", "Validation", "Scripting", "Store", "Export", "HTTP", "SSO", "COpenSSL",
+            ]
         ),
         .executableTarget(name: "rollbook", dependencies: ["Runtime"]),
 
@@ -40,7 +43,9 @@ let package = Package(
         .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "OneRoster"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "OneRoster"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export", "Archive", "OneRoster"], exclude: ["Golden"]),
+        .testTarget(
+            name: "ExportTests", dependencies: ["Export", "Archive", "OneRoster", "Store", "HTTP"], exclude: ["Golden"]),
+        .testTarget(name: "SSOTests", dependencies: ["SSO", "HTTP"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Store", "OneRoster", "Validation", "Archive"]),
     ],
     swiftLanguageModes: [.v6]
