@@ -31,6 +31,9 @@ public struct Router: Sendable {
     /// The routes grouped by their number of segments.
     private var routesBySegmentCount: [Int: [Route]] = [:]
 
+    /// Called with the route template and the error when a handler throws, before the 500 answer goes out.
+    public var failureHandler: (@Sendable (String, any Error) -> Void)?
+
     /// Creates a router with no routes.
     public init() {}
 
@@ -48,17 +51,23 @@ public struct Router: Sendable {
 
     /// Calls the handler of the matching route, or returns 400, 404, 405 (with `Allow`) or 500.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        route(request).response
+    }
+
+    /// Answers a request and returns the template of the route that answered it, or nil when none matched,
+    /// so that callers can count requests per route without a label per distinct path.
+    public func route(_ request: HTTPRequest) -> (response: HTTPResponse, template: String?) {
         var segments: [String] = []
         for piece in Self.split(request.path) {
             guard let segment = PercentDecoding.decode(piece, plusAsSpace: false) else {
-                return .text("Invalid percent-encoding in path '\(request.path)'.\n", status: 400)
+                return (.text("Invalid percent-encoding in path '\(request.path)'.\n", status: 400), nil)
             }
             segments.append(segment)
         }
 
         let candidates = (routesBySegmentCount[segments.count] ?? []).filter { Self.matches($0.segments, segments) }
         guard !candidates.isEmpty else {
-            return .text("Not found.\n", status: 404)
+            return (.text("Not found.\n", status: 404), nil)
         }
         let method = request.method
         let route =
@@ -69,7 +78,7 @@ public struct Router: Sendable {
             if allowed.contains("GET") { allowed.insert("HEAD") }
             var response = HTTPResponse.text("Method '\(method)' is not allowed for this path.\n", status: 405)
             response.headers.add(name: "Allow", value: allowed.sorted().joined(separator: ", "))
-            return response
+            return (response, nil)
         }
 
         var parameters: [String: String] = [:]
@@ -77,10 +86,11 @@ public struct Router: Sendable {
             if case .parameter(let name) = pattern { parameters[name] = segment }
         }
         do {
-            return try route.handler(request, RouteMatch(template: route.template, parameters: parameters))
+            let response = try route.handler(request, RouteMatch(template: route.template, parameters: parameters))
+            return (response, route.template)
         } catch {
-            // NOTE: the error is not logged here; the server layer has no logger yet.
-            return .text("Internal server error.\n", status: 500)
+            failureHandler?(route.template, error)
+            return (.text("Internal server error.\n", status: 500), route.template)
         }
     }
 

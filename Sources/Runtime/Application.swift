@@ -41,6 +41,10 @@ public enum Application {
                 .rawValue
         case .audit(let app, let configPath, let district, let limit, let json):
             return audit(app, configPath: configPath, district: district, limit: limit, json: json).rawValue
+        case .serve(let configPath):
+            return serve(configPath: configPath).rawValue
+        case .hashSecret:
+            return hashSecret().rawValue
         case .export(let app, let configPath, let district, let export, let bulk, let json):
             return exportApp(
                 app, configPath: configPath, district: district, export: export, bulk: bulk, json: json,

@@ -11,6 +11,8 @@ public enum Command: Equatable, Sendable {
     case appPreview(app: String, config: String?, district: String?, limit: Int, json: Bool)
     case audit(app: String, config: String?, district: String?, limit: Int, json: Bool)
     case export(app: String, config: String?, district: String?, export: String?, bulk: Bool, json: Bool)
+    case serve(config: String?)
+    case hashSecret
     case help(topic: String?)
     case version
 }
@@ -50,6 +52,14 @@ public enum Usage {
           rollbook export APP [--config FILE] [--district ID] [--export NAME] [--bulk] [--json]
               Run the app's exports now: deliver what changed since each export's last delivery.
               --bulk sends the whole view, even when nothing changed.
+          rollbook serve [--config FILE]
+              Run as a service: the OneRoster REST API, the admin pages, /healthz, /readyz and
+              /metrics, and each district's scheduled syncs. Logs are JSON lines on standard error.
+              SIGHUP reloads config.lua; SIGTERM stops after requests in flight and the current
+              step of a running sync.
+          rollbook hash-secret
+              Read a secret from standard input and print the hash to put in config.lua as an API
+              client's secret_hash or an admin's password_hash.
           rollbook help | --help
           rollbook --version
 
@@ -158,6 +168,13 @@ extension Command {
             let json = options.flag("--json")
             let app = try options.finish(positionals: 1, name: "APP")[0]
             return .export(app: app, config: config, district: district, export: export, bulk: bulk, json: json)
+        case "serve":
+            let config = try options.value("--config")
+            try options.finish(positionals: 0)
+            return .serve(config: config)
+        case "hash-secret":
+            try options.finish(positionals: 0)
+            return .hashSecret
         case "help", "--help", "-h":
             return .help(topic: arguments.dropFirst().first)
         case "--version", "version":
@@ -166,7 +183,7 @@ extension Command {
             throw UsageError(
                 message:
                     "Unknown command '\(verb)'; expected sync, validate, runs, diff, approve, discard, report, app, "
-                    + "audit, export or help.")
+                    + "audit, export, serve, hash-secret or help.")
         }
     }
 

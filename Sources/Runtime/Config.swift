@@ -27,6 +27,8 @@ public struct Config: Sendable {
     public var reportsDirectory: String? = nil
     /// The applications districts share with, in config order.
     public var apps: [AppConfig] = []
+    /// How `rollbook serve` listens and serves.
+    public var server = ServerConfig()
 
     /// The folder of the config file.
     public var directory: String { (path as NSString).deletingLastPathComponent }
@@ -51,7 +53,7 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
 }
 
 extension Config {
-    static let topLevelKeys = ["store", "connectors_dir", "districts", "safety", "reports_dir", "apps"]
+    static let topLevelKeys = ["store", "connectors_dir", "districts", "safety", "reports_dir", "apps", "server"]
     static let districtKeys = ["id", "name", "connector", "settings", "grade_map", "safety", "schedule", "timezone"]
 
     /// Reads config.lua: a Lua script that sets globals (or returns a table) in a sandbox.
@@ -123,6 +125,7 @@ extension Config {
             connectorsDirectory: resolve(connectors, from: directory),
             districts: districts, reportsDirectory: reports)
         config.apps = try parseApps(table["apps"], districts: districts, path: path)
+        config.server = try parseServer(table["server"], path: path)
         // A destination that cannot work is a configuration error now, not a failed delivery after the next sync.
         for app in config.apps {
             for export in app.exports where export.kind == .csv {

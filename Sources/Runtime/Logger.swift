@@ -52,7 +52,8 @@ public final class LogSink: Sendable {
             object["time"] = time
             object["level"] = severity.name
             object["message"] = message
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: options)) ?? Data()
             line = String(decoding: data, as: UTF8.self)
         }
         lock.withLock { _ in FileHandle.standardError.write(Data((line + "\n").utf8)) }

@@ -4,11 +4,13 @@ import Foundation
     import Glibc
 #endif
 
-/// A one-line progress display on a terminal for long runs; silent when standard error is not a terminal.
+/// The progress of a long run: a one-line display on a terminal, or reports to an observer such as the
+/// service's activity table.
 ///
 /// Nothing is drawn during the first second, so quick runs print only their summary.
 final class Progress {
     private let label: String
+    private let observer: (@Sendable (String, Int) -> Void)?
     private let started = Date()
     private var file = ""
     private var rows = 0
@@ -17,16 +19,24 @@ final class Progress {
 
     /// Creates a display when standard error is a terminal, or nil.
     static func forTerminal(label: String) -> Progress? {
-        isatty(STDERR_FILENO) == 1 ? Progress(label: label) : nil
+        isatty(STDERR_FILENO) == 1 ? Progress(label: label, observer: nil) : nil
     }
 
-    private init(label: String) {
+    /// Creates a progress that calls `observer` with the file being read and its rows so far, a few times a
+    /// second at most.
+    static func reporting(to observer: @escaping @Sendable (String, Int) -> Void) -> Progress {
+        Progress(label: "", observer: observer)
+    }
+
+    private init(label: String, observer: (@Sendable (String, Int) -> Void)?) {
         self.label = label
+        self.observer = observer
     }
 
     func startFile(_ name: String) {
         file = name
         rows = 0
+        observer?(file, rows)
         draw(force: true)
     }
 
@@ -41,7 +51,7 @@ final class Progress {
 
     /// Clears the line so the summary starts on a clean one.
     func finish() {
-        guard drewSomething else { return }
+        guard observer == nil, drewSomething else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 
@@ -50,6 +60,10 @@ final class Progress {
         guard now.timeIntervalSince(started) >= 1 else { return }
         guard force || now.timeIntervalSince(lastDraw) >= 0.25 else { return }
         lastDraw = now
+        if let observer {
+            observer(file, rows)
+            return
+        }
         drewSomething = true
         let line = "\r\u{1B}[K\(label): \(file) \(rows.formatted()) rows"
         FileHandle.standardError.write(Data(line.utf8))

@@ -13,6 +13,8 @@ import Validation
 public final class SyncRunner {
     public let config: Config
     let logger: Logger
+    /// Called with the file being read and its rows so far while a sync without a terminal display reads input.
+    var progressObserver: (@Sendable (String, Int) -> Void)?
 
     public init(config: Config, logger: Logger) {
         self.config = config
@@ -82,7 +84,9 @@ public final class SyncRunner {
                 loadTime: SnapshotStore.timestamp(started))
             let destination = PipelinedDestination(wrapping: storeDestination)
             defer { destination.stop() }
-            let progress = showProgress ? Progress.forTerminal(label: district.id) : nil
+            let progress =
+                showProgress
+                ? Progress.forTerminal(label: district.id) : progressObserver.map { Progress.reporting(to: $0) }
             let counts = try ingest(
                 intake, into: destination, district: district, collector: collector, progress: progress,
                 fingerprint: streamed)

@@ -11,6 +11,8 @@ public struct AppConfig: Sendable {
     /// The mapping script's name in connectors/apps, without `.lua`.
     public var mapping: String
     public var exports: [ExportConfig]
+    /// The clients of the app's OneRoster REST API.
+    public var apiClients: [APIClientConfig] = []
 }
 
 /// One export adapter of an app: what it writes and where it delivers.
@@ -49,7 +51,7 @@ public struct ExportConfig: Sendable {
 }
 
 extension Config {
-    static let appKeys = ["id", "name", "districts", "mapping", "exports"]
+    static let appKeys = ["id", "name", "districts", "mapping", "exports", "api"]
     static let exportKeys = ["name", "type", "version", "mode", "destination", "script", "settings", "compression"]
 
     static func parseApps(_ value: LuaValue?, districts: [DistrictConfig], path: String) throws -> [AppConfig] {
@@ -64,6 +66,11 @@ extension Config {
             let app = try parseApp(item, place: "apps[\(position + 1)]", districts: districts, path: path)
             if apps.contains(where: { $0.id == app.id }) {
                 throw ConfigError(file: path, message: "app id '\(app.id)' is used twice; ids must be unique")
+            }
+            let taken = Set(apps.flatMap { $0.apiClients.map(\.id) })
+            if let client = app.apiClients.first(where: { taken.contains($0.id) }) {
+                throw ConfigError(
+                    file: path, message: "API client id '\(client.id)' is used by two apps; ids must be unique")
             }
             apps.append(app)
         }
@@ -122,8 +129,10 @@ extension Config {
         default:
             throw fail("'exports' must be a list of export tables")
         }
-        return AppConfig(
+        var app = AppConfig(
             id: id, name: item["name"]?.stringValue ?? id, districts: shared, mapping: mapping, exports: exports)
+        app.apiClients = try parseAPIClients(item["api"], app: id, districts: shared, place: place, path: path)
+        return app
     }
 
     private static func parseExport(_ item: LuaValue, place: String, path: String) throws -> ExportConfig {

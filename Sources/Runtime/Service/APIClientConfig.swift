@@ -1,0 +1,112 @@
+import Scripting
+
+/// One client of an app's OneRoster REST API, from the app's `api.clients` list in config.lua.
+///
+/// A client reads one district's view of its app. It authenticates with OAuth 2.0 client credentials
+/// (`secret_hash`, made by `rollbook hash-secret`), with OAuth 1.0a request signing (`oauth1_secret`, which
+/// must be the secret itself because a signature check needs it: take it from `env()`), or with either.
+public struct APIClientConfig: Sendable, Equatable {
+    public var id: String
+    public var app: String
+    public var district: String
+    /// Scope names or URIs the client may be granted, such as `roster-core.readonly`; empty grants every
+    /// rostering scope but demographics.
+    public var scopes: [String]
+    public var secretHash: String?
+    public var oauth1Secret: String?
+    /// Whether OAuth 1.0a signatures made with HMAC-SHA1 are accepted, for consumers too old for HMAC-SHA256.
+    public var allowsSHA1: Bool
+}
+
+extension Config {
+    static let apiKeys = ["clients"]
+    static let apiClientKeys = ["id", "district", "scopes", "secret_hash", "oauth1_secret", "allow_hmac_sha1"]
+
+    /// Reads an app's `api` table.
+    static func parseAPIClients(
+        _ value: LuaValue?, app: String, districts: [String], place: String, path: String
+    ) throws -> [APIClientConfig] {
+        let fail = { (message: String) in ConfigError(file: path, message: "\(place).api: \(message)") }
+        guard let value else { return [] }
+        guard case .map(let entries) = value else { throw fail("must be a table with a 'clients' list") }
+        for key in entries.keys {
+            guard case .string(let name) = key, apiKeys.contains(name) else {
+                throw fail("unknown key \(describe(key))\(suggestion(for: key, among: apiKeys))")
+            }
+        }
+        let items: [LuaValue]
+        switch value["clients"] {
+        case nil, .map([:])?: return []
+        case .array(let list)?: items = list
+        default: throw fail("'clients' must be a list of client tables")
+        }
+        var clients: [APIClientConfig] = []
+        for (position, item) in items.enumerated() {
+            let client = try parseAPIClient(
+                item, app: app, districts: districts,
+                fail: { message in fail("clients[\(position + 1)]: \(message)") })
+            if clients.contains(where: { $0.id == client.id }) {
+                throw fail("client id '\(client.id)' is used twice")
+            }
+            clients.append(client)
+        }
+        return clients
+    }
+
+    private static func parseAPIClient(
+        _ item: LuaValue, app: String, districts: [String], fail: (String) -> ConfigError
+    ) throws -> APIClientConfig {
+        guard case .map(let entries) = item else { throw fail("must be a table") }
+        for key in entries.keys {
+            guard case .string(let name) = key, apiClientKeys.contains(name) else {
+                throw fail("unknown key \(describe(key))\(suggestion(for: key, among: apiClientKeys))")
+            }
+        }
+        guard let id = item["id"]?.stringValue, !id.isEmpty else { throw fail("missing required key 'id'") }
+        guard id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) else {
+            throw fail("id '\(id)' may use only printable ASCII characters other than ':' and spaces")
+        }
+        let district: String
+        if let named = item["district"] {
+            guard let text = named.stringValue, districts.contains(text) else {
+                throw fail("'district' must be one of the app's districts: \(districts.joined(separator: ", "))")
+            }
+            district = text
+        } else if districts.count == 1 {
+            district = districts[0]
+        } else {
+            throw fail("missing key 'district': the app has several districts, and a client reads one")
+        }
+        var scopes: [String] = []
+        switch item["scopes"] {
+        case nil: break
+        case .array(let names)?:
+            for name in names {
+                guard let text = name.stringValue, !text.isEmpty else {
+                    throw fail("'scopes' must list scope names, such as \"roster-core.readonly\"")
+                }
+                scopes.append(text)
+            }
+        default: throw fail("'scopes' must be a list of scope names, such as { \"roster-core.readonly\" }")
+        }
+        let secretHash = item["secret_hash"]?.stringValue
+        let oauth1Secret = item["oauth1_secret"]?.stringValue
+        if item["secret_hash"] != nil, secretHash?.isEmpty ?? true {
+            throw fail("'secret_hash' must be the text `rollbook hash-secret` prints")
+        }
+        if item["oauth1_secret"] != nil, oauth1Secret?.isEmpty ?? true {
+            throw fail("'oauth1_secret' must be a non-empty string, such as env(\"CODEYARD_OAUTH1_SECRET\")")
+        }
+        guard secretHash != nil || oauth1Secret != nil else {
+            throw fail("needs 'secret_hash' (OAuth 2.0) or 'oauth1_secret' (OAuth 1.0a), or both")
+        }
+        var allowsSHA1 = false
+        if let flag = item["allow_hmac_sha1"] {
+            guard case .boolean(let value) = flag else { throw fail("'allow_hmac_sha1' must be true or false") }
+            allowsSHA1 = value
+        }
+        return APIClientConfig(
+            id: id, app: app, district: district, scopes: scopes, secretHash: secretHash, oauth1Secret: oauth1Secret,
+            allowsSHA1: allowsSHA1)
+    }
+}

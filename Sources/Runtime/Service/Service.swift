@@ -1,0 +1,206 @@
+import Dispatch
+import Foundation
+import HTTP
+import Store
+import Synchronization
+
+/// `rollbook serve`: the HTTP service that answers the REST API and the admin pages and runs scheduled syncs.
+///
+/// The configuration in force is one value, replaced whole on SIGHUP when the new file loads, so a request or
+/// a sync sees either the old configuration or the new one. SIGTERM and SIGINT stop it gracefully: no new
+/// requests, those in flight are answered, and a running sync finishes its current step.
+public final class Service: ServiceControl {
+    public let logger: Logger
+    let configPath: String
+    let metrics: ServiceMetrics
+    let jobs: SyncJobs
+    let scheduler = SyncScheduler()
+    private let current: Mutex<Config>
+    private let stopping = Atomic<Bool>(false)
+    private let readiness: Mutex<Database>
+    private let routes = RouterSlot()
+    private let server: HTTPServer
+
+    /// Opens the store and prepares the HTTP server on the configured address; `run()` starts it.
+    public init(config: Config, logger: Logger) throws {
+        self.configPath = config.path
+        self.logger = logger
+        self.metrics = try ServiceMetrics()
+        self.jobs = SyncJobs(metrics: metrics)
+        self.current = Mutex(config)
+
+        let folder = (config.storePath as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // The first store the service opens takes the owner lock and marks runs of a killed process interrupted.
+        let store = try SnapshotStore(path: config.storePath)
+        try jobs.rememberLastStarts(from: store, districts: config.districts.map(\.id))
+        self.readiness = Mutex(store.database)
+
+        var serverConfiguration = HTTPServerConfiguration()
+        serverConfiguration.threadCount = config.server.threads
+        let routes = self.routes
+        let metrics = self.metrics
+        let log = logger
+        self.server = HTTPServer(
+            host: config.server.host, port: config.server.port,
+            handler: { request in
+                let start = ContinuousClock.now
+                let (response, template) = routes.router.route(request)
+                let elapsed = ContinuousClock.now - start
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                metrics.request(
+                    route: template ?? "unmatched", method: request.method, status: response.status, seconds: seconds)
+                if response.status >= 500 {
+                    log.error(
+                        "request failed",
+                        ["route": template ?? "unmatched", "method": request.method, "status": "\(response.status)"])
+                }
+                return response
+            }, configuration: serverConfiguration)
+        var router = Router()
+        router.failureHandler = { template, error in
+            log.error("request handler failed", ["route": template, "error": SyncRunner.describe(error)])
+        }
+        registerHealthRoutes(into: &router)
+        routes.router = router
+    }
+
+    public var config: Config {
+        current.withLock { $0 }
+    }
+
+    /// The port the server listens on, useful when the configuration asked for port 0.
+    public var port: UInt16 { server.port }
+
+    /// The URL clients reach the service at: the configured `public_url`, or the address the server bound.
+    public var publicURL: String {
+        let server = config.server
+        return server.publicURL ?? "http://\(server.host):\(self.server.port)"
+    }
+
+    public func triggerSync(district: String, reason: String) -> SyncTrigger {
+        guard !stopping.load(ordering: .acquiring) else { return .stopping }
+        let config = self.config
+        guard let district = config.districts.first(where: { $0.id == district }) else {
+            return .unknownDistrict(district)
+        }
+        return jobs.start(district, config: config, logger: logger, reason: reason)
+    }
+
+    public func activity() -> [DistrictActivity] {
+        config.districts.map { district in
+            var activity = jobs.activity(of: district.id)
+            activity.nextScheduled = scheduler.nextRun(of: district.id)
+            return activity
+        }
+    }
+
+    public func verifyAdmin(name: String, password: String) -> Bool {
+        // Replaced by the SSO target's hash check when the admin pages are mounted.
+        false
+    }
+
+    /// Starts serving and scheduling, then waits for signals: SIGHUP reloads, SIGTERM or SIGINT stops.
+    public func run() throws -> ExitStatus {
+        let signals = SignalWaiter([SIGHUP, SIGTERM, SIGINT])
+        try server.start()
+        let config = self.config
+        logger.info(
+            "service started",
+            [
+                "listen": "\(config.server.host):\(server.port)", "public-url": publicURL,
+                "districts": "\(config.districts.count)", "apps": "\(config.apps.count)",
+            ])
+        scheduler.start(
+            config: { [self] in self.config },
+            start: { [self] district in
+                _ = jobs.start(district, config: self.config, logger: logger, reason: "schedule")
+            },
+            lastStart: { [jobs] in jobs.lastStart(of: $0) }, isRunning: { [jobs] in jobs.isRunning($0) })
+        while true {
+            let signal = signals.next()
+            if signal == SIGHUP {
+                reload()
+                continue
+            }
+            logger.info("service stopping", ["signal": signal == SIGTERM ? "SIGTERM" : "SIGINT"])
+            break
+        }
+        shutDown()
+        return .success
+    }
+
+    /// Loads config.lua again and swaps it in when it is good; a bad file leaves the old configuration in force.
+    func reload() {
+        do {
+            let fresh = try Config.load(path: configPath)
+            try Self.checkScripts(of: fresh)
+            let old = config
+            if fresh.server.host != old.server.host || fresh.server.port != old.server.port
+                || fresh.server.threads != old.server.threads
+            {
+                logger.warning("listen address and threads change only on restart", [:])
+            }
+            current.withLock { $0 = fresh }
+            metrics.reloaded(true)
+            logger.info(
+                "configuration reloaded", ["districts": "\(fresh.districts.count)", "apps": "\(fresh.apps.count)"])
+        } catch {
+            metrics.reloaded(false)
+            logger.error(
+                "configuration reload failed; keeping the previous configuration",
+                ["error": SyncRunner.describe(error)])
+        }
+    }
+
+    /// Checks that every connector and mapping script the configuration names is there.
+    static func checkScripts(of config: Config) throws {
+        for district in config.districts {
+            _ = try SyncRunner.connectorScript(of: district, config: config)
+        }
+        for app in config.apps {
+            _ = try AppMaterializer.mappingScript(of: app, config: config)
+        }
+    }
+
+    private func shutDown() {
+        stopping.store(true, ordering: .releasing)
+        scheduler.stop()
+        server.stop()
+        jobs.cancelAll()
+        var waited = 0
+        while jobs.runningCount > 0 {
+            if waited % 100 == 0 { logger.info("waiting for syncs to finish their current step", [:]) }
+            usleep(100_000)
+            waited += 1
+        }
+        logger.info("service stopped", [:])
+    }
+
+    private func registerHealthRoutes(into router: inout Router) {
+        router.add("GET", "/healthz") { _, _ in
+            .json("{\"status\":\"alive\"}")
+        }
+        router.add("GET", "/readyz") { [self] _, _ in
+            guard !stopping.load(ordering: .acquiring) else {
+                return .json("{\"status\":\"stopping\"}", status: 503)
+            }
+            let storeOpen = readiness.withLock { database in
+                (try? database.prepare("SELECT count(*) FROM districts").step()) != nil
+            }
+            guard storeOpen else { return .json("{\"status\":\"store unavailable\"}", status: 503) }
+            return .json("{\"status\":\"ready\"}")
+        }
+        router.add("GET", "/metrics") { [metrics] _, _ in
+            var response = HTTPResponse.text(metrics.registry.exposition())
+            response.headers.replace(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
+            return response
+        }
+    }
+}
+
+/// Holds the router the server's handler answers with. It is set once, before the server starts, and only
+/// read after, so the handler reads it without a lock.
+final class RouterSlot: @unchecked Sendable {
+    var router = Router()
+}
