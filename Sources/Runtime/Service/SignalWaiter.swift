@@ -17,6 +17,11 @@ final class SignalWaiter {
 
     init(_ numbers: [Int32]) {
         let queue = DispatchQueue(label: "rollbook.signals")
+        // A parent may have blocked these signals (test runners do), and blocked signals never reach a source.
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        for number in numbers { sigaddset(&mask, number) }
+        pthread_sigmask(SIG_UNBLOCK, &mask, nil)
         for number in numbers {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)

@@ -77,10 +77,6 @@ final class SyncJobs: Sendable {
         }
     }
 
-    private func isCancelled(_ district: String) -> Bool {
-        jobs.withLock { $0[district]?.cancelled ?? true }
-    }
-
     private func enter(_ step: String, of district: String) -> Bool {
         jobs.withLock { table in
             guard let job = table[district], !job.cancelled else { return false }

@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+
+/// A `rollbook serve` process started with posix_spawn, its JSON log lines appended to a file.
+///
+/// Foundation's `Process` is not used: while one of its children runs, another child that ended is not always
+/// reaped on this toolchain, which would stall the curl calls the tests make meanwhile.
+final class ServiceProcess {
+    let pid: pid_t
+    let logFile: String
+    private(set) var port: UInt16 = 0
+    private var exitStatus: Int32?
+
+    /// Starts `rollbook serve --config CONFIG` and waits up to 20 seconds for its "service started" line.
+    init(config: String, logFile: String, environment: [String: String] = [:]) throws {
+        self.logFile = logFile
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logFile, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let executable = Paths.executable
+        let arguments: [String] = [executable, "serve", "--config", config]
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        var merged = ProcessInfo.processInfo.environment
+        merged.merge(environment) { _, new in new }
+        let envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for argument in argv { free(argument) }
+            for entry in envp { free(entry) }
+        }
+        var child: pid_t = 0
+        let status = posix_spawn(&child, executable, &actions, nil, argv, envp)
+        guard status == 0 else { throw ServiceTestError("could not start rollbook serve: errno \(status)") }
+        pid = child
+        let started = try waitForLog(message: "service started", timeout: 20)
+        guard let listen = started["listen"] as? String,
+            let port = listen.split(separator: ":").last.flatMap({ UInt16($0) })
+        else {
+            throw ServiceTestError("the service started line has no port: \(started)")
+        }
+        self.port = port
+    }
+
+    deinit {
+        if exitStatus == nil {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// The log lines written so far, parsed.
+    func logLines() -> [[String: Any]] {
+        guard let text = try? String(contentsOfFile: logFile, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// Waits until a log line with `message` appears (after `skipping` earlier ones) and returns it.
+    @discardableResult
+    func waitForLog(message: String, skipping: Int = 0, timeout: TimeInterval) throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let matches = logLines().filter { $0["message"] as? String == message }
+            if matches.count > skipping { return matches[skipping] }
+            if hasExited() { break }
+            usleep(50_000)
+        }
+        let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
+        throw ServiceTestError("no log line '\(message)' within \(timeout) s; log:\n\(log.suffix(3000))")
+    }
+
+    func signal(_ number: Int32) {
+        kill(pid, number)
+    }
+
+    /// Whether the process has ended; reaps it when it has.
+    func hasExited() -> Bool {
+        if exitStatus != nil { return true }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid {
+            exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            return true
+        }
+        return false
+    }
+
+    /// Waits up to `timeout` seconds for the process to end and returns its exit status, or nil if it did not.
+    func waitForExit(timeout: TimeInterval) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if hasExited() { return exitStatus }
+            usleep(20_000)
+        }
+        return nil
+    }
+}
+
+struct ServiceTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The answer curl got: status, headers (names lower-cased) and body.
+struct CurlResponse {
+    var status: Int
+    var headers: [String: String]
+    var body: String
+
+    var json: [String: Any]? {
+        try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+    }
+}
+
+/// Runs curl against the service and returns what it got; `arguments` come before the URL.
+func curl(_ url: String, _ arguments: [String] = []) throws -> CurlResponse {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+    process.arguments = ["-s", "-S", "--max-time", "20", "-D", "-"] + arguments + [url]
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw ServiceTestError("curl \(url) failed: \(String(decoding: errorData, as: UTF8.self))")
+    }
+    let text = String(decoding: data, as: UTF8.self)
+    // With -D - the headers come first; a 100 Continue block may precede the final one.
+    var rest = Substring(text)
+    var response = CurlResponse(status: 0, headers: [:], body: "")
+    while rest.hasPrefix("HTTP/") {
+        guard let end = rest.range(of: "\r\n\r\n") else { break }
+        let block = rest[..<end.lowerBound].components(separatedBy: "\r\n")
+        response.status = Int(block[0].split(separator: " ")[1]) ?? 0
+        response.headers = [:]
+        for line in block.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            response.headers[name] = response.headers[name].map { $0 + ", " + value } ?? value
+        }
+        rest = rest[end.upperBound...]
+    }
+    response.body = String(rest)
+    return response
+}
+
+/// Runs a SQL statement on a store with the sqlite3 shell and returns its output.
+func sqlite(_ database: String, _ sql: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.arguments = [database, sql]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+}
