@@ -51,10 +51,10 @@ public struct SecretHashError: Error, Sendable, Equatable, CustomStringConvertib
             return "Secret hash iteration count is '\(count)'; expected \(SecretHash.minimumIterations) to "
                 + "\(SecretHash.maximumIterations); \(fix)."
         case .invalidBase64(let field):
-            return "Secret hash \(field) is not valid base64; \(format)."
+            return "Secret hash field '\(field)' is not valid base64; \(format)."
         case .badLength(let field, let bytes):
             let expected = field == "salt" ? "8 to 64 bytes" : "\(SecretHash.hashLength) bytes"
-            return "Secret hash \(field) is \(bytes) bytes long; expected \(expected); \(fix)."
+            return "Secret hash field '\(field)' is \(bytes) bytes long; expected \(expected); \(fix)."
         }
     }
 }
