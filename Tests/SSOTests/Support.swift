@@ -88,8 +88,16 @@ func makeClient(
         allowsHMACSHA1: allowsHMACSHA1)
 }
 
-/// The folder of the case files shared with other projects, found from this file's path.
+/// The shared folder of case files: `<package root>/../shared`, or the same name one or two folders higher
+/// when the package is a git worktree nested below the main checkout's parent.
 func sharedFolder() -> URL {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    for _ in 0..<3 {
+        folder = folder.deletingLastPathComponent()
+        let candidate = folder.appendingPathComponent("shared")
+        if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("cases").path) { return candidate }
+    }
+    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared")
 }
