@@ -41,7 +41,7 @@ private let pythonClient = """
     print(json.dumps(results))
     """
 
-/// A users route on 127.0.0.1 that authenticates each request and replies `ok <client>` or the failure code.
+/// A users route on 127.0.0.1 that authenticates each request and responds with `ok <client>` or the failure code.
 private struct SignedFixture {
     let server: HTTPServer
     let url: String
@@ -160,9 +160,9 @@ private func standardFixture() throws -> SignedFixture {
         defer { fixture.server.stop() }
 
         #expect(try fixture.python("sha1", key: "legacy", secret: "old").first?.body == "ok legacy oauth1 2")
-        let refused = try fixture.python("sha1")
-        #expect(refused.first?.status == 400)
-        #expect(refused.first?.body.hasPrefix("unsupported_signature_method: Signature method 'HMAC-SHA1'") == true)
+        let rejected = try fixture.python("sha1")
+        #expect(rejected.first?.status == 400)
+        #expect(rejected.first?.body.hasPrefix("unsupported_signature_method: Signature method 'HMAC-SHA1'") == true)
     }
 
     @Test func fixedVectorMatchesPythonHMAC() throws {

@@ -1,6 +1,6 @@
 /// An API request's caller after authentication: which client, for which app and district, with which scopes.
 public struct AuthenticatedCaller: Sendable, Equatable {
-    /// How the caller proved its identity.
+    /// The mechanism a caller authenticated with.
     public enum Method: String, Sendable {
         /// An OAuth 2.0 bearer access token.
         case bearerToken = "bearer"
@@ -14,12 +14,12 @@ public struct AuthenticatedCaller: Sendable, Equatable {
     public let app: String
     /// The district (tenant) whose data the caller may read.
     public let district: String
-    /// The scope URIs the caller holds for this request.
+    /// The scope URIs granted to the caller for this request.
     public let scopes: Set<String>
-    /// How the caller authenticated.
+    /// The mechanism the caller authenticated with.
     public let method: Method
 
-    /// Returns nil when the caller holds any of `accepted`, or else a 403 `insufficient_scope` failure.
+    /// Returns nil when the caller has any of `accepted`, or else a 403 `insufficient_scope` failure.
     public func requireScope(anyOf accepted: Set<String>, realm: String = "rollbook") -> AuthenticationFailure? {
         guard scopes.isDisjoint(with: accepted) else { return nil }
         return .insufficientScope(accepted: accepted, realm: realm)

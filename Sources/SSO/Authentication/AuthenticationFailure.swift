@@ -10,7 +10,7 @@ public struct AuthenticationFailure: Error, Sendable, Equatable, CustomStringCon
     public let code: String
     /// The `WWW-Authenticate` header value to send with the response.
     public let wwwAuthenticate: String
-    /// What failed, in a sentence for the client developer and the log.
+    /// A sentence naming what failed, for the client developer and the log.
     public let description: String
 
     /// Renders the failure as a OneRoster `imsx_StatusInfo` JSON response with its `WWW-Authenticate` header.

@@ -8,7 +8,7 @@ enum SignatureBaseString {
         let encoded = parameters.map {
             (name: PercentEncoding.encodeUnreserved($0.name), value: PercentEncoding.encodeUnreserved($0.value))
         }
-        // Encoded names and values are ASCII, so comparing UTF-8 bytes is the byte order RFC 5849 3.4.1.3.2 asks.
+        // Encoded names and values are ASCII, so comparing UTF-8 bytes is the byte order RFC 5849 3.4.1.3.2 requires.
         let sorted = encoded.sorted { lhs, rhs in
             if lhs.name != rhs.name { return lhs.name.utf8.lexicographicallyPrecedes(rhs.name.utf8) }
             return lhs.value.utf8.lexicographicallyPrecedes(rhs.value.utf8)

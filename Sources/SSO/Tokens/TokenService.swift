@@ -73,7 +73,7 @@ public struct IssuedToken: Sendable {
     public let scopes: Set<String>
 }
 
-/// What a valid access token stands for.
+/// The client, app, district, scopes and expiry behind a valid access token.
 public struct TokenGrant: Sendable, Equatable {
     /// The client the token was issued to.
     public let clientID: String
