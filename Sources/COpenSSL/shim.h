@@ -2,5 +2,6 @@
 #define ROLLBOOK_COPENSSL_SHIM_H
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #endif
