@@ -1,3 +1,4 @@
+import SSO
 import Scripting
 
 /// One client of an app's OneRoster REST API, from the app's `api.clients` list in config.lua.
@@ -105,8 +106,26 @@ extension Config {
             guard case .boolean(let value) = flag else { throw fail("'allow_hmac_sha1' must be true or false") }
             allowsSHA1 = value
         }
-        return APIClientConfig(
+        let client = APIClientConfig(
             id: id, app: app, district: district, scopes: scopes, secretHash: secretHash, oauth1Secret: oauth1Secret,
             allowsSHA1: allowsSHA1)
+        do {
+            _ = try client.apiClient()
+        } catch {
+            throw fail("\(error)")
+        }
+        return client
+    }
+}
+
+extension APIClientConfig {
+    /// The scopes a client gets when config.lua lists none: every rostering read but demographics.
+    static let defaultScopes = ["roster-core.readonly", "roster.readonly"]
+
+    /// Returns the client as the token endpoint and the authenticator know it.
+    func apiClient() throws -> APIClient {
+        try APIClient(
+            id: id, app: app, district: district, scopes: scopes.isEmpty ? Self.defaultScopes : scopes,
+            secretHash: secretHash, consumerSecret: oauth1Secret, allowsHMACSHA1: allowsSHA1)
     }
 }

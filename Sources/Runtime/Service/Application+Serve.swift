@@ -1,4 +1,5 @@
 import Foundation
+import SSO
 
 extension Application {
     /// `rollbook serve`: loads the configuration, checks its scripts, and runs the service until a stop signal.
@@ -29,7 +30,21 @@ extension Application {
 
     /// `rollbook hash-secret`: reads one line from standard input and prints its hash.
     static func hashSecret() -> ExitStatus {
-        printError("rollbook: hash-secret is not available yet")
-        return .failure
+        guard let line = readLine(strippingNewline: true) else {
+            printError("rollbook: hash-secret: standard input is empty; pipe the secret in, one line")
+            return .failure
+        }
+        let secret = line.hasSuffix("\r") ? String(line.dropLast()) : line
+        guard secret.count >= minimumSecretLength else {
+            printError(
+                "rollbook: hash-secret: the secret has \(secret.count) characters; use at least "
+                    + "\(minimumSecretLength), such as the output of `head -c 32 /dev/urandom | base64`")
+            return .failure
+        }
+        print(SecretHash.make(secret: secret))
+        return .success
     }
+
+    /// The shortest secret or password `hash-secret` accepts.
+    static let minimumSecretLength = 12
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SSO
 import Scripting
 
 /// The `server` table of config.lua: where `rollbook serve` listens and how it serves.
@@ -81,6 +82,11 @@ extension Config {
             }
             guard let hash = item["password_hash"]?.stringValue, !hash.isEmpty else {
                 throw fail("\(place): missing required key 'password_hash' (make one with `rollbook hash-secret`)")
+            }
+            do {
+                try SecretHash.validate(hash)
+            } catch {
+                throw fail("\(place): 'password_hash' is invalid: \(error)")
             }
             if admins.contains(where: { $0.name == name }) {
                 throw fail("\(place): admin name '\(name)' is used twice")
