@@ -75,7 +75,8 @@ final class AdminServer {
 /// One response as curl received it.
 struct CurlResponse: CustomStringConvertible {
     var status: Int
-    /// Header fields with lower-cased names; a repeated field keeps its last value.
+    /// Header fields with lower-cased names. A repeated field keeps its last value, except `set-cookie`, whose values
+    /// are joined with line feeds.
     var headers: [String: String]
     var body: String
     /// Seconds from the start of curl to the end of the response, as curl measured it.

@@ -48,7 +48,8 @@ struct RunPageContent {
     }
 
     private func holdSection(_ hold: HoldReason) -> String {
-        var html = "<section id=\"hold\">\n<h2>Held for review</h2>\n<p>\(HTMLText.escape(hold.reason))</p>\n"
+        let heading = run.status.isPending ? "Held for review" : "Was held for review"
+        var html = "<section id=\"hold\">\n<h2>\(heading)</h2>\n<p>\(HTMLText.escape(hold.reason))</p>\n"
         if run.status.isPending {
             if let expires = hold.expiresAt {
                 html += "<p class=\"muted\">Unless someone decides, it expires at \(HTMLText.escape(expires)).</p>\n"
