@@ -68,10 +68,7 @@ extension Application {
     static func decide(run id: Int64, approve: Bool, configPath: String?, json: Bool) -> ExitStatus {
         guard let (config, store) = openStore(configPath: configPath, json: json) else { return .failure }
         do {
-            let district = try store.run(id)?.district
-            let pending = try district.map { try store.pendingRuns(district: $0).map(\.id) } ?? []
-            let run = approve ? try store.approve(run: id) : try store.discard(run: id)
-            let superseded = try pending.filter { try store.run($0)?.status == .superseded }
+            let (run, superseded) = try recordDecision(run: id, approve: approve, store: store)
             if json {
                 print(try RunListing.json([RunListing.Item(run)]))
             } else if approve {
@@ -93,6 +90,19 @@ extension Application {
             report(error, json: json)
             return .failure
         }
+    }
+
+    /// Approves or discards a held or blocked run without printing, and returns the decided run and the ids of
+    /// the runs that approving it superseded. Refreshing the district's app views after an approval is left to the
+    /// caller.
+    static func recordDecision(run id: Int64, approve: Bool, store: SnapshotStore) throws -> (
+        run: RunSummary, superseded: [Int64]
+    ) {
+        let district = try store.run(id)?.district
+        let pending = try district.map { try store.pendingRuns(district: $0).map(\.id) } ?? []
+        let run = approve ? try store.approve(run: id) : try store.discard(run: id)
+        let superseded = try pending.filter { try store.run($0)?.status == .superseded }
+        return (run, superseded)
     }
 
     /// Returns ` --config PATH` for the commands a listing suggests, quoted when the path has a space, or "".

@@ -1,0 +1,68 @@
+import HTTP
+
+/// The fields of an `application/x-www-form-urlencoded` body, as HTML forms post them.
+struct FormFields {
+    private var fields: [(name: String, value: String)] = []
+
+    /// Decodes a body; a field whose percent-encoding is invalid is left out, so a check for it fails.
+    init(body: [UInt8]) {
+        for part in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let pieces = part.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = Self.decode(pieces[0]) else { continue }
+            guard let value = pieces.count > 1 ? Self.decode(pieces[1]) : "" else { continue }
+            fields.append((name, value))
+        }
+    }
+
+    /// Returns the value of the first field named `name`.
+    subscript(name: String) -> String? {
+        fields.first { $0.name == name }?.value
+    }
+
+    /// Decodes `+` as a space and `%XX` as a byte; returns nil for a broken escape or invalid UTF-8.
+    private static func decode(_ bytes: ArraySlice<UInt8>) -> String? {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "+"):
+                output.append(UInt8(ascii: " "))
+                index += 1
+            case UInt8(ascii: "%"):
+                guard index + 2 < bytes.endIndex,
+                    let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                else { return nil }
+                output.append(high << 4 | low)
+                index += 3
+            default:
+                output.append(byte)
+                index += 1
+            }
+        }
+        return String(validating: output, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+extension HTTPRequest {
+    /// Returns the value of the cookie named `name` from the `Cookie` header, or nil.
+    func cookie(_ name: String) -> String? {
+        guard let header = headers["Cookie"] else { return nil }
+        for pair in header.split(separator: ";") {
+            let trimmed = pair.drop { $0 == " " }
+            guard let equals = trimmed.firstIndex(of: "=") else { continue }
+            if trimmed[..<equals] == name { return String(trimmed[trimmed.index(after: equals)...]) }
+        }
+        return nil
+    }
+}
