@@ -18,7 +18,9 @@ public final class Service: ServiceControl {
     let scheduler = SyncScheduler()
     private let current: Mutex<Config>
     private let stopping = Atomic<Bool>(false)
-    private let readiness: Mutex<Database>
+    /// The store the service opened first, kept open so that the service holds the owner lock: a later open
+    /// in this process, by a sync or a page, then never marks a running sync interrupted.
+    private let ownerStore: Mutex<SnapshotStore>
     private let routes = RouterSlot()
     private let server: HTTPServer
     /// The API clients of every app; replaced on reload, while the tokens they were issued stay valid.
@@ -39,7 +41,7 @@ public final class Service: ServiceControl {
         // The first store the service opens takes the owner lock and marks runs of a killed process interrupted.
         let store = try SnapshotStore(path: config.storePath)
         try jobs.rememberLastStarts(from: store, districts: config.districts.map(\.id))
-        self.readiness = Mutex(store.database)
+        self.ownerStore = Mutex(store)
         self.clients = try APIClientRegistry(try Self.apiClients(of: config))
         self.tokens = TokenService(lifetime: config.server.tokenLifetime)
         self.authenticator = APIAuthenticator(clients: clients, tokens: tokens)
@@ -70,6 +72,11 @@ public final class Service: ServiceControl {
             log.error("request handler failed", ["route": template, "error": SyncRunner.describe(error)])
         }
         registerHealthRoutes(into: &router)
+        let secureCookies = config.server.publicURL?.hasPrefix("https://") ?? false
+        AdminPages(
+            control: self, storePath: config.storePath, baseURL: config.server.publicURL, secureCookies: secureCookies
+        )
+        .register(into: &router)
         let tokenEndpoint = TokenEndpoint(clients: clients, tokens: tokens)
         router.add("POST", "/token") { request, _ in
             tokenEndpoint.handle(request)
@@ -115,7 +122,8 @@ public final class Service: ServiceControl {
     }
 
     /// A hash no password matches in practice, checked for unknown admin names.
-    private static let decoyHash = SecretHash.make(secret: "no admin has this password \(UInt64.random(in: 0...UInt64.max))")
+    private static let decoyHash = SecretHash.make(
+        secret: "no admin has this password \(UInt64.random(in: 0...UInt64.max))")
 
     /// Returns the API clients of every app of the configuration.
     static func apiClients(of config: Config) throws -> [APIClient] {
@@ -208,8 +216,8 @@ public final class Service: ServiceControl {
             guard !stopping.load(ordering: .acquiring) else {
                 return .json("{\"status\":\"stopping\"}", status: 503)
             }
-            let storeOpen = readiness.withLock { database in
-                (try? database.prepare("SELECT count(*) FROM districts").step()) != nil
+            let storeOpen = ownerStore.withLock { store in
+                (try? store.database.prepare("SELECT count(*) FROM districts").step()) != nil
             }
             guard storeOpen else { return .json("{\"status\":\"store unavailable\"}", status: 503) }
             return .json("{\"status\":\"ready\"}")

@@ -128,9 +128,8 @@ public struct AdminPages: Sendable {
 
     /// Opens the store for one request and passes it to `body`; a failure becomes a 500 page that names it.
     ///
-    /// NOTE: `SnapshotStore(path:)` takes the store's owner lock when it is free, so a page opened between two syncs
-    /// briefly owns the store. It then marks runs left `running` as interrupted, which is right only because a
-    /// running sync holds that lock for its whole run.
+    /// The service keeps its first store open, so it holds the owner lock and a page's store never marks a running
+    /// sync interrupted.
     func withStore(session: AdminSession?, _ body: (SnapshotStore) throws -> HTTPResponse) -> HTTPResponse {
         let store: SnapshotStore
         do {
