@@ -26,6 +26,14 @@ districts = {
     },
 }
 
+-- `rollbook serve` listens here and serves the OneRoster REST API, the admin pages and /metrics (docs/service.md).
+-- The admin pages need an account: put the output of `rollbook hash-secret` in ROLLBOOK_ADMIN_PASSWORD_HASH.
+local admin_hash = env("ROLLBOOK_ADMIN_PASSWORD_HASH", false)
+server = {
+    listen = "127.0.0.1:8080",
+    admins = admin_hash and { { name = "admin", password_hash = admin_hash } } or {},
+}
+
 -- Applications the districts share their rosters with. Each has a mapping script in connectors/apps that
 -- decides what it sees (docs/apps.md), and exports that deliver its view.
 apps = {
@@ -41,6 +49,17 @@ apps = {
                 version = "1.1",
                 mode = "delta",
                 destination = { type = "folder", path = "var/exports/codeyard" },
+            },
+        },
+        -- Clients of the app's OneRoster REST API. The demo client's secret is "codeyard-demo-secret"; give a
+        -- real client a random secret and put only its hash (`rollbook hash-secret`) here.
+        api = {
+            clients = {
+                {
+                    id = "codeyard-demo",
+                    secret_hash = "pbkdf2-sha256$600000$DISmS3ib6Be99Ca3GHHNkw$z8ZTQil1teuh5knv9D0BzD2ZoXqCPxh1z/HlOY/STN4",
+                    scopes = { "roster-core.readonly" },
+                },
             },
         },
     },
