@@ -4,7 +4,8 @@ import OneRoster
 import Store
 import Testing
 
-/// A small district: two schools, terms with a grading period, three classes, students, teachers, enrollments.
+/// Returns the records of a small district: two schools, terms with a grading period, three classes, students,
+/// teachers and their enrollments.
 private func districtRecords() -> [Record] {
     var records: [Record] = [
         makeRecord(.orgs, ["sourcedId": "dist-1", "name": "Lake District", "type": "district"]),
@@ -13,6 +14,7 @@ private func districtRecords() -> [Record] {
         makeRecord(
             .orgs, ["sourcedId": "sch-2", "name": "Vale School", "type": "school", "parentSourcedId": "dist-1"]),
     ]
+
     let sessions: [(String, String, String?)] = [
         ("y-2024", "schoolYear", nil), ("t-1", "term", "y-2024"), ("t-2", "term", "y-2024"),
         ("gp-1", "gradingPeriod", "t-1"),
@@ -23,10 +25,12 @@ private func districtRecords() -> [Record] {
         if let parent { values["parentSourcedId"] = parent }
         records.append(makeRecord(.academicSessions, values))
     }
+
     records += [
         makeRecord(.courses, ["sourcedId": "c-1", "title": "Math", "orgSourcedId": "sch-1"]),
         makeRecord(.courses, ["sourcedId": "c-2", "title": "Art", "orgSourcedId": "sch-2"]),
     ]
+
     let classes: [(String, String, String, String)] = [
         ("cl-1", "c-1", "sch-1", "t-1"), ("cl-2", "c-1", "sch-1", "t-1,t-2"), ("cl-3", "c-2", "sch-2", "t-2"),
     ]
@@ -39,6 +43,7 @@ private func districtRecords() -> [Record] {
                     "termSourcedIds": terms, "classType": "scheduled",
                 ]))
     }
+
     let users: [(String, String, String, String)] = [
         ("s-1", "student", "sch-1", "Ada"), ("s-2", "student", "sch-1", "Bea"), ("s-3", "student", "sch-2", "Cyd"),
         ("s-4", "student", "sch-2", "Dot"), ("tch-1", "teacher", "sch-1", "Eve"), ("tch-2", "teacher", "sch-2", "Fay"),
@@ -52,6 +57,7 @@ private func districtRecords() -> [Record] {
                     "givenName": name, "familyName": "Stone", "email": "\(name.lowercased())@lake.example",
                 ]))
     }
+
     let enrollments: [(String, String, String, String, String)] = [
         ("e-1", "s-1", "cl-1", "sch-1", "student"), ("e-2", "s-2", "cl-1", "sch-1", "student"),
         ("e-3", "tch-1", "cl-1", "sch-1", "teacher"), ("e-4", "s-1", "cl-2", "sch-1", "student"),
@@ -66,12 +72,13 @@ private func districtRecords() -> [Record] {
                     "role": role,
                 ]))
     }
+
     records.append(makeRecord(.demographics, ["sourcedId": "s-1", "birthDate": "2012-03-04", "sex": "female"]))
     return records
 }
 
-/// The shared roster: app `a` sees every entity, with user s-2 renamed by its mapping and s-4 removed;
-/// app `b` sees only orgs.
+/// Returns a store where app `a` reads every entity, with user s-2 renamed by its mapping and s-4 removed;
+/// app `b` reads only orgs.
 private func sharedRoster() throws -> RESTProviderFixture {
     let fixture = try RESTProviderFixture()
     try fixture.load(district: "d1", districtRecords())

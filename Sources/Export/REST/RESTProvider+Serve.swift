@@ -9,7 +9,7 @@ struct RESTPage {
 }
 
 extension RESTProvider {
-    /// Answers one authenticated request for `endpoint`.
+    /// Returns the response to one authenticated request for `endpoint`.
     func serve(
         _ request: HTTPRequest, version: OneRosterVersion, endpoint: RESTEndpoint, parameters: [String: String],
         caller: RESTCaller
@@ -32,8 +32,13 @@ extension RESTProvider {
 
         do {
             let response = try pool.withConnection { connection in
-                try serve(
-                    query, on: connection.database, state: state, endpoint: endpoint, parameters: parameters,
+                // One read transaction per request: the count and the page see the same snapshot, and SQLite
+                // takes its WAL read lock once instead of once per statement.
+                let database = connection.database
+                try database.prepare("BEGIN").run()
+                defer { try? database.prepare("COMMIT").run() }
+                return try serve(
+                    query, on: database, state: state, endpoint: endpoint, parameters: parameters,
                     request: request, caller: caller)
             }
             return response ?? Self.response(.tooManyRequests(), version: version)
