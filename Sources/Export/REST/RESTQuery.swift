@@ -77,8 +77,8 @@ public struct RESTQuery: Sendable, Hashable {
 public struct RESTQueryLimits: Sendable, Hashable {
     /// The page size when a request has no `limit`.
     public var defaultLimit: Int
-    /// The largest `limit` accepted. A larger one is rejected rather than cut, because a client that
-    /// receives a short page may take it as the last page.
+    /// The largest page size. A larger `limit` is cut to it; the response's `X-Total-Count` and `Link`
+    /// headers then show that more records remain, so a client that reads them does not stop early.
     public var maximumLimit: Int
     /// The largest number of predicates in one filter.
     public var maximumPredicates: Int

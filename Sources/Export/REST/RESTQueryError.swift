@@ -110,7 +110,9 @@ public struct RESTQueryError: Error, Sendable, Hashable, CustomStringConvertible
     }
 
     static func invalidLimit(_ value: String, maximum: Int) -> Self {
-        Self(.invalidLimit, "limit", at: nil, text: value, expected: "a whole number from 1 to \(maximum)")
+        Self(
+            .invalidLimit, "limit", at: nil, text: value,
+            expected: "a whole number of 1 or more (pages hold at most \(maximum) records)")
     }
 
     static func invalidOffset(_ value: String) -> Self {

@@ -1,14 +1,20 @@
 /// Parses the `filter`, `sort`, `orderBy`, `fields`, `limit` and `offset` parameters of a collection request.
 public struct RESTQueryParser: Sendable {
-    /// Field names a request may filter, sort and select on, in the order error messages list them.
+    /// Field names a request may filter and sort on, in the order error messages list them.
     public let knownFields: [String]
+    /// Field names a request may select with `fields`, in the order error messages list them.
+    public let selectableFields: [String]
     public let limits: RESTQueryLimits
     private let knownSet: Set<String>
+    private let selectableSet: Set<String>
 
-    public init(knownFields: [String], limits: RESTQueryLimits = RESTQueryLimits()) {
+    /// Creates a parser; `selectableFields` defaults to `knownFields`.
+    public init(knownFields: [String], selectableFields: [String]? = nil, limits: RESTQueryLimits = RESTQueryLimits()) {
         self.knownFields = knownFields
+        self.selectableFields = selectableFields ?? knownFields
         self.limits = limits
         self.knownSet = Set(knownFields)
+        self.selectableSet = Set(selectableFields ?? knownFields)
     }
 
     /// Parses percent-decoded query parameters; names other than the six query parameters are ignored.
@@ -41,10 +47,12 @@ public struct RESTQueryParser: Sendable {
             query.fields = try parseFields(fields)
         }
         if let limit = values["limit"] {
-            guard let number = Self.wholeNumber(limit), number >= 1, number <= limits.maximumLimit else {
+            // A number too large for Int is still a valid request for "as many as allowed".
+            guard limit.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), limit.utf8.contains(where: { $0 != 0x30 })
+            else {
                 throw .invalidLimit(limit, maximum: limits.maximumLimit)
             }
-            query.limit = number
+            query.limit = min(Self.wholeNumber(limit) ?? Int.max, limits.maximumLimit)
         }
         if let offset = values["offset"] {
             guard let number = Self.wholeNumber(offset) else {
@@ -70,8 +78,9 @@ public struct RESTQueryParser: Sendable {
             if name.isEmpty {
                 throw .blankSelectionField(fields, at: position)
             }
-            guard knownSet.contains(name) else {
-                throw .unknownSelectionField(name, at: position + item.prefix { $0 == " " }.count, known: knownFields)
+            guard selectableSet.contains(name) else {
+                throw .unknownSelectionField(
+                    name, at: position + item.prefix { $0 == " " }.count, known: selectableFields)
             }
             if !selected.contains(name) {
                 selected.append(name)

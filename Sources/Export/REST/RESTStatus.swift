@@ -5,7 +5,7 @@ import OneRoster
 /// 1.2 sends the status object itself as the body. 1.1 sends it as the one element of a `statusInfoSet`
 /// array, the member that 1.1 collection responses use for status objects. Both carry `imsx_codeMajor`
 /// `failure`, `imsx_severity` `error`, `imsx_description`, and one code minor field named `TargetEndSystem`.
-public struct RESTStatus: Sendable, Hashable {
+public struct RESTStatus: Error, Sendable, Hashable {
     /// The HTTP status code, such as 404.
     public let httpStatus: Int
     /// The imsx code minor value, such as `unknownobject`.
@@ -45,6 +45,14 @@ public struct RESTStatus: Sendable, Hashable {
             httpStatus: 404, codeMinor: "unknownobject",
             description: "Not found: no \(entity.singular) has sourcedId '\(sourcedId)'; "
                 + "check the id against the collection endpoint")
+    }
+
+    /// Returns a 404 status for a path under a rostering base path that names no endpoint.
+    public static func unknownEndpoint(_ path: String) -> Self {
+        Self(
+            httpStatus: 404, codeMinor: "unknownobject",
+            description: "Not found: no rostering endpoint has the path '\(path)'; "
+                + "check the path against the OneRoster endpoint list")
     }
 
     /// Returns a 429 status asking the client to slow down.
