@@ -172,12 +172,12 @@ final class RESTProviderServer {
         provider = try RESTProvider(
             databasePath: path, baseURL: "http://127.0.0.1", limits: limits, connections: 2)
         var router = Router()
-        provider.register(into: &router) { request, _ in
+        provider.register(into: &router) { request, version in
             let header = request.headers["authorization"] ?? ""
             guard header.hasPrefix("Bearer "), let caller = callers[String(header.dropFirst(7))] else {
-                return .failure(.unauthorized())
+                return .denied(.json(RESTStatus.unauthorized().json(version: version), status: 401))
             }
-            return .success(caller)
+            return .caller(caller)
         }
         server = HTTPServer(port: 0, handler: router.handle)
         try server.start()

@@ -11,7 +11,7 @@ import Store
 /// sync may commit while pages are served.
 public final class RESTProvider: Sendable {
     /// The authenticator a router calls before each request: a caller, or the status to answer with (401).
-    public typealias Authenticator = @Sendable (HTTPRequest, OneRosterVersion) -> Result<RESTCaller, RESTStatus>
+    public typealias Authenticator = @Sendable (HTTPRequest, OneRosterVersion) -> RESTAuthentication
 
     /// The scheme and host that `Link` headers and GUIDRef hrefs start with, such as `https://roster.example.org`.
     public let baseURL: String
@@ -62,9 +62,9 @@ public final class RESTProvider: Sendable {
             for endpoint in RESTEndpoint.catalogue {
                 router.add("GET", base + endpoint.path) { [self] request, match in
                     switch authenticate(request, version) {
-                    case .failure(let status):
-                        return Self.response(status, version: version)
-                    case .success(let caller):
+                    case .denied(let response):
+                        return response
+                    case .caller(let caller):
                         return serve(
                             request, version: version, endpoint: endpoint, parameters: match.parameters, caller: caller)
                     }
@@ -114,6 +114,13 @@ public final class RESTProvider: Sendable {
 }
 
 /// A store file the provider cannot serve from.
+/// What an authenticator decides about a request: the caller it comes from, or the response that denies it.
+public enum RESTAuthentication: Sendable {
+    case caller(RESTCaller)
+    /// The response to send instead, such as a 401 with its `WWW-Authenticate` header.
+    case denied(HTTPResponse)
+}
+
 public struct RESTProviderError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Code: String, Sendable, Hashable {
         case missingStore = "missing_store"

@@ -1,4 +1,5 @@
 import Dispatch
+import Export
 import Foundation
 import HTTP
 import SSO
@@ -28,7 +29,7 @@ public final class Service: ServiceControl {
     let tokens: TokenService
     let authenticator: APIAuthenticator
 
-    /// Opens the store and prepares the HTTP server on the configured address; `run()` starts it.
+    /// Opens the store, binds the HTTP server to the configured address and builds its routes; `run()` serves.
     public init(config: Config, logger: Logger) throws {
         self.configPath = config.path
         self.logger = logger
@@ -55,7 +56,10 @@ public final class Service: ServiceControl {
             host: config.server.host, port: config.server.port,
             handler: { request in
                 let start = ContinuousClock.now
-                let (response, template) = routes.router.route(request)
+                guard let router = routes.router else {
+                    return .json("{\"status\":\"starting\"}", status: 503)
+                }
+                let (response, template) = router.route(request)
                 let elapsed = ContinuousClock.now - start
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
                 metrics.request(
@@ -67,6 +71,8 @@ public final class Service: ServiceControl {
                 }
                 return response
             }, configuration: serverConfiguration)
+        // The server binds now, so that the routes below know the port when the configuration asks for any free one.
+        try server.start()
         var router = Router()
         router.failureHandler = { template, error in
             log.error("request handler failed", ["route": template, "error": SyncRunner.describe(error)])
@@ -77,11 +83,26 @@ public final class Service: ServiceControl {
             control: self, storePath: config.storePath, baseURL: config.server.publicURL, secureCookies: secureCookies
         )
         .register(into: &router)
+        let provider = try RESTProvider(
+            databasePath: config.storePath, baseURL: publicURL,
+            limits: RESTQueryLimits(maximumLimit: config.server.maxLimit), connections: config.server.threads)
+        provider.register(into: &router) { [authenticator, publicURL] request, _ in
+            let url = publicURL + request.path + (request.query.isEmpty ? "" : "?" + request.query)
+            switch authenticator.authenticate(request, url: url) {
+            case .success(let caller):
+                return .caller(
+                    RESTCaller(
+                        app: caller.app, district: caller.district, scopes: caller.scopes, clientId: caller.clientID))
+            case .failure(let failure):
+                log.info("request not authenticated", ["path": request.path, "reason": failure.description])
+                return .denied(failure.response())
+            }
+        }
         let tokenEndpoint = TokenEndpoint(clients: clients, tokens: tokens)
         router.add("POST", "/token") { request, _ in
             tokenEndpoint.handle(request)
         }
-        routes.router = router
+        routes.publish(router)
     }
 
     public var config: Config {
@@ -133,7 +154,6 @@ public final class Service: ServiceControl {
     /// Starts serving and scheduling, then waits for signals: SIGHUP reloads, SIGTERM or SIGINT stops.
     public func run() throws -> ExitStatus {
         let signals = SignalWaiter([SIGHUP, SIGTERM, SIGINT])
-        try server.start()
         let config = self.config
         logger.info(
             "service started",
@@ -230,8 +250,19 @@ public final class Service: ServiceControl {
     }
 }
 
-/// Holds the router the server's handler answers with. It is set once, before the server starts, and only
-/// read after, so the handler reads it without a lock.
+/// The router the server's handler answers with, published once after the server has bound its port.
 final class RouterSlot: @unchecked Sendable {
-    var router = Router()
+    private let published = Atomic<Bool>(false)
+    private nonisolated(unsafe) var value = Router()
+
+    /// The router, or nil before `publish` ran.
+    var router: Router? {
+        published.load(ordering: .acquiring) ? value : nil
+    }
+
+    /// Sets the router; call it once.
+    func publish(_ router: Router) {
+        value = router
+        published.store(true, ordering: .releasing)
+    }
 }
