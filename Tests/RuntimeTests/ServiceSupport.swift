@@ -106,12 +106,8 @@ struct ServiceTestError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// The answer curl got: status, headers (names lower-cased) and body.
-struct CurlResponse {
-    var status: Int
-    var headers: [String: String]
-    var body: String
-
+extension CurlResponse {
+    /// The body parsed as a JSON object, or nil.
     var json: [String: Any]? {
         try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
     }
@@ -136,7 +132,7 @@ func curl(_ url: String, _ arguments: [String] = []) throws -> CurlResponse {
     let text = String(decoding: data, as: UTF8.self)
     // With -D - the headers come first; a 100 Continue block may precede the final one.
     var rest = Substring(text)
-    var response = CurlResponse(status: 0, headers: [:], body: "")
+    var response = CurlResponse(status: 0, headers: [:], body: "", seconds: 0)
     while rest.hasPrefix("HTTP/") {
         guard let end = rest.range(of: "\r\n\r\n") else { break }
         let block = rest[..<end.lowerBound].components(separatedBy: "\r\n")
