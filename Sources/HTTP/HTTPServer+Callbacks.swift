@@ -138,9 +138,18 @@ private func clientAddress(of connection: OpaquePointer) -> String {
 /// Queues `response`; a status outside 100...999 is sent as 500, and a header field libmicrohttpd rejects
 /// (such as one containing a line break) is dropped.
 private func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
-    let created = response.body.withUnsafeBytes { bytes in
-        MHD_create_response_from_buffer(
-            bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
+    let created: OpaquePointer?
+    if let shared = response.sharedBody {
+        // libmicrohttpd reads the shared buffer in place and calls `releaseSharedBody` when it is done with it.
+        let retained = Unmanaged.passRetained(shared).toOpaque()
+        created = MHD_create_response_from_buffer_with_free_callback_cls(
+            shared.count, shared.buffer.baseAddress, releaseSharedBody, retained)
+        if created == nil { Unmanaged<HTTPSharedBody>.fromOpaque(retained).release() }
+    } else {
+        created = response.body.withUnsafeBytes { bytes in
+            MHD_create_response_from_buffer(
+                bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
+        }
     }
     guard let created else { return .NO }
     defer { MHD_destroy_response(created) }
@@ -149,4 +158,10 @@ private func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MH
     }
     let status = (100...999).contains(response.status) ? UInt32(response.status) : 500
     return MHD_queue_response(connection, status, created)
+}
+
+/// Releases the shared body a response held, when libmicrohttpd destroys the response.
+private let releaseSharedBody: MHD_ContentReaderFreeCallback = { pointer in
+    guard let pointer else { return }
+    Unmanaged<HTTPSharedBody>.fromOpaque(pointer).release()
 }

@@ -7,11 +7,29 @@ final class RESTConnection: @unchecked Sendable {
     // Unchecked: a `Database` is not thread-safe, and the pool hands each connection to one request at a time,
     // which is what makes sharing it between threads sound.
     let database: Database
+    /// SQLite's `data_version` when `lastRuns` was filled; another connection's commit changes it.
+    private var dataVersion: Int64 = -1
+    private var lastRuns: [String: Int64?] = [:]
 
     init(path: String) throws {
         database = try Database(path: path)
         // Guards the store against a mistake here: the provider only reads.
         try database.execute("PRAGMA query_only=1")
+    }
+
+    /// Returns the last committed app run of an app and district, read again only after another connection
+    /// committed something, so that most requests cost one pragma instead of a query.
+    func lastCommittedAppRun(app: String, district: String) throws -> Int64? {
+        let version = try database.scalarInt("PRAGMA data_version") ?? 0
+        if version != dataVersion {
+            lastRuns.removeAll(keepingCapacity: true)
+            dataVersion = version
+        }
+        let key = app + "\u{0}" + district
+        if let known = lastRuns[key] { return known }
+        let run = try database.lastCommittedAppRunId(app: app, district: district)
+        lastRuns[key] = run
+        return run
     }
 }
 

@@ -31,15 +31,27 @@ extension RESTProvider {
         }
 
         do {
-            let response = try pool.withConnection { connection in
+            let response = try pool.withConnection { connection -> HTTPResponse in
+                var key = RESTResponseCache.Key(
+                    app: caller.app, district: caller.district, run: 0, path: request.path, query: request.query)
+                if let run = try connection.lastCommittedAppRun(app: caller.app, district: caller.district) {
+                    key.run = run
+                    if let cached = responses.response(for: key) { return cached }
+                }
                 // One read transaction per request: the count and the page see the same snapshot, and SQLite
                 // takes its WAL read lock once instead of once per statement.
                 let database = connection.database
                 try database.prepare("BEGIN").run()
                 defer { try? database.prepare("COMMIT").run() }
-                return try serve(
-                    query, on: database, state: state, endpoint: endpoint, parameters: parameters,
+                let run = try database.lastCommittedAppRunId(app: caller.app, district: caller.district)
+                let response = try serve(
+                    query, on: database, run: run, state: state, endpoint: endpoint, parameters: parameters,
                     request: request, caller: caller)
+                if let run, response.status == 200 {
+                    key.run = run
+                    return responses.store(response, for: key)
+                }
+                return response
             }
             return response ?? Self.response(.tooManyRequests(), version: version)
         } catch let error as RESTQueryError {
@@ -51,13 +63,11 @@ extension RESTProvider {
     }
 
     private func serve(
-        _ query: RESTQuery, on database: Database, state: RESTVersion, endpoint: RESTEndpoint,
+        _ query: RESTQuery, on database: Database, run: Int64?, state: RESTVersion, endpoint: RESTEndpoint,
         parameters: [String: String], request: HTTPRequest, caller: RESTCaller
     ) throws -> HTTPResponse {
         let version = state.version
-        let shape = try database.lastCommittedAppRunId(app: caller.app, district: caller.district).flatMap {
-            try cache.shape(run: $0, database: database)
-        }
+        let shape = try run.flatMap { try cache.shape(run: $0, database: database) }
         let reader = shape.map {
             RESTPageReader(database: database, view: RESTViewSQL(shape: $0, district: caller.district), cache: cache)
         }

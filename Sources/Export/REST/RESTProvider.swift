@@ -18,15 +18,18 @@ public final class RESTProvider: Sendable {
     public let limits: RESTQueryLimits
     let pool: RESTConnectionPool
     let cache = RESTViewCache()
+    let responses: RESTResponseCache
     let versions: [RESTVersion]
     private let routes: [(version: OneRosterVersion, endpoint: RESTEndpoint, segments: [Substring])]
 
-    /// Creates a provider over the store file at `databasePath` with up to `connections` read connections.
+    /// Creates a provider over the store file at `databasePath` with up to `connections` read connections, keeping
+    /// up to `cacheBytes` of responses for requests that come again against the same app run.
     ///
     /// The file must be a store that a `SnapshotStore` created; a missing or foreign file throws here rather than
     /// failing every request.
     public init(
-        databasePath: String, baseURL: String, limits: RESTQueryLimits = RESTQueryLimits(), connections: Int = 4
+        databasePath: String, baseURL: String, limits: RESTQueryLimits = RESTQueryLimits(), connections: Int = 4,
+        cacheBytes: Int = 256 << 20
     )
         throws
     {
@@ -35,6 +38,7 @@ public final class RESTProvider: Sendable {
         self.baseURL = String(base)
         self.limits = limits
         pool = RESTConnectionPool(path: databasePath, capacity: connections)
+        responses = RESTResponseCache(capacityBytes: cacheBytes)
         versions = OneRosterVersion.allCases.map { RESTVersion(version: $0, baseURL: String(base), limits: limits) }
         routes = OneRosterVersion.allCases.flatMap { version in
             RESTEndpoint.catalogue.map { endpoint in
