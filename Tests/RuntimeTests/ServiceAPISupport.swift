@@ -72,8 +72,9 @@ final class APIServiceSetup {
         try source.write(toFile: "\(connectors)/apps/\(name).lua", atomically: true, encoding: .utf8)
     }
 
-    /// Writes config.lua; `server` is Lua for the keys of the `server` table after `listen`.
-    func writeConfig(apps: [APIAppSpec], server: String = "", districtID: String = "d") throws {
+    /// Writes config.lua; `server` is Lua for the keys of the `server` table after `listen`, and `package`
+    /// replaces the district's package folder.
+    func writeConfig(apps: [APIAppSpec], server: String = "", districtID: String = "d", package: String? = nil) throws {
         let appList = apps.map { $0.lua.replacingOccurrences(of: "\"d\"", with: luaQuoted(districtID)) }
         let text = """
             store = "\(store)"
@@ -81,7 +82,7 @@ final class APIServiceSetup {
             safety = { removed = 1.0 }
             server = { listen = "127.0.0.1:0", \(server) }
             districts = {
-                { id = \(luaQuoted(districtID)), connector = "oneroster_csv", settings = { path = "\(package)" } },
+                { id = \(luaQuoted(districtID)), connector = "oneroster_csv", settings = { path = "\(package ?? self.package)" } },
             }
             apps = {
                 \(appList.joined(separator: ",\n    "))
