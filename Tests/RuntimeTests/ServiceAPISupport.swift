@@ -72,7 +72,7 @@ final class APIServiceSetup {
         try source.write(toFile: "\(connectors)/apps/\(name).lua", atomically: true, encoding: .utf8)
     }
 
-    /// Writes config.lua; `server` is Lua for the keys of the `server` table after `listen`, and `package`
+    /// Writes config.lua. `server` is Lua for the keys of the `server` table after `listen`, and `package`
     /// replaces the district's package folder.
     func writeConfig(apps: [APIAppSpec], server: String = "", districtID: String = "d", package: String? = nil) throws {
         let appList = apps.map { $0.lua.replacingOccurrences(of: "\"d\"", with: luaQuoted(districtID)) }
@@ -102,8 +102,8 @@ final class APIServiceSetup {
     }
 }
 
-/// The folder of a shared case, beside the package (`../shared`) or, in a git worktree under a sibling folder,
-/// one level higher (`../../shared`); nil when neither exists.
+/// Returns the folder of a shared case, or nil when it is absent. The shared folder is `../shared` beside the
+/// package, or `../../shared` when the package is a git worktree one folder deeper.
 func sharedCase(_ name: String) -> String? {
     if let path = Paths.sharedPath("cases/\(name)") { return path }
     let path = ((Paths.root as NSString).appendingPathComponent("../../shared/cases/\(name)") as NSString)
@@ -139,7 +139,7 @@ func hashSecret(_ secret: String) throws -> String {
     return hash
 }
 
-/// Posts a client credentials grant with HTTP Basic authentication; `scope` is sent only when given.
+/// Posts a client credentials grant with HTTP Basic authentication, with `scope` only when it is given.
 func requestToken(_ base: String, client: String, secret: String, scope: String? = nil) throws -> CurlResponse {
     var arguments = ["-u", "\(client):\(secret)", "--data-urlencode", "grant_type=client_credentials"]
     if let scope { arguments += ["--data-urlencode", "scope=\(scope)"] }
@@ -159,13 +159,20 @@ func bearerGET(_ base: String, _ path: String, token: String) throws -> CurlResp
 }
 
 extension CurlResponse {
-    /// The sourcedIds of the records under `key` in the JSON body, in order.
+    /// Returns the sourcedIds of the records under `key` in the JSON body, in order.
     func sourcedIds(_ key: String) -> [String]? {
         guard let records = json?[key] as? [[String: Any]] else { return nil }
         return records.compactMap { $0["sourcedId"] as? String }
     }
 
-    /// The URL of the `Link` header's relation, such as `next`, or nil.
+    /// Returns the imsx status object of an error body: the body itself (1.2) or the first element of its
+    /// `statusInfoSet` (1.1), or nil when the body is neither.
+    var imsxStatus: [String: Any]? {
+        if let set = json?["statusInfoSet"] as? [[String: Any]] { return set.first }
+        return json?["imsx_codeMajor"] == nil ? nil : json
+    }
+
+    /// Returns the URL of the `Link` header's relation, such as `next`, or nil.
     func link(_ relation: String) -> String? {
         guard let header = headers["link"] else { return nil }
         for part in header.split(separator: ",") {
@@ -178,7 +185,7 @@ extension CurlResponse {
     }
 }
 
-/// The Python interpreter on PATH, when it can import every module in `modules`.
+/// Returns the first python3 on PATH that can import every module in `modules`, or nil.
 func pythonWithModules(_ modules: [String]) -> String? {
     let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
     for folder in path.split(separator: ":") {
@@ -222,7 +229,7 @@ func runPython(_ python: String, script: String, arguments: [String], timeout: T
         stderr: String(decoding: errorData, as: UTF8.self))
 }
 
-/// The standard output of a Python client parsed as one JSON object, or nil.
+/// Parses the standard output of a Python client as one JSON object, or returns nil.
 func pythonJSON(_ output: ProcessOutput) -> [String: Any]? {
     try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
 }

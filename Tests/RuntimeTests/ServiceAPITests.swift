@@ -295,6 +295,49 @@ struct ServiceAPITests {
         #expect(!log.contains("not-a-real-token"), "the log contains a rejected bearer token")
     }
 
+    @Test func badRequestsGetClearErrors() throws {
+        let setup = try Self.sharedWhole()
+        let service = try setup.start()
+        let base = service.baseURL
+        let basic = ["-u", "vendor-api:\(Self.secret)"]
+
+        let noGrant = try curl(base + "/token", basic + ["--data-urlencode", "scope="])
+        #expect(noGrant.status == 400, "\(noGrant)")
+        #expect(noGrant.json?["error"] as? String == "invalid_request")
+        let password = try curl(base + "/token", basic + ["--data-urlencode", "grant_type=password"])
+        #expect(password.status == 400, "\(password)")
+        #expect(password.json?["error"] as? String == "unsupported_grant_type")
+        let json = try curl(
+            base + "/token", basic + ["-H", "Content-Type: application/json", "--data", #"{"grant_type":"x"}"#])
+        #expect(json.status == 400, "\(json)")
+        #expect((json.json?["error_description"] as? String)?.contains("application/x-www-form-urlencoded") == true)
+        let unknown = try requestToken(base, client: "nobody", secret: Self.secret)
+        #expect(unknown.status == 401)
+        #expect(unknown.json?["error"] as? String == "invalid_client")
+        #expect(unknown.json?["access_token"] == nil)
+
+        let token = try accessToken(base, client: "vendor-api", secret: Self.secret)
+        let badFilter = try bearerGET(base, "/ims/oneroster/v1p1/users?filter=role%3D", token: token)
+        #expect(badFilter.status == 400, "\(badFilter)")
+        #expect(badFilter.imsxStatus?["imsx_codeMajor"] as? String == "failure")
+        #expect((badFilter.imsxStatus?["imsx_description"] as? String)?.contains("filter") == true)
+        #expect(badFilter.json?["users"] == nil)
+        let negative = try bearerGET(base, "/ims/oneroster/v1p1/users?offset=-1", token: token)
+        #expect(negative.status == 400, "\(negative)")
+        let basicScheme = try curl(base + "/ims/oneroster/v1p1/users", basic)
+        #expect(basicScheme.status == 401, "\(basicScheme)")
+        #expect(basicScheme.json?["users"] == nil)
+        #expect(basicScheme.imsxStatus?["imsx_codeMajor"] as? String == "failure")
+        // Every other 1.1 error wraps its status object in `statusInfoSet`, but the 401 sends it bare.
+        withKnownIssue("1.1 authentication failures do not use the statusInfoSet envelope of other 1.1 errors") {
+            #expect(basicScheme.json?["statusInfoSet"] is [Any], "\(basicScheme.body)")
+            #expect(badFilter.json?.keys.sorted() == basicScheme.json?.keys.sorted())
+        }
+
+        service.signal(SIGTERM)
+        #expect(service.waitForExit(timeout: 10) == 0)
+    }
+
     @Test func reloadRemovesClientAndSurvivesBadConfig() throws {
         let setup = try APIServiceSetup()
         try setup.writeMapping(shareAllMapping, name: "all")

@@ -6,7 +6,7 @@ private let generatorPresent = sharedCase("B31").map {
 }
 private let python = pythonWithModules(["csv"])
 
-/// The rows of a CSV file whose fields contain no quotes or commas, split on commas, header dropped.
+/// Reads the rows of a CSV file whose fields contain no quotes or commas, without its header row.
 private func plainCSVRows(_ path: String) throws -> [[Substring]] {
     let text = try String(contentsOfFile: path, encoding: .utf8)
     return text.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
@@ -49,7 +49,7 @@ struct ServiceCaseBigDistrictTests {
         let admin = CurlClient(base: service.baseURL, directory: setup.directory)
         #expect(try admin.signIn().status == 303)
 
-        // Step 1: the sync button answers at once with a redirect, while the sync goes on in the background.
+        // Step 1: the sync button returns a redirect at once, while the sync goes on in the background.
         let dashboard = try admin.get("/admin")
         let csrf = try #require(dashboard.csrfToken, "the dashboard has no form")
         let started = try admin.post("/admin/districts/prairie/sync", fields: [("csrf", csrf)])
@@ -58,7 +58,7 @@ struct ServiceCaseBigDistrictTests {
         #expect(started.seconds < 10)
         print("B31 step 1: POST sync answered \(started.status) in \(started.seconds) s")
 
-        // Step 2: the dashboard shows the run, and its row count once it reads a file; polled for up to 20 s.
+        // Step 2: the dashboard shows the run, and its row count once it reads a file. It is polled for up to 20 s.
         var progress = try admin.get("/admin")
         #expect(progress.body.contains("running"))
         let progressDeadline = Date().addingTimeInterval(20)

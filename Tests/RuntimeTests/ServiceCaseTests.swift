@@ -74,7 +74,7 @@ struct ServiceCaseTests {
         #expect(first.status == 200)
         #expect(first.sourcedIds("users") == ["u-701", "u-702", "u-703"])
 
-        // Wait until the two-second lifetime has passed with a margin; bounded to four seconds.
+        // Wait 3.2 s after the token was issued, so its two-second lifetime has passed with a margin.
         let waitUntil = issued.addingTimeInterval(3.2)
         while Date() < waitUntil { usleep(100_000) }
         let expired = try bearerGET(service.baseURL, "/ims/oneroster/v1p1/users?limit=3&offset=3", token: tokenA)
