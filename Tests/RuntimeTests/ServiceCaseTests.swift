@@ -81,7 +81,7 @@ struct ServiceCaseTests {
         #expect(expired.status == 401, "\(expired)")
         #expect(expired.headers["www-authenticate"]?.contains("error=\"invalid_token\"") == true)
         #expect(expired.json?["users"] == nil)
-        #expect(expired.json?["imsx_codeMajor"] as? String == "failure")
+        #expect(expired.imsxStatus?["imsx_codeMajor"] as? String == "failure")
 
         let tokenB = try accessToken(service.baseURL, client: "case-client", secret: Self.secret)
         #expect(tokenB != tokenA)

@@ -113,6 +113,15 @@ struct RESTPageReader {
         return RESTPage(records: records, total: total)
     }
 
+    /// Builds the sourcedId order of an entity's records, or of a subset of them, unless it is cached already.
+    func warmIndex(_ entity: Entity, subset: RESTSubset) throws {
+        let source = view.source(entity)
+        let key = RESTViewCache.IndexKey(
+            app: String(view.shape.appNumber), district: view.district, run: view.shape.run, entity: entity,
+            subset: subset)
+        _ = try cache.index(key) { try buildIndex(source, subset: subset) }
+    }
+
     private func buildIndex(_ source: AppViewSource, subset: RESTSubset) throws -> RESTOrderIndex {
         var sql = RESTSQL()
         sql.append("SELECT \(source.rowid)")

@@ -45,7 +45,8 @@ final class RESTResponseCache: Sendable {
             if let latest = state.latestRuns[tenant], latest > key.run { return }
             if state.latestRuns[tenant] != key.run {
                 state.latestRuns[tenant] = key.run
-                Self.removeAll(where: { $0.app == key.app && $0.district == key.district && $0.run != key.run }, in: &state)
+                Self.removeAll(
+                    where: { $0.app == key.app && $0.district == key.district && $0.run != key.run }, in: &state)
             }
             guard state.entries[key] == nil else { return }
             while state.bytes + size > capacityBytes, state.head < state.order.count {

@@ -28,6 +28,8 @@ public final class Service: ServiceControl {
     let clients: APIClientRegistry
     let tokens: TokenService
     let authenticator: APIAuthenticator
+    /// The OneRoster REST API, set once the server has bound its port.
+    private let provider: Mutex<RESTProvider?> = Mutex(nil)
 
     /// Opens the store, binds the HTTP server to the configured address and builds its routes; `run()` serves.
     public init(config: Config, logger: Logger) throws {
@@ -86,7 +88,7 @@ public final class Service: ServiceControl {
         let provider = try RESTProvider(
             databasePath: config.storePath, baseURL: publicURL,
             limits: RESTQueryLimits(maximumLimit: config.server.maxLimit), connections: config.server.threads)
-        provider.register(into: &router) { [authenticator, publicURL] request, _ in
+        provider.register(into: &router) { [authenticator, publicURL] request, version in
             let url = publicURL + request.path + (request.query.isEmpty ? "" : "?" + request.query)
             switch authenticator.authenticate(request, url: url) {
             case .success(let caller):
@@ -95,9 +97,10 @@ public final class Service: ServiceControl {
                         app: caller.app, district: caller.district, scopes: caller.scopes, clientId: caller.clientID))
             case .failure(let failure):
                 log.info("request not authenticated", ["path": request.path, "reason": failure.description])
-                return .denied(failure.response())
+                return .denied(failure.response(statusInfoSet: version == .v1p1))
             }
         }
+        self.provider.withLock { $0 = provider }
         let tokenEndpoint = TokenEndpoint(clients: clients, tokens: tokens)
         router.add("POST", "/token") { request, _ in
             tokenEndpoint.handle(request)
@@ -124,7 +127,26 @@ public final class Service: ServiceControl {
         guard let district = config.districts.first(where: { $0.id == district }) else {
             return .unknownDistrict(district)
         }
-        return jobs.start(district, config: config, logger: logger, reason: reason)
+        return jobs.start(district, config: config, logger: logger, reason: reason) { [self] in
+            warmViews(of: district.id)
+        }
+    }
+
+    /// Builds the REST API's sourcedId orders of the district's app views (every district's with nil), so that the
+    /// first requests after a sync or a start are as quick as the next ones.
+    func warmViews(of district: String?) {
+        guard let provider = provider.withLock({ $0 }) else { return }
+        for app in config.apps {
+            for id in app.districts where district == nil || id == district {
+                do {
+                    try provider.warm(app: app.id, district: id)
+                } catch {
+                    logger.warning(
+                        "app view not prepared for the API",
+                        ["app": app.id, "district": id, "error": SyncRunner.describe(error)])
+                }
+            }
+        }
     }
 
     public func activity() -> [DistrictActivity] {
@@ -163,10 +185,11 @@ public final class Service: ServiceControl {
             ])
         scheduler.start(
             config: { [self] in self.config },
-            start: { [self] district in
-                _ = jobs.start(district, config: self.config, logger: logger, reason: "schedule")
-            },
+            start: { [self] district in _ = triggerSync(district: district.id, reason: "schedule") },
             lastStart: { [jobs] in jobs.lastStart(of: $0) }, isRunning: { [jobs] in jobs.isRunning($0) })
+        let warming = Thread { [self] in warmViews(of: nil) }
+        warming.name = "api-warm"
+        warming.start()
         while true {
             let signal = signals.next()
             if signal == SIGHUP {

@@ -48,8 +48,11 @@ final class SyncJobs: Sendable {
         jobs.withLock { $0[district]?.activity } ?? DistrictActivity(district: district)
     }
 
-    /// Starts a sync of `district` on a new thread unless one is running.
-    func start(_ district: DistrictConfig, config: Config, logger: Logger, reason: String) -> SyncTrigger {
+    /// Starts a sync of `district` on a new thread unless one is running; `finished` runs on that thread at the end.
+    func start(
+        _ district: DistrictConfig, config: Config, logger: Logger, reason: String,
+        finished: @escaping @Sendable () -> Void = {}
+    ) -> SyncTrigger {
         let now = Date()
         let started = jobs.withLock { table -> Bool in
             guard table[district.id] == nil else { return false }
@@ -64,6 +67,7 @@ final class SyncJobs: Sendable {
         log.info("sync queued", ["reason": reason])
         let thread = Thread { [self] in
             run(district, config: config, logger: log, started: now)
+            finished()
         }
         thread.name = "sync-\(district.id)"
         thread.start()

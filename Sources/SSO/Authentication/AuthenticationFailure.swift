@@ -13,13 +13,15 @@ public struct AuthenticationFailure: Error, Sendable, Equatable, CustomStringCon
     /// A sentence naming what failed, for the client developer and the log.
     public let description: String
 
-    /// Renders the failure as a OneRoster `imsx_StatusInfo` JSON response with its `WWW-Authenticate` header.
-    public func response() -> HTTPResponse {
+    /// Renders the failure as a OneRoster `imsx_StatusInfo` JSON response with its `WWW-Authenticate` header;
+    /// `statusInfoSet` wraps the status object in the array that OneRoster 1.1 responses use.
+    public func response(statusInfoSet: Bool = false) -> HTTPResponse {
         let codeMinor = status == 403 ? "forbidden" : (status == 429 ? "server_busy" : "unauthorisedrequest")
-        let body =
+        var body =
             "{\"imsx_codeMajor\":\"failure\",\"imsx_severity\":\"error\",\"imsx_description\":"
             + "\(JSONText.quoted(description)),\"imsx_CodeMinor\":{\"imsx_codeMinorField\":[{"
             + "\"imsx_codeMinorFieldName\":\"TargetEndSystem\",\"imsx_codeMinorFieldValue\":\"\(codeMinor)\"}]}}"
+        if statusInfoSet { body = "{\"statusInfoSet\":[" + body + "]}" }
         var response = HTTPResponse.json(body, status: status)
         response.headers.add(name: "WWW-Authenticate", value: wwwAuthenticate)
         response.headers.add(name: "Cache-Control", value: "no-store")
