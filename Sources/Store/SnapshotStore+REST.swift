@@ -58,6 +58,15 @@ public struct AppViewSource: Sendable {
         return "\(base).\(table.base.columns[index])"
     }
 
+    /// A condition that keeps the records whose base rowid is among the rows of the base table that `rows`
+    /// (a condition on that table's own columns, such as `key IN (...)`) selects.
+    ///
+    /// The rowid test makes SQLite find the base rows first, by the index `rows` can use, and only then their
+    /// view rows, instead of scanning every view row of the app.
+    public func rowidAmong(_ rows: String) -> String {
+        "\(base).rowid IN (SELECT rowid FROM \(table.base.name) WHERE \(rows))"
+    }
+
     /// The base rowid, which identifies a record for as long as it exists.
     public var rowid: String { "\(base).rowid" }
 

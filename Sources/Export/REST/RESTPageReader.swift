@@ -44,7 +44,13 @@ struct RESTPageReader {
         var condition = RESTSQL()
         view.appendFrom(source, to: &condition)
         view.appendSubset(endpoint.subset, of: source, to: &condition)
-        view.appendRelation(endpoint.relation, of: source, parameters: parameters, to: &condition)
+        if let lookup = RESTEnrollmentLookup(endpoint.relation),
+            let ids = try enrolledIds(lookup, parameters: parameters)
+        {
+            view.appendSourcedIds(ids, of: source, to: &condition)
+        } else {
+            view.appendRelation(endpoint.relation, of: source, parameters: parameters, to: &condition)
+        }
         if let filter = compiled.condition {
             condition.text += " AND " + filter
             condition.values += compiled.bindings.map { .text($0) }

@@ -29,5 +29,10 @@ extension RESTProvider {
         for (entity, subset) in Self.warmedCollections where (shape.shared[entity] ?? 0) > 0 {
             try reader.warmIndex(entity, subset: subset)
         }
+        if (shape.shared[.enrollments] ?? 0) > 0 {
+            for column in ["classSourcedId", "userSourcedId"] {
+                try reader.warmEnrollmentIndex(column: column)
+            }
+        }
     }
 }

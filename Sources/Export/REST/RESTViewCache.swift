@@ -24,9 +24,17 @@ final class RESTViewCache: Sendable {
         var subset: RESTSubset
     }
 
+    struct EnrollmentKey: Hashable {
+        var app: String
+        var district: String
+        var run: Int64
+        var column: String
+    }
+
     private struct State {
         var shapes: [Int64: AppViewShape] = [:]
         var indexes: [IndexKey: RESTOrderIndex] = [:]
+        var enrollmentIndexes: [EnrollmentKey: RESTEnrollmentIndex] = [:]
     }
 
     /// The largest number of order indexes kept; past it the cache starts over. An index of 100,000 records
@@ -61,6 +69,21 @@ final class RESTViewCache: Sendable {
             }
             if state.indexes.count >= maximumIndexes { state.indexes.removeAll() }
             state.indexes[key] = index
+        }
+        return index
+    }
+
+    /// Returns the enrollment index for `key`, building it with `build` on the first call. Indexes of older app runs
+    /// of the same app and district are dropped when a newer one is built.
+    func enrollmentIndex(_ key: EnrollmentKey, build: () throws -> RESTEnrollmentIndex) throws -> RESTEnrollmentIndex {
+        if let index = state.withLock({ $0.enrollmentIndexes[key] }) { return index }
+        let index = try build()
+        state.withLock { state in
+            state.enrollmentIndexes = state.enrollmentIndexes.filter { old, _ in
+                old.app != key.app || old.district != key.district || old.run == key.run
+            }
+            if state.enrollmentIndexes.count >= maximumIndexes { state.enrollmentIndexes.removeAll() }
+            state.enrollmentIndexes[key] = index
         }
         return index
     }
