@@ -58,33 +58,39 @@ final class RESTViewCache: Sendable {
     }
 
     /// Returns the order index for `key`, building it with `build` on first use.
-    ///
-    /// Indexes of the same app and district from other runs are dropped when a new one is stored.
     func index(_ key: IndexKey, build: () throws -> RESTOrderIndex) throws -> RESTOrderIndex {
-        if let index = state.withLock({ $0.indexes[key] }) { return index }
-        let index = try build()
-        state.withLock { state in
-            state.indexes = state.indexes.filter { old, _ in
-                old.app != key.app || old.district != key.district || old.run == key.run
-            }
-            if state.indexes.count >= maximumIndexes { state.indexes.removeAll() }
-            state.indexes[key] = index
-        }
-        return index
+        try cached(key, in: \.indexes, build: build)
     }
 
-    /// Returns the enrollment index for `key`, building it with `build` on the first call. Indexes of older app runs
-    /// of the same app and district are dropped when a newer one is built.
+    /// Returns the enrollment index for `key`, building it with `build` on first use.
     func enrollmentIndex(_ key: EnrollmentKey, build: () throws -> RESTEnrollmentIndex) throws -> RESTEnrollmentIndex {
-        if let index = state.withLock({ $0.enrollmentIndexes[key] }) { return index }
-        let index = try build()
+        try cached(key, in: \.enrollmentIndexes, build: build)
+    }
+
+    /// Returns the value for `key` in one of the state's tables, building and storing it on first use. Storing
+    /// drops the values of the same app and district built for other app runs.
+    private func cached<Key: RunScopedKey & Sendable, Value: Sendable>(
+        _ key: Key, in table: WritableKeyPath<State, [Key: Value]>, build: () throws -> Value
+    ) throws -> Value {
+        if let value = state.withLock({ $0[keyPath: table][key] }) { return value }
+        let value = try build()
         state.withLock { state in
-            state.enrollmentIndexes = state.enrollmentIndexes.filter { old, _ in
+            state[keyPath: table] = state[keyPath: table].filter { old, _ in
                 old.app != key.app || old.district != key.district || old.run == key.run
             }
-            if state.enrollmentIndexes.count >= maximumIndexes { state.enrollmentIndexes.removeAll() }
-            state.enrollmentIndexes[key] = index
+            if state[keyPath: table].count >= maximumIndexes { state[keyPath: table].removeAll() }
+            state[keyPath: table][key] = value
         }
-        return index
+        return value
     }
 }
+
+/// A cache key that belongs to one app run of one app and district.
+protocol RunScopedKey: Hashable {
+    var app: String { get }
+    var district: String { get }
+    var run: Int64 { get }
+}
+
+extension RESTViewCache.IndexKey: RunScopedKey {}
+extension RESTViewCache.EnrollmentKey: RunScopedKey {}

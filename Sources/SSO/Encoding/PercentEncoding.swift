@@ -1,3 +1,5 @@
+import HTTP
+
 /// Percent-encoding as OAuth uses it: RFC 3986 unreserved-only encoding and form-urlencoded decoding.
 enum PercentEncoding {
     /// Encodes every byte of the UTF-8 form of `text` except the RFC 3986 unreserved characters
@@ -17,30 +19,10 @@ enum PercentEncoding {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Decodes `%XX` escapes as UTF-8, reading `+` as a space when `plusAsSpace` is set.
-    ///
-    /// Returns nil for a truncated escape, a non-hex digit or bytes that are not valid UTF-8.
+    /// Decodes `%XX` escapes as UTF-8, reading `+` as a space when `plusAsSpace` is set; nil for a broken escape
+    /// or bytes that are not valid UTF-8.
     static func decode(_ text: Substring, plusAsSpace: Bool) -> String? {
-        let bytes = text.utf8
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var index = bytes.startIndex
-        while index != bytes.endIndex {
-            let byte = bytes[index]
-            index = bytes.index(after: index)
-            if byte == UInt8(ascii: "%") {
-                guard index != bytes.endIndex, let high = hexValue(bytes[index]) else { return nil }
-                index = bytes.index(after: index)
-                guard index != bytes.endIndex, let low = hexValue(bytes[index]) else { return nil }
-                index = bytes.index(after: index)
-                output.append(high << 4 | low)
-            } else if plusAsSpace && byte == UInt8(ascii: "+") {
-                output.append(UInt8(ascii: " "))
-            } else {
-                output.append(byte)
-            }
-        }
-        return String(validating: output, as: UTF8.self)
+        PercentDecoding.decode(text, plusAsSpace: plusAsSpace)
     }
 
     /// Splits an `application/x-www-form-urlencoded` string into decoded name and value pairs in order.
@@ -67,15 +49,6 @@ enum PercentEncoding {
             UInt8(ascii: "~"):
             true
         default: false
-        }
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
         }
     }
 }
