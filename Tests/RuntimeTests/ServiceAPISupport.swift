@@ -116,25 +116,10 @@ let shareAllMapping = #"return { name = "all" }"#
 
 /// Runs `rollbook hash-secret` with `secret` on its standard input and returns the hash it prints.
 func hashSecret(_ secret: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: Paths.executable)
-    process.arguments = ["hash-secret"]
-    let input = Pipe()
-    let output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    input.fileHandleForWriting.write(Data(secret.utf8))
-    try input.fileHandleForWriting.close()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    let deadline = Date().addingTimeInterval(30)
-    while process.isRunning && Date() < deadline { usleep(10_000) }
-    if process.isRunning { process.terminate() }
-    process.waitUntilExit()
-    let hash = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    guard process.terminationStatus == 0, !hash.isEmpty else {
-        throw ServiceTestError("rollbook hash-secret failed with status \(process.terminationStatus)")
+    let output = try runProgram(Paths.executable, ["hash-secret"], input: secret, timeout: 30)
+    let hash = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard output.status == 0, !hash.isEmpty else {
+        throw ServiceTestError("rollbook hash-secret failed: \(output)")
     }
     return hash
 }
@@ -207,26 +192,7 @@ func pythonWithModules(_ modules: [String]) -> String? {
 func runPython(_ python: String, script: String, arguments: [String], timeout: TimeInterval = 60) throws
     -> ProcessOutput
 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: python)
-    process.arguments = ["-c", script] + arguments
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(10_000) }
-    if process.isRunning {
-        process.terminate()
-        Issue.record("the Python client did not finish in \(timeout) s")
-    }
-    process.waitUntilExit()
-    return ProcessOutput(
-        status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-        stderr: String(decoding: errorData, as: UTF8.self))
+    try runProgram(python, ["-c", script] + arguments, timeout: timeout)
 }
 
 /// Parses the standard output of a Python client as one JSON object, or returns nil.

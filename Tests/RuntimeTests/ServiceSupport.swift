@@ -115,21 +115,12 @@ extension CurlResponse {
 
 /// Runs curl against the service and returns what it got; `arguments` come before the URL.
 func curl(_ url: String, _ arguments: [String] = []) throws -> CurlResponse {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-    process.arguments = ["-s", "-S", "--max-time", "20", "-D", "-"] + arguments + [url]
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw ServiceTestError("curl \(url) failed: \(String(decoding: errorData, as: UTF8.self))")
+    let output = try runProgram(
+        "/usr/bin/curl", ["-s", "-S", "--max-time", "20", "-D", "-"] + arguments + [url], timeout: 30)
+    guard output.status == 0 else {
+        throw ServiceTestError("curl \(url) failed: \(output.stderr)")
     }
-    let text = String(decoding: data, as: UTF8.self)
+    let text = output.stdout
     // With -D - the headers come first; a 100 Continue block may precede the final one.
     var rest = Substring(text)
     var response = CurlResponse(status: 0, headers: [:], body: "", seconds: 0)
@@ -152,13 +143,6 @@ func curl(_ url: String, _ arguments: [String] = []) throws -> CurlResponse {
 
 /// Runs a SQL statement on a store with the sqlite3 shell and returns its output.
 func sqlite(_ database: String, _ sql: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    process.arguments = [database, sql]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    try runProgram("/usr/bin/sqlite3", [database, sql], timeout: 60).stdout.trimmingCharacters(
+        in: .whitespacesAndNewlines)
 }

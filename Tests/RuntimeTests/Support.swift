@@ -58,22 +58,37 @@ struct ProcessOutput {
 func runRollbook(_ arguments: [String], in directory: String? = nil, timeout: TimeInterval = 120) throws
     -> ProcessOutput
 {
+    try runProgram(Paths.executable, arguments, in: directory, timeout: timeout)
+}
+
+/// Runs a program with `input` on its standard input (none when nil) and waits for it, at most `timeout` seconds.
+func runProgram(
+    _ executable: String, _ arguments: [String], in directory: String? = nil, input: String? = nil,
+    timeout: TimeInterval = 120
+) throws -> ProcessOutput {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: Paths.executable)
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     let output = Pipe()
     let errors = Pipe()
+    let feed = Pipe()
     process.standardOutput = output
     process.standardError = errors
+    process.standardInput = input == nil ? FileHandle.nullDevice : feed
     try process.run()
+    if let input {
+        feed.fileHandleForWriting.write(Data(input.utf8))
+        try feed.fileHandleForWriting.close()
+    }
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
     let errorData = errors.fileHandleForReading.readDataToEndOfFile()
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning && Date() < deadline { usleep(10_000) }
     if process.isRunning {
         process.terminate()
-        Issue.record("rollbook \(arguments.joined(separator: " ")) did not finish in \(timeout) s")
+        let name = (executable as NSString).lastPathComponent
+        Issue.record("\(name) \(arguments.joined(separator: " ")) did not finish in \(timeout) s")
     }
     process.waitUntilExit()
     return ProcessOutput(
