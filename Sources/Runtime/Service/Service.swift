@@ -212,8 +212,10 @@ public final class Service: ServiceControl {
             let old = config
             if fresh.server.host != old.server.host || fresh.server.port != old.server.port
                 || fresh.server.threads != old.server.threads || fresh.server.tokenLifetime != old.server.tokenLifetime
+                || fresh.server.publicURL != old.server.publicURL || fresh.server.maxLimit != old.server.maxLimit
             {
-                logger.warning("listen address, threads and token lifetime change only on restart", [:])
+                logger.warning(
+                    "listen address, threads, public URL, page limit and token lifetime change only on restart", [:])
             }
             current.withLock { $0 = fresh }
             metrics.reloaded(true)
@@ -265,7 +267,16 @@ public final class Service: ServiceControl {
             guard storeOpen else { return .json("{\"status\":\"store unavailable\"}", status: 503) }
             return .json("{\"status\":\"ready\"}")
         }
-        router.add("GET", "/metrics") { [metrics] _, _ in
+        router.add("GET", "/metrics") { [self] _, _ in
+            // Held runs change when someone approves or discards one, so they are counted at each scrape.
+            let districts = config.districts.map(\.id)
+            ownerStore.withLock { store in
+                for district in districts {
+                    if let pending = try? store.pendingRuns(district: district) {
+                        metrics.held(district, count: pending.count)
+                    }
+                }
+            }
             var response = HTTPResponse.text(metrics.registry.exposition())
             response.headers.replace(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
             return response
