@@ -19,12 +19,14 @@ struct ServiceTests {
         var config: String { directory.file("config.lua") }
         var store: String { directory.file("rollbook.sqlite") }
 
-        func writeConfig(schedule: String? = nil, extra: String = "", districtPath: String? = nil) throws {
+        func writeConfig(
+            schedule: String? = nil, extra: String = "", districtPath: String? = nil, removedLimit: Double = 1.0
+        ) throws {
             let scheduleLine = schedule.map { ", schedule = \"\($0)\"" } ?? ""
             let text = """
                 store = "\(store)"
                 connectors_dir = "\(Paths.root)/connectors"
-                safety = { removed = 1.0 }
+                safety = { removed = \(removedLimit) }
                 server = { listen = "127.0.0.1:0" }
                 districts = {
                     { id = "d", connector = "oneroster_csv", settings = { path = "\(districtPath ?? package)" }\(scheduleLine) },
@@ -154,6 +156,24 @@ struct ServiceTests {
             try sqlite(setup.store, "SELECT count(*) FROM users WHERE district = 'd' AND status IS NOT 'tobedeleted'")
                 == "150000")
         #expect(try sqlite(setup.store, "SELECT count(*) FROM app_runs") == "0")
+    }
+
+    @Test func heldRunsAreCountedAtEachScrape() throws {
+        let setup = try Setup()
+        try setup.writeConfig(removedLimit: 0.1)
+        #expect(try runRollbook(["sync", "--config", setup.config]).status == 0)
+        setup.district.users.removeLast(2)
+        try setup.district.write(to: setup.package)
+        let held = try runRollbook(["sync", "--config", setup.config])
+        #expect(held.status == 3, "\(held)")
+
+        let service = try setup.start()
+        #expect(try curl(service.baseURL + "/metrics").body.contains("rollbook_held_runs{district=\"d\"} 1"))
+        let approved = try runRollbook(["approve", "2", "--config", setup.config])
+        #expect(approved.status == 0, "\(approved)")
+        #expect(try curl(service.baseURL + "/metrics").body.contains("rollbook_held_runs{district=\"d\"} 0"))
+        service.signal(SIGTERM)
+        #expect(service.waitForExit(timeout: 10) == 0)
     }
 
     @Test func badConfigurationStopsTheServiceBeforeItListens() throws {
