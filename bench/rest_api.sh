@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Measure the OneRoster REST API of `rollbook serve` against nginx serving the same bytes as a static file:
-# every `users?limit=100` page of a 100,000-user app view is fetched once (the uncached path, which reads the
-# store and encodes JSON), then wrk requests pages at random offsets with an OAuth 2.0 bearer token over 64
-# connections; then nginx, on the same machine in the same run, serves one such page as a static file to the
-# same wrk command line.
+# Measure the OneRoster REST API of `rollbook serve` against nginx serving the same bytes as a static file.
+# First every `users?limit=100` page of a 100,000-user app view is fetched once. This is the uncached path,
+# which reads the store and encodes JSON. Then wrk requests pages at random offsets with an OAuth 2.0 bearer
+# token over 64 connections. Last, nginx on the same machine and in the same run serves one such page as a
+# static file to the same wrk command line.
 #
 # Usage: bench/rest_api.sh [SIZE]        (default 100k: the users of the generated district)
 # Environment: DURATION (seconds per wrk run, default 20), CONNECTIONS (default 64), THREADS (wrk threads,
@@ -111,7 +111,7 @@ total=$(curl -fs -D - -o "$work/page.json" -H "Authorization: Bearer $token" \
 page_bytes=$(stat -c %s "$work/page.json")
 echo "view: $total users; a page is $page_bytes bytes" >&2
 
-# wrk script: each request asks for a random page of 100 across the whole view.
+# wrk script: each request fetches a random page of 100 users across the whole view.
 cat >"$work/pages.lua" <<LUA
 local pages = math.floor(($total + 99) / 100)
 math.randomseed(7)

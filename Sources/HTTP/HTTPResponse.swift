@@ -2,11 +2,11 @@
 public struct HTTPResponse: Sendable {
     /// The status code, such as 200.
     public var status: Int
-    /// The response header fields; the server adds `Content-Length` itself.
+    /// The response header fields. The server adds `Content-Length` itself.
     public var headers: HTTPHeaders
     /// The response body.
     public var body: [UInt8]
-    /// A body that several responses share without copying, such as a cached one; when set, `body` is ignored.
+    /// A body that several responses share without copying, such as a cached one. When set, `body` is ignored.
     public var sharedBody: HTTPSharedBody?
 
     /// Creates a response.

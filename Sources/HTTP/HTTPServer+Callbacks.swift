@@ -1,7 +1,7 @@
 import CMicroHTTPD
 import Synchronization
 
-/// State shared by all connections of one server; the server keeps it alive while the daemon runs.
+/// State shared by all connections of one server. The server keeps it alive while the daemon runs.
 final class ServerContext: Sendable {
     let handler: @Sendable (HTTPRequest) -> HTTPResponse
     let maxBodyBytes: Int
@@ -135,7 +135,7 @@ private func clientAddress(of connection: OpaquePointer) -> String {
     }
 }
 
-/// Queues `response`; a status outside 100...999 is sent as 500, and a header field libmicrohttpd rejects
+/// Queues `response`. A status outside 100...999 is sent as 500, and a header field libmicrohttpd rejects
 /// (such as one containing a line break) is dropped.
 private func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
     let created: OpaquePointer?

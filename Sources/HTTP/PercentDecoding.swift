@@ -1,6 +1,6 @@
 /// Percent-decoding of URL path segments and query components (RFC 3986, section 2.1).
 public enum PercentDecoding {
-    /// Decodes `%XX` escapes as UTF-8; returns nil for a truncated escape, a non-hex digit or invalid UTF-8.
+    /// Decodes `%XX` escapes as UTF-8. Returns nil for a truncated escape, a non-hex digit or invalid UTF-8.
     public static func decode(_ text: Substring, plusAsSpace: Bool) -> String? {
         let bytes = text.utf8
         if !bytes.contains(UInt8(ascii: "%")) && !(plusAsSpace && bytes.contains(UInt8(ascii: "+"))) {

@@ -6,13 +6,13 @@ public struct RouteMatch: Sendable {
     public let parameters: [String: String]
 }
 
-/// A route's handler; an error it throws becomes a 500 response with a generic body.
+/// A route's handler. An error it throws becomes a 500 response with a generic body.
 public typealias RouteHandler = @Sendable (HTTPRequest, RouteMatch) throws -> HTTPResponse
 
 /// Routes requests by method and path template to handlers.
 ///
 /// Routes are added before the router is handed to a server. After that the router is an immutable value,
-/// so matching needs no lock. Templates are split on `/`; a segment `{name}` matches any one non-empty
+/// so matching needs no lock. Templates are split on `/`. A segment `{name}` matches any one non-empty
 /// segment, and at the first position where two matching templates differ a literal segment wins.
 /// A `HEAD` request uses the `GET` route of its path when no `HEAD` route is registered.
 public struct Router: Sendable {
@@ -31,7 +31,7 @@ public struct Router: Sendable {
     /// The routes grouped by their number of segments.
     private var routesBySegmentCount: [Int: [Route]] = [:]
 
-    /// Called with the route template and the error when a handler throws, before the 500 answer goes out.
+    /// Called with the route template and the error when a handler throws, before the 500 response is sent.
     public var failureHandler: (@Sendable (String, any Error) -> Void)?
 
     /// Creates a router with no routes.
@@ -54,8 +54,8 @@ public struct Router: Sendable {
         route(request).response
     }
 
-    /// Answers a request and returns the template of the route that answered it, or nil when none matched,
-    /// so that callers can count requests per route without a label per distinct path.
+    /// Handles a request and returns the response with the template of the matched route, or nil when none
+    /// matched, so that callers can count requests per route without a label per distinct path.
     public func route(_ request: HTTPRequest) -> (response: HTTPResponse, template: String?) {
         var segments: [String] = []
         for piece in Self.split(request.path) {
@@ -94,7 +94,7 @@ public struct Router: Sendable {
         }
     }
 
-    /// Splits a path after its leading `/`; `/` alone has no segments and a trailing `/` gives an empty one.
+    /// Splits a path after its leading `/`. `/` alone has no segments, and a trailing `/` gives an empty one.
     private static func split(_ path: String) -> [Substring] {
         let trimmed = path.hasPrefix("/") ? path.dropFirst() : Substring(path)
         if trimmed.isEmpty { return [] }

@@ -27,7 +27,7 @@ public struct Config: Sendable {
     public var reportsDirectory: String? = nil
     /// The applications districts share with, in config order.
     public var apps: [AppConfig] = []
-    /// How `rollbook serve` listens and serves.
+    /// The `server` settings of `rollbook serve`: listen address, threads, limits and admin accounts.
     public var server = ServerConfig()
 
     /// The folder of the config file.

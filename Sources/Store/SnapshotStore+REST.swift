@@ -1,7 +1,7 @@
 import Foundation
 import OneRoster
 
-/// The SQL text that reads what an app sees of one entity, for queries that other modules assemble.
+/// The SQL text that reads an app's view of one entity, for queries that other modules assemble.
 ///
 /// For an entity shared whole the records are the district's live base rows. Otherwise they are the app's
 /// view rows that are not removed, with the view's own copy of the columns when `mapped` is 1 and the base
@@ -15,7 +15,7 @@ public struct AppViewSource: Sendable {
     private let base: String
     private let table: AppViewTable
 
-    /// Creates the source of `entity`; `suffix` makes its table aliases unique inside one query.
+    /// Creates the source of `entity`. `suffix` makes its table aliases unique inside one query.
     public init(entity: Entity, whole: Bool, suffix: String = "") {
         self.entity = entity
         self.whole = whole
@@ -41,7 +41,7 @@ public struct AppViewSource: Sendable {
         return "\(view).app = ? AND \(base).district = ? AND \(view).removed = 0"
     }
 
-    /// The expression of a schema column's value as the app sees it, or nil for a name that is not a column.
+    /// The expression of a schema column's value in the app's view, or nil for a name that is not a column.
     public func column(_ name: String) -> String? {
         guard let index = Schema.index(of: name, in: entity) else { return nil }
         let quotedName = table.base.columns[index]
@@ -104,7 +104,7 @@ public struct AppViewSource: Sendable {
     }
 }
 
-/// The shape of an app's last committed view: which app run made it and what it holds.
+/// The shape of an app's last committed view: the app run that made it and the records it contains.
 public struct AppViewShape: Sendable, Hashable {
     /// The app run id.
     public var run: Int64
@@ -112,7 +112,7 @@ public struct AppViewShape: Sendable, Hashable {
     public var appNumber: Int64
     /// Entities read from the base table because they are shared whole.
     public var whole: Set<Entity>
-    /// Records the app sees per entity, from the app run's counts.
+    /// The number of records per entity in the app's view, from the app run's counts.
     public var shared: [Entity: Int]
 }
 

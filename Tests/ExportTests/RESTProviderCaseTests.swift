@@ -4,7 +4,7 @@ import OneRoster
 import Store
 import Testing
 
-/// The shared case folder, three levels above this file's package root, or nil when it is absent.
+/// Returns the folder `shared/cases/<name>` beside the package root, or nil when it is absent.
 private func caseFolder(_ name: String) -> URL? {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

@@ -36,8 +36,8 @@ final class RESTProviderFixture {
 
     /// Commits an app run that shares every live record of `entities` with `app`.
     ///
-    /// Entities in `whole` are read from the base table. For the others, a record in `mapped` replaces what the
-    /// app sees of the base record with the same sourcedId, and sourcedIds in `removed` are written and then
+    /// Entities in `whole` are read from the base table. For the others, a record in `mapped` replaces, in the
+    /// app's view, the base record with the same sourcedId, and sourcedIds in `removed` are written and then
     /// marked removed.
     @discardableResult
     func publishView(
@@ -73,7 +73,7 @@ final class RESTProviderFixture {
     }
 }
 
-/// Builds a record from column names and values; other columns stay blank.
+/// Builds a record from column names and values. Other columns stay blank.
 func makeRecord(_ entity: Entity, _ values: [String: String]) -> Record {
     var record = Record(entity: entity)
     for (name, value) in values {
@@ -113,7 +113,7 @@ struct CurlResponse {
         (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
     }
 
-    /// The sourcedIds of the objects under `key`.
+    /// Returns the sourcedIds of the objects under `key`.
     func ids(_ key: String) -> [String] {
         (json[key] as? [[String: Any]] ?? []).compactMap { $0["sourcedId"] as? String }
     }
@@ -147,7 +147,7 @@ func curlGet(_ url: String, token: String?) throws -> CurlResponse {
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
 
-    // The head ends at the first blank line; the body follows it unchanged.
+    // The head ends at the first blank line, and the body follows it unchanged.
     let separator = Data("\r\n\r\n".utf8)
     guard let range = data.range(of: separator) else { return CurlResponse(status: 0, headers: [], body: data) }
     let head = String(decoding: data[..<range.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")

@@ -297,7 +297,7 @@ private let v1p2 = "/ims/oneroster/rostering/v1p2"
         let server = try startServer(fixture)
 
         let byName = try server.get(v1p1 + "/users?sort=givenName&orderBy=desc")
-        // The mapped name of s-2, "Mapped", sorts first; its base name "Bea" would sort it next to last.
+        // The mapped name of s-2, "Mapped", sorts first. Its base name "Bea" would sort it next to last.
         #expect(byName.ids("users") == ["s-2", "tch-2", "tch-1", "s-3", "s-1"])
         let byId = try server.get(v1p1 + "/users?orderBy=desc&limit=2&offset=1")
         #expect(byId.ids("users") == ["tch-1", "s-3"])

@@ -52,7 +52,7 @@ struct AdminChromiumTests {
         }
     }
 
-    /// Runs the Python driver with its output in files, so no pipe stays open if Chromium outlives it; bounded.
+    /// Runs the Python driver, bounded in time, with its output in files so no pipe stays open if Chromium outlives it.
     private func runDriver(_ script: String, arguments: [String], logs: TemporaryDirectory) throws -> (
         status: Int32, errors: String
     ) {

@@ -43,7 +43,7 @@ struct AdminPagesTests {
         #expect(login.body.contains("<form method=\"post\" action=\"/admin/login\">"))
     }
 
-    @Test("wrong password is refused")
+    @Test("wrong password is rejected")
     func wrongPassword() throws {
         let harness = try start()
         let client = harness.client
@@ -99,7 +99,7 @@ struct AdminPagesTests {
         #expect(page.body.contains("Signed in as admin"))
     }
 
-    @Test("posts without the session's token are refused")
+    @Test("posts without CSRF token are rejected")
     func csrfRefused() throws {
         let harness = try start()
         let fixture = harness.fixture
@@ -133,7 +133,7 @@ struct AdminPagesTests {
         #expect(server.control.triggerCount == 1)
     }
 
-    @Test("sync now starts once and refuses a second")
+    @Test("sync now starts once, rejects second")
     func syncNow() throws {
         let harness = try start()
         let server = harness.server

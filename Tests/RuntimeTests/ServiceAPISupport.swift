@@ -6,7 +6,7 @@ struct APIClientSpec {
     var id: String
     var secretHash: String?
     var oauth1Secret: String?
-    /// Scope names; nil leaves `scopes` out, so the client gets the default set.
+    /// Scope names. With nil, `scopes` is left out and the client gets the default set.
     var scopes: [String]?
 
     var lua: String {

@@ -256,7 +256,7 @@ struct ServiceAPITests {
         #expect(service.waitForExit(timeout: 10) == 0)
     }
 
-    @Test func metricsUseRouteTemplatesAndLogHidesSecrets() throws {
+    @Test func metricsLabelsAndLogSecrets() throws {
         let setup = try Self.sharedWhole()
         let service = try ServiceProcess(
             config: setup.config, logFile: setup.logFile, environment: ["ROLLBOOK_LOG_LEVEL": "debug"])

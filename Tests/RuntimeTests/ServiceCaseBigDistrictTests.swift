@@ -56,7 +56,7 @@ struct ServiceCaseBigDistrictTests {
         #expect(started.status == 303, "\(started)")
         #expect(started.headers["location"] == "/admin")
         #expect(started.seconds < 10)
-        print("B31 step 1: POST sync answered \(started.status) in \(started.seconds) s")
+        print("big district step 1: POST sync responded \(started.status) in \(started.seconds) s")
 
         // Step 2: the dashboard shows the run, and its row count once it reads a file. It is polled for up to 20 s.
         var progress = try admin.get("/admin")
@@ -108,7 +108,7 @@ struct ServiceCaseBigDistrictTests {
         #expect(enrollmentIds.last == enrollments[1_007_999])
         #expect(enrollmentPage.seconds < 10)
         print(
-            "B31 step 4: users \(userPage.seconds) s, class students \(students.seconds) s, "
+            "big district step 4: users \(userPage.seconds) s, class students \(students.seconds) s, "
                 + "enrollments \(enrollmentPage.seconds) s")
 
         service.signal(SIGTERM)

@@ -53,7 +53,7 @@ final class ServiceProcess {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// The log lines written so far, parsed.
+    /// Returns the log lines written so far, parsed as JSON objects.
     func logLines() -> [[String: Any]] {
         guard let text = try? String(contentsOfFile: logFile, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap {
@@ -79,7 +79,7 @@ final class ServiceProcess {
         kill(pid, number)
     }
 
-    /// Whether the process has ended; reaps it when it has.
+    /// Returns whether the process has ended, and reaps it when it has.
     func hasExited() -> Bool {
         if exitStatus != nil { return true }
         var status: Int32 = 0
@@ -113,7 +113,7 @@ extension CurlResponse {
     }
 }
 
-/// Runs curl against the service and returns what it got; `arguments` come before the URL.
+/// Runs curl against the service and returns the response. `arguments` come before the URL.
 func curl(_ url: String, _ arguments: [String] = []) throws -> CurlResponse {
     let output = try runProgram(
         "/usr/bin/curl", ["-s", "-S", "--max-time", "20", "-D", "-"] + arguments + [url], timeout: 30)
@@ -121,7 +121,7 @@ func curl(_ url: String, _ arguments: [String] = []) throws -> CurlResponse {
         throw ServiceTestError("curl \(url) failed: \(output.stderr)")
     }
     let text = output.stdout
-    // With -D - the headers come first; a 100 Continue block may precede the final one.
+    // With -D - the headers come first, and a 100 Continue block may precede the final one.
     var rest = Substring(text)
     var response = CurlResponse(status: 0, headers: [:], body: "", seconds: 0)
     while rest.hasPrefix("HTTP/") {

@@ -41,7 +41,7 @@ struct ServiceTests {
         }
     }
 
-    @Test func healthReadinessAndMetricsAnswer() throws {
+    @Test func healthReadinessAndMetrics() throws {
         let setup = try Setup()
         try setup.writeConfig()
         let service = try setup.start()
@@ -70,7 +70,7 @@ struct ServiceTests {
         #expect(messages == ["service started", "service stopping", "service stopped"])
     }
 
-    @Test func missedScheduledRunsAreCaughtUpOnce() throws {
+    @Test func missedSlotsRunOnce() throws {
         let setup = try Setup()
         try setup.writeConfig(schedule: "every 1h")
         let first = try runRollbook(["sync", "--config", setup.config, "--json"])
@@ -97,7 +97,7 @@ struct ServiceTests {
         #expect(service.waitForExit(timeout: 10) == 0)
     }
 
-    @Test func reloadKeepsThePreviousConfigurationWhenTheNewOneIsBad() throws {
+    @Test func invalidReloadKeepsConfiguration() throws {
         let setup = try Setup()
         try setup.writeConfig()
         let service = try setup.start()
@@ -120,7 +120,7 @@ struct ServiceTests {
         #expect(service.waitForExit(timeout: 10) == 0)
     }
 
-    @Test func stopLetsARunningSyncFinishItsStep() throws {
+    @Test func stopFinishesCurrentSyncStep() throws {
         let setup = try Setup()
         // A district big enough that its sync is still reading when the stop signal comes.
         let big = setup.directory.file("big")
@@ -150,7 +150,7 @@ struct ServiceTests {
         let messages = service.logLines().compactMap { $0["message"] as? String }
         #expect(messages.contains("sync stopped early"))
         #expect(messages.last == "service stopped")
-        // The sync step finished and published the big snapshot; the app views were left for the next run.
+        // The sync step finished and published the big snapshot. The app views were left for the next run.
         #expect(try sqlite(setup.store, "SELECT status FROM runs ORDER BY id DESC LIMIT 1") == "committed")
         #expect(
             try sqlite(setup.store, "SELECT count(*) FROM users WHERE district = 'd' AND status IS NOT 'tobedeleted'")
@@ -158,7 +158,7 @@ struct ServiceTests {
         #expect(try sqlite(setup.store, "SELECT count(*) FROM app_runs") == "0")
     }
 
-    @Test func heldRunsAreCountedAtEachScrape() throws {
+    @Test func heldRunsCountedPerScrape() throws {
         let setup = try Setup()
         try setup.writeConfig(removedLimit: 0.1)
         #expect(try runRollbook(["sync", "--config", setup.config]).status == 0)
@@ -176,7 +176,7 @@ struct ServiceTests {
         #expect(service.waitForExit(timeout: 10) == 0)
     }
 
-    @Test func badConfigurationStopsTheServiceBeforeItListens() throws {
+    @Test func invalidConfigurationStopsStartup() throws {
         let setup = try Setup()
         try setup.writeConfig(extra: "server = { listen = \"localhost\" }")
         let output = try runRollbook(["serve", "--config", setup.config], timeout: 20)

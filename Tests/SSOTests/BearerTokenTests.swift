@@ -50,7 +50,7 @@ private struct PagingFixture {
     }
 }
 
-/// Reads the sourcedIds of the users file of a case, or nil when the shared case folder is absent.
+/// Reads the sourcedIds of the users file of a test case, or returns nil when the case folder is absent.
 private func caseUserIDs(_ caseName: String) throws -> [String]? {
     let file = sharedFolder().appendingPathComponent("cases/\(caseName)/users.csv")
     guard FileManager.default.fileExists(atPath: file.path) else { return nil }

@@ -4,7 +4,7 @@ import Testing
 
 @testable import SSO
 
-/// Signs and sends requests with Python's requests-oauthlib; prints a JSON list of [status, body] pairs.
+/// Signs and sends requests with Python's requests-oauthlib, and prints a JSON list of [status, body] pairs.
 private let pythonClient = """
     import json, sys, requests
     from requests_oauthlib import OAuth1
@@ -201,7 +201,7 @@ private func standardFixture() throws -> SignedFixture {
         #expect(caller.clientID == "district-7-key")
         #expect(caller.scopes == OneRosterScope.expand(names: ["roster-core.readonly"]))
 
-        // The same request again is a replay; a changed body breaks the signature.
+        // The same request again is a replay, and a changed body breaks the signature.
         let replay = authenticator.authenticate(request, url: url)
         #expect(replay.failureCode == "replayed_nonce")
         var tampered = request

@@ -22,7 +22,7 @@ final class TestClock: Sendable {
 
 /// Runs a short-lived tool to completion and returns its standard output and exit status.
 ///
-/// Tools run one at a time; curl and Python get their own time limits so a hung server cannot stall the suite.
+/// Tools run one at a time. curl and Python get their own time limits so a hung server cannot stall the suite.
 func runTool(_ path: String, _ arguments: [String]) throws -> (output: String, status: Int32) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)

@@ -2,7 +2,7 @@ import OneRoster
 
 /// An authenticated OneRoster REST client: the app and district whose view it may read, and its granted scopes.
 public struct RESTCaller: Sendable, Hashable {
-    /// The app whose view the client reads; it never sees another app's records.
+    /// The app whose view the client reads. The client never reads another app's records.
     public var app: String
     /// The district whose roster the client reads.
     public var district: String

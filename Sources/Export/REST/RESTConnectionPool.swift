@@ -7,7 +7,7 @@ final class RESTConnection: @unchecked Sendable {
     // Unchecked: a `Database` is not thread-safe, and the pool hands each connection to one request at a time,
     // which is what makes sharing it between threads sound.
     let database: Database
-    /// SQLite's `data_version` when `lastRuns` was filled; another connection's commit changes it.
+    /// SQLite's `data_version` when `lastRuns` was filled. A commit by another connection changes it.
     private var dataVersion: Int64 = -1
     private var lastRuns: [String: Int64?] = [:]
 
@@ -33,7 +33,7 @@ final class RESTConnection: @unchecked Sendable {
     }
 }
 
-/// What a request does to get a connection.
+/// The way a request gets a connection: reuse a free one, open a new one, or wait.
 private enum Take {
     case reuse(RESTConnection)
     case open
@@ -61,7 +61,7 @@ final class RESTConnectionPool: Sendable {
     /// Runs `body` with a connection, opening one while fewer than `capacity` exist.
     ///
     /// When all are busy it polls every 0.2 ms for at most `waitSeconds`, then returns nil so the caller can
-    /// answer 429 rather than queue without bound.
+    /// respond with 429 rather than queue without bound.
     func withConnection<T>(waitSeconds: Double = 2, _ body: (RESTConnection) throws -> T) throws -> T? {
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int(waitSeconds * 1000)))
         while true {

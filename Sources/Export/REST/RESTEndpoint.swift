@@ -10,7 +10,7 @@ enum RESTSubset: Sendable, Hashable {
     case gradingPeriods
 }
 
-/// How a nested endpoint ties its records to the sourcedIds in its path.
+/// The relation that ties a nested endpoint's records to the sourcedIds in its path.
 enum RESTRelation: Sendable, Hashable {
     /// A plain collection.
     case none

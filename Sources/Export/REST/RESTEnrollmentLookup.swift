@@ -3,7 +3,7 @@ import Store
 
 /// An endpoint that reaches its records through enrollments, such as a class's students or a user's classes.
 struct RESTEnrollmentLookup: Sendable, Hashable {
-    /// The enrollment column that holds the records' sourcedIds: `userSourcedId` or `classSourcedId`.
+    /// The enrollment column that contains the records' sourcedIds: `userSourcedId` or `classSourcedId`.
     let pick: String
     /// The enrollment column that must equal the path's sourcedId.
     let by: String
@@ -50,12 +50,12 @@ final class RESTEnrollmentIndex: Sendable {
         self.rowids = rowids
     }
 
-    /// The number of rowids it holds, which is what its memory grows with.
+    /// The number of rowids in the index, which its memory use grows with.
     var size: Int { rowids.values.reduce(0) { $0 + $1.count } + rowids.count }
 }
 
 extension RESTPageReader {
-    /// The most sourcedIds a lookup binds into one query; a longer list falls back to a subquery.
+    /// The maximum number of sourcedIds a lookup binds into one query. A longer list falls back to a subquery.
     static let maximumBoundIds = 10_000
 
     /// Builds the enrollment index of `column` unless it is cached already.

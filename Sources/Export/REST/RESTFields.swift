@@ -1,7 +1,7 @@
 import OneRoster
 
 /// The query fields of one entity in one binding version: what `filter` and `sort` may name and which schema
-/// column holds each, and what `fields` may select.
+/// column stores each, and what `fields` may select.
 struct RESTFields: Sendable {
     /// Filterable and sortable names in the order of the JSON object, dotted GUIDRef paths after their member.
     let filterable: [String]

@@ -5,8 +5,8 @@ import HTTP
 enum RESTLinks {
     /// Returns the header value, or "" when the page is the only one.
     ///
-    /// `limit` is the page size in effect, so a capped `limit` shows up as the cap. `last` points at the final
-    /// full multiple of `limit`, and `prev` at the page before `offset`, never below 0.
+    /// `limit` is the page size in effect, so a capped `limit` shows up as the cap. `last` points at the largest
+    /// multiple of `limit` below `total`, and `prev` at the page before `offset`, never below 0.
     static func header(url: String, queryItems: [QueryItem], limit: Int, offset: Int, total: Int) -> String {
         guard limit > 0 else { return "" }
         let kept = queryItems.filter { $0.name != "limit" && $0.name != "offset" }

@@ -110,8 +110,8 @@ struct RESTPageReader {
             let slot = query.sortDirection == .ascending ? position : total - 1 - position
             statement.reset()
             try statement.bind(index.rowids[slot], at: 3)
-            // A record can leave the view only in a new app run, which uses a new index, so a miss here means
-            // the run changed during this request; the page is then one record short rather than wrong.
+            // A record can leave the view only in a new app run, which uses a new index. So a miss here means
+            // that the run changed during this request, and the page is one record short rather than wrong.
             if try statement.step() {
                 records.append(try source.readRecord(from: statement, at: 0))
             }

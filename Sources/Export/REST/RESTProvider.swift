@@ -10,7 +10,7 @@ import Store
 /// run left it. Requests run on the HTTP server's threads and read through a pool of SQLite connections, so a
 /// sync may commit while pages are served.
 public final class RESTProvider: Sendable {
-    /// The authenticator a router calls before each request: a caller, or the status to answer with (401).
+    /// The authenticator a router calls before each request. It returns a caller, or the response to send (401).
     public typealias Authenticator = @Sendable (HTTPRequest, OneRosterVersion) -> RESTAuthentication
 
     /// The scheme and host that `Link` headers and GUIDRef hrefs start with, such as `https://roster.example.org`.
@@ -25,8 +25,8 @@ public final class RESTProvider: Sendable {
     /// Creates a provider over the store file at `databasePath` with up to `connections` read connections, keeping
     /// up to `cacheBytes` of responses for requests that come again against the same app run.
     ///
-    /// The file must be a store that a `SnapshotStore` created; a missing or foreign file throws here rather than
-    /// failing every request.
+    /// The file must be a store that a `SnapshotStore` created. A missing or foreign file throws here, so that
+    /// the error shows at start rather than on every request.
     public init(
         databasePath: String, baseURL: String, limits: RESTQueryLimits = RESTQueryLimits(), connections: Int = 4,
         cacheBytes: Int = 256 << 20
@@ -59,7 +59,7 @@ public final class RESTProvider: Sendable {
     /// Adds every rostering GET route of both versions to `router`, plus a 404 status payload for any other path
     /// under the two base paths.
     ///
-    /// `authenticate` runs before each request; a failure answers with the status it returns.
+    /// `authenticate` runs before each request. When it denies a request, its response is sent as it is.
     public func register(into router: inout Router, authenticate: @escaping Authenticator) {
         for version in OneRosterVersion.allCases {
             let base = RESTEndpoint.basePath(version)
@@ -84,7 +84,7 @@ public final class RESTProvider: Sendable {
         }
     }
 
-    /// Answers a request for an already authenticated caller, routing by path without a `Router`.
+    /// Returns the response to a request of an authenticated caller, routing by path without a `Router`.
     public func respond(to request: HTTPRequest, caller: RESTCaller) -> HTTPResponse {
         let segments = request.path.split(separator: "/")
         for route in routes where route.segments.count == segments.count {
@@ -117,14 +117,14 @@ public final class RESTProvider: Sendable {
     }
 }
 
-/// A store file the provider cannot serve from.
-/// What an authenticator decides about a request: the caller it comes from, or the response that denies it.
+/// The outcome of authenticating a request: the caller it comes from, or the response that denies it.
 public enum RESTAuthentication: Sendable {
     case caller(RESTCaller)
     /// The response to send instead, such as a 401 with its `WWW-Authenticate` header.
     case denied(HTTPResponse)
 }
 
+/// A store file the provider cannot serve from.
 public struct RESTProviderError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Code: String, Sendable, Hashable {
         case missingStore = "missing_store"
@@ -151,7 +151,7 @@ public struct RESTProviderError: Error, Sendable, Hashable, CustomStringConverti
     static func notAStore(_ path: String) -> Self { Self(kind: .notAStore, path: path) }
 }
 
-/// What the provider keeps per binding version: the encoder and the query fields of each entity.
+/// The per-version state of the provider: the encoder and the query fields of each entity.
 struct RESTVersion: Sendable {
     let version: OneRosterVersion
     let encoder: RESTRecordEncoder

@@ -77,7 +77,7 @@ public struct RESTQuery: Sendable, Hashable {
 public struct RESTQueryLimits: Sendable, Hashable {
     /// The page size when a request has no `limit`.
     public var defaultLimit: Int
-    /// The largest page size. A larger `limit` is cut to it; the response's `X-Total-Count` and `Link`
+    /// The maximum page size. A larger `limit` is cut to it. The response's `X-Total-Count` and `Link`
     /// headers then show that more records remain, so a client that reads them does not stop early.
     public var maximumLimit: Int
     /// The largest number of predicates in one filter.

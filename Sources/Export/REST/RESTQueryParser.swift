@@ -8,7 +8,7 @@ public struct RESTQueryParser: Sendable {
     private let knownSet: Set<String>
     private let selectableSet: Set<String>
 
-    /// Creates a parser; `selectableFields` defaults to `knownFields`.
+    /// Creates a parser. `selectableFields` defaults to `knownFields`.
     public init(knownFields: [String], selectableFields: [String]? = nil, limits: RESTQueryLimits = RESTQueryLimits()) {
         self.knownFields = knownFields
         self.selectableFields = selectableFields ?? knownFields
@@ -17,7 +17,7 @@ public struct RESTQueryParser: Sendable {
         self.selectableSet = Set(selectableFields ?? knownFields)
     }
 
-    /// Parses percent-decoded query parameters; names other than the six query parameters are ignored.
+    /// Parses percent-decoded query parameters. Names other than the six query parameters are ignored.
     public func parse(_ parameters: [(name: String, value: String)]) throws(RESTQueryError) -> RESTQuery {
         var values: [String: String] = [:]
         for (name, value) in parameters where Self.parameterNames.contains(name) {
@@ -69,7 +69,7 @@ public struct RESTQueryParser: Sendable {
         return try parser.parse()
     }
 
-    /// Parses a `fields` value; spaces around names are ignored and repeats are kept once.
+    /// Parses a `fields` value. Spaces around names are ignored, and a repeated name is kept once.
     public func parseFields(_ fields: String) throws(RESTQueryError) -> [String] {
         var selected: [String] = []
         var position = 0

@@ -4,7 +4,7 @@ import Synchronization
 /// Successful REST responses, kept per app run: an app run's view never changes, so a response to the same
 /// request against the same app run is the same bytes, and a new app run makes a new key.
 ///
-/// The cache holds at most `capacityBytes` of bodies. When it is full it drops the oldest entries first, and
+/// The cache keeps at most `capacityBytes` of bodies. When it is full it drops the oldest entries first, and
 /// when an app and district get a new app run it drops every entry of their older runs.
 final class RESTResponseCache: Sendable {
     struct Key: Hashable, Sendable {

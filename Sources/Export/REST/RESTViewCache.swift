@@ -37,8 +37,8 @@ final class RESTViewCache: Sendable {
         var enrollmentIndexes: [EnrollmentKey: RESTEnrollmentIndex] = [:]
     }
 
-    /// The largest number of order indexes kept; past it the cache starts over. An index of 100,000 records
-    /// takes about 800 KB.
+    /// The maximum number of order indexes kept. Past it the cache starts over. An index of 100,000 records
+    /// takes about 800 KB (one 8-byte rowid per record).
     private let maximumIndexes: Int
     private let state = Mutex(State())
 

@@ -29,7 +29,7 @@ struct RESTSQL {
 
 /// Builds the conditions that narrow one app's view to what an endpoint serves.
 ///
-/// Every value from the request is a bound parameter; only column names from the schema and fixed words
+/// Every value from the request is a bound parameter. Only column names from the schema and fixed words
 /// reach the SQL text.
 struct RESTViewSQL {
     let shape: AppViewShape
@@ -165,7 +165,7 @@ struct RESTViewSQL {
         sql.append(")")
     }
 
-    /// Appends a test that the comma-separated `list` holds an item equal to `value` (bound) or to `item` (SQL).
+    /// Appends a test that the comma-separated `list` contains an item equal to `value` (bound) or to `item` (SQL).
     private func appendListContains(
         _ list: String, _ value: RESTSQL.Value?, item: String? = nil, to sql: inout RESTSQL, leading: String = " AND "
     ) {
@@ -176,7 +176,7 @@ struct RESTViewSQL {
         }
     }
 
-    /// Returns the view expression of a schema column; the names passed here are all schema columns.
+    /// Returns the view expression of a schema column. Every name passed here is a schema column.
     func column(_ source: AppViewSource, _ name: String) -> String {
         guard let expression = source.column(name) else {
             preconditionFailure("the \(source.entity.rawValue) schema has no column '\(name)'")

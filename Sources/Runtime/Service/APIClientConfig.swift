@@ -10,7 +10,7 @@ public struct APIClientConfig: Sendable, Equatable {
     public var id: String
     public var app: String
     public var district: String
-    /// Scope names or URIs the client may be granted, such as `roster-core.readonly`; empty grants every
+    /// Scope names or URIs the client may be granted, such as `roster-core.readonly`. An empty list grants every
     /// rostering scope but demographics.
     public var scopes: [String]
     public var secretHash: String?

@@ -23,7 +23,7 @@ extension Application {
         }
     }
 
-    /// The service logs at `info` unless ROLLBOOK_LOG_LEVEL says otherwise.
+    /// The service logs at `info` unless ROLLBOOK_LOG_LEVEL sets another level.
     static func serviceLogLevel() -> LogSeverity {
         ProcessInfo.processInfo.environment["ROLLBOOK_LOG_LEVEL"] == nil ? .info : logLevel()
     }
@@ -45,6 +45,6 @@ extension Application {
         return .success
     }
 
-    /// The shortest secret or password `hash-secret` accepts.
+    /// The minimum length of a secret or password that `hash-secret` accepts.
     static let minimumSecretLength = 12
 }

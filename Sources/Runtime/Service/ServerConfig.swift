@@ -11,10 +11,10 @@ public struct ServerConfig: Sendable, Equatable {
     /// hrefs and the URL that OAuth 1.0a signatures cover. Without one it is `http://host:port` with the port
     /// the server bound.
     public var publicURL: String?
-    /// Threads that answer requests: one per processor by default, because a request never waits on the network
-    /// or the disk for long (the store is a local file), so more threads than processors only add switches.
+    /// Threads that handle requests, one per processor by default. A request never waits long on the network or
+    /// the disk (the store is a local file), so more threads than processors only add context switches.
     public var threads = max(2, ProcessInfo.processInfo.activeProcessorCount)
-    /// The largest `limit` a REST client may ask for; larger ones are capped to it.
+    /// The maximum `limit` a REST client may request. A larger one is capped to it.
     public var maxLimit = 10_000
     /// Seconds an access token of the token endpoint stays valid.
     public var tokenLifetime = 3600

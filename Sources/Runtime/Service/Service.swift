@@ -6,7 +6,7 @@ import SSO
 import Store
 import Synchronization
 
-/// `rollbook serve`: the HTTP service that answers the REST API and the admin pages and runs scheduled syncs.
+/// `rollbook serve`: the HTTP service that serves the REST API and the admin pages and runs scheduled syncs.
 ///
 /// The configuration in force is one value, replaced whole on SIGHUP when the new file loads, so a request or
 /// a sync sees either the old configuration or the new one. SIGTERM and SIGINT stop it gracefully: no new
@@ -24,14 +24,14 @@ public final class Service: ServiceControl {
     private let ownerStore: Mutex<SnapshotStore>
     private let routes = RouterSlot()
     private let server: HTTPServer
-    /// The API clients of every app; replaced on reload, while the tokens they were issued stay valid.
+    /// The API clients of every app. A reload replaces them, and the tokens they were issued stay valid.
     let clients: APIClientRegistry
     let tokens: TokenService
     let authenticator: APIAuthenticator
     /// The OneRoster REST API, set once the server has bound its port.
     private let provider: Mutex<RESTProvider?> = Mutex(nil)
 
-    /// Opens the store, binds the HTTP server to the configured address and builds its routes; `run()` serves.
+    /// Opens the store, binds the HTTP server to the configured address and builds its routes. `run()` serves.
     public init(config: Config, logger: Logger) throws {
         self.configPath = config.path
         self.logger = logger
@@ -73,7 +73,7 @@ public final class Service: ServiceControl {
                 }
                 return response
             }, configuration: serverConfiguration)
-        // The server binds now, so that the routes below know the port when the configuration asks for any free one.
+        // The server binds now, so that the routes below know the port when the configuration requests a free one.
         try server.start()
         var router = Router()
         router.failureHandler = { template, error in
@@ -112,7 +112,7 @@ public final class Service: ServiceControl {
         current.withLock { $0 }
     }
 
-    /// The port the server listens on, useful when the configuration asked for port 0.
+    /// The port the server listens on, useful when the configuration requested port 0.
     public var port: UInt16 { server.port }
 
     /// The URL clients reach the service at: the configured `public_url`, or the address the server bound.
@@ -203,7 +203,7 @@ public final class Service: ServiceControl {
         return .success
     }
 
-    /// Loads config.lua again and swaps it in when it is good; a bad file leaves the old configuration in force.
+    /// Loads config.lua again and swaps it in when it is valid. An invalid file leaves the old configuration in force.
     func reload() {
         do {
             let fresh = try Config.load(path: configPath)
@@ -284,7 +284,7 @@ public final class Service: ServiceControl {
     }
 }
 
-/// The router the server's handler answers with, published once after the server has bound its port.
+/// The router that the server's handler uses, published once after the server has bound its port.
 final class RouterSlot: @unchecked Sendable {
     private let published = Atomic<Bool>(false)
     private nonisolated(unsafe) var value = Router()
@@ -294,7 +294,7 @@ final class RouterSlot: @unchecked Sendable {
         published.load(ordering: .acquiring) ? value : nil
     }
 
-    /// Sets the router; call it once.
+    /// Sets the router. Call it only once.
     func publish(_ router: Router) {
         value = router
         published.store(true, ordering: .releasing)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The answer to a request to sync a district now, from the admin pages or the scheduler.
+/// The result of a request to sync a district now, from the admin pages or the scheduler.
 public enum SyncTrigger: Sendable, Equatable {
     /// The sync was accepted and starts at once on its own thread.
     case started(district: String)
@@ -12,7 +12,7 @@ public enum SyncTrigger: Sendable, Equatable {
     case stopping
 }
 
-/// What a district's sync is doing now, as the service sees it.
+/// The current sync state of one district, as the service tracks it.
 public struct DistrictActivity: Sendable, Equatable {
     public var district: String
     /// Whether a sync of the district is running.
@@ -40,16 +40,16 @@ public struct DistrictActivity: Sendable, Equatable {
     }
 }
 
-/// The running service as its routes and pages see it: the configuration in force, the sync queue and the
+/// The running service as its routes and pages use it: the configuration in force, the sync queue and the
 /// admin accounts.
 public protocol ServiceControl: Sendable {
-    /// The configuration in force; a reload replaces it as a whole.
+    /// The configuration in force. A reload replaces it as a whole.
     var config: Config { get }
     /// The service's logger, whose lines are JSON objects.
     var logger: Logger { get }
     /// Starts a sync of the district now unless one is running.
     func triggerSync(district: String, reason: String) -> SyncTrigger
-    /// The activity of every configured district, in configuration order.
+    /// Returns the activity of every configured district, in configuration order.
     func activity() -> [DistrictActivity]
     /// Checks an admin's name and password against the hashes in the configuration.
     func verifyAdmin(name: String, password: String) -> Bool

@@ -15,10 +15,11 @@ final class ServiceMetrics: Sendable {
 
     init() throws {
         requests = try registry.counter(
-            "rollbook_http_requests_total", help: "HTTP requests answered, by route template, method and status.",
+            "rollbook_http_requests_total", help: "HTTP requests handled, by route template, method and status.",
             labels: ["route", "method", "status"])
         latency = try registry.histogram(
-            "rollbook_http_request_duration_seconds", help: "Time to answer an HTTP request, by route template.",
+            "rollbook_http_request_duration_seconds",
+            help: "Time to handle an HTTP request, in seconds, by route template.",
             labels: ["route"])
         syncRuns = try registry.counter(
             "rollbook_sync_runs_total", help: "Sync runs finished, by district and outcome.",

@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// A job runs a district's steps in order: `sync` (connector, validation, snapshot), `report` (the data-quality
 /// report) and `apps` (the views and exports of the district's apps). Stopping lets the step in progress finish
-/// and skips the rest; a later run catches the app views up, because they follow the published snapshot.
+/// and skips the rest. A later run catches the app views up, because they follow the published snapshot.
 final class SyncJobs: Sendable {
     private struct Job {
         var activity: DistrictActivity
@@ -48,7 +48,7 @@ final class SyncJobs: Sendable {
         jobs.withLock { $0[district]?.activity } ?? DistrictActivity(district: district)
     }
 
-    /// Starts a sync of `district` on a new thread unless one is running; `finished` runs on that thread at the end.
+    /// Starts a sync of `district` on a new thread unless one is running. `finished` runs on that thread at the end.
     func start(
         _ district: DistrictConfig, config: Config, logger: Logger, reason: String,
         finished: @escaping @Sendable () -> Void = {}

@@ -3,7 +3,7 @@ import HTTP
 extension APIAuthenticator {
     /// Verifies an OAuth 1.0a HMAC signature (RFC 5849) made with the consumer secret and no token secret.
     ///
-    /// Checks run cheapest first; the nonce is recorded only after the signature verified, so unsigned
+    /// Checks run cheapest first. The nonce is recorded only after the signature verified, so unsigned
     /// requests cannot fill the nonce cache.
     func authenticateSigned(_ request: HTTPRequest, url: String, authorization: Substring?) -> Result<
         AuthenticatedCaller, AuthenticationFailure

@@ -16,7 +16,7 @@ public final class APIAuthenticator: Sendable {
     let clock: @Sendable () -> Date
     let nonces: Mutex<NonceCache>
 
-    /// Creates an authenticator over the shared registry and token service; `clock` is replaceable in tests.
+    /// Creates an authenticator over the shared registry and token service. Tests can replace `clock`.
     public init(
         clients: APIClientRegistry, tokens: TokenService, realm: String = "rollbook",
         policy: SignedRequestPolicy = SignedRequestPolicy(), clock: @escaping @Sendable () -> Date = { Date() }
@@ -29,7 +29,7 @@ public final class APIAuthenticator: Sendable {
         self.nonces = Mutex(NonceCache(maxPerConsumer: policy.maxNoncesPerConsumer))
     }
 
-    /// Authenticates `request`; `url` is the full URL as the client saw it (`scheme://host:port/path?query`),
+    /// Authenticates `request`. `url` is the full URL that the client requested (`scheme://host:port/path?query`),
     /// which OAuth 1.0a signatures cover.
     public func authenticate(_ request: HTTPRequest, url: String) -> Result<AuthenticatedCaller, AuthenticationFailure>
     {
@@ -94,7 +94,7 @@ public final class APIAuthenticator: Sendable {
                 scopes: grant.scopes.intersection(client.scopes), method: .bearerToken))
     }
 
-    /// Whether the token matches RFC 6750 `b64token`: `A-Z a-z 0-9 - . _ ~ + /` followed by optional `=`.
+    /// Returns whether the token matches RFC 6750 `b64token`: `A-Z a-z 0-9 - . _ ~ + /`, then optional `=`.
     private static func isBearerTokenSyntax(_ token: String) -> Bool {
         guard !token.isEmpty, token.utf8.count <= 4096 else { return false }
         var seenPadding = false

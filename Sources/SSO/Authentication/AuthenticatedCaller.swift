@@ -29,7 +29,7 @@ public struct AuthenticatedCaller: Sendable, Equatable {
 extension OneRosterScope {
     /// Returns the scope URIs that allow reading rostering data of OneRoster 1.1 and 1.2.
     ///
-    /// Demographics need `roster-demographics.readonly`; every other rostering read accepts
+    /// Demographics need `roster-demographics.readonly`. Every other rostering read accepts
     /// `roster-core.readonly` or `roster.readonly`, which exclude demographics.
     public static func rosterRead(demographics: Bool) -> Set<String> {
         demographics

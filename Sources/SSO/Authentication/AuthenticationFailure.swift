@@ -13,7 +13,7 @@ public struct AuthenticationFailure: Error, Sendable, Equatable, CustomStringCon
     /// A sentence naming what failed, for the client developer and the log.
     public let description: String
 
-    /// Renders the failure as a OneRoster `imsx_StatusInfo` JSON response with its `WWW-Authenticate` header;
+    /// Renders the failure as a OneRoster `imsx_StatusInfo` JSON response with its `WWW-Authenticate` header.
     /// `statusInfoSet` wraps the status object in the array that OneRoster 1.1 responses use.
     public func response(statusInfoSet: Bool = false) -> HTTPResponse {
         let codeMinor = status == 403 ? "forbidden" : (status == 429 ? "server_busy" : "unauthorisedrequest")
@@ -28,7 +28,7 @@ public struct AuthenticationFailure: Error, Sendable, Equatable, CustomStringCon
         return response
     }
 
-    /// A bearer-token failure; `error` is the RFC 6750 error code, or nil when no credentials were sent.
+    /// Makes a bearer-token failure. `error` is the RFC 6750 error code, or nil when no credentials were sent.
     static func bearer(status: Int, code: String, error: String?, realm: String, _ description: String)
         -> AuthenticationFailure
     {
@@ -39,7 +39,7 @@ public struct AuthenticationFailure: Error, Sendable, Equatable, CustomStringCon
         return AuthenticationFailure(status: status, code: code, wwwAuthenticate: challenge, description: description)
     }
 
-    /// An OAuth 1.0a failure with an `OAuth` challenge.
+    /// Makes an OAuth 1.0a failure with an `OAuth` challenge.
     static func signedRequest(status: Int = 401, code: String, realm: String, _ description: String)
         -> AuthenticationFailure
     {
@@ -47,7 +47,7 @@ public struct AuthenticationFailure: Error, Sendable, Equatable, CustomStringCon
             status: status, code: code, wwwAuthenticate: "OAuth realm=\"\(realm)\"", description: description)
     }
 
-    /// A 403 for a caller that lacks every scope in `accepted` (RFC 6750 section 3.1 `insufficient_scope`).
+    /// Makes a 403 for a caller that lacks every scope in `accepted` (RFC 6750 section 3.1 `insufficient_scope`).
     static func insufficientScope(accepted: Set<String>, realm: String) -> AuthenticationFailure {
         let scopeList = accepted.sorted().joined(separator: " ")
         return AuthenticationFailure(

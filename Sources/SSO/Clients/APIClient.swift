@@ -17,10 +17,10 @@ public struct APIClient: Sendable, Equatable {
     public let secretHash: String?
     /// Whether the client accepts OAuth 1.0a signatures made with HMAC-SHA1 as well as HMAC-SHA256.
     public let allowsHMACSHA1: Bool
-    /// Whether the client may get tokens and make requests; a disabled client's tokens stop working.
+    /// Whether the client may get tokens and make requests. The tokens of a disabled client stop working.
     public let isEnabled: Bool
 
-    /// The OAuth 1.0a consumer secret in plain form; never logged or printed.
+    /// The OAuth 1.0a consumer secret in plain form, never logged or printed.
     let consumerSecret: String?
 
     /// Creates a client, expanding short scope names and checking the secret hash format.

@@ -6,12 +6,12 @@ import Synchronization
 public final class APIClientRegistry: Sendable {
     private let clients: Mutex<[String: APIClient]>
 
-    /// Creates a registry holding `clients`.
+    /// Creates a registry that contains `clients`.
     public init(_ clients: [APIClient] = []) throws(APIClientError) {
         self.clients = Mutex(try Self.index(clients))
     }
 
-    /// Replaces every client at once; on an error the previous clients stay in place.
+    /// Replaces every client at once. On an error the previous clients stay in place.
     public func replace(with clients: [APIClient]) throws(APIClientError) {
         let indexed = try Self.index(clients)
         self.clients.withLock { $0 = indexed }

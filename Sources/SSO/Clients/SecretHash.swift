@@ -24,7 +24,7 @@ public enum SecretHash {
         return "\(algorithm)$\(rounds)$\(Base64.encodeUnpadded(salt))$\(Base64.encodeUnpadded(hash))"
     }
 
-    /// Checks `secret` against a stored hash string; the final comparison takes constant time.
+    /// Checks `secret` against a stored hash string. The final comparison takes constant time.
     public static func verify(_ secret: String, against stored: String) throws(SecretHashError) -> Bool {
         let parsed = try parse(stored)
         let derived = Digest.pbkdf2SHA256(

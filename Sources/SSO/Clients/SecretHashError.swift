@@ -1,4 +1,4 @@
-/// A stored client secret hash that cannot be read; the description names the problem but never the secret.
+/// A stored client secret hash that cannot be read. The description names the problem but never the secret.
 public struct SecretHashError: Error, Sendable, Equatable, CustomStringConvertible {
     private enum Code: Sendable, Equatable {
         case wrongFieldCount(Int)

@@ -3,7 +3,7 @@ import COpenSSL
 /// Cryptographically secure random bytes from libcrypto's `RAND_bytes`, which OpenSSL seeds from the operating
 /// system.
 enum SecureRandom {
-    /// Returns `count` random bytes; stops the process when the generator fails, because nothing safe can follow.
+    /// Returns `count` random bytes. Stops the process when the generator fails, because nothing safe can follow.
     static func bytes(_ count: Int) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: count)
         let generated = output.withUnsafeMutableBufferPointer { buffer in

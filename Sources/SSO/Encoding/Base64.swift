@@ -21,7 +21,7 @@ enum Base64 {
         return text.replacingOccurrences(of: "/", with: "_")
     }
 
-    /// Decodes standard-alphabet base64, padded or not; returns nil for any other character or a bad length.
+    /// Decodes standard-alphabet base64, padded or not. Returns nil for any other character or an invalid length.
     static func decode(_ text: Substring) -> [UInt8]? {
         var padded = String(text)
         switch padded.utf8.count % 4 {

@@ -21,8 +21,8 @@ enum JSONText {
 }
 
 extension String {
-    /// The string cut to at most `limit` characters and with every character outside printable ASCII, plus
-    /// `"` and `\`, replaced by `?`: the character set RFC 6749 allows in `error_description`.
+    /// Returns the first `limit` Unicode scalars of the string with every scalar outside printable ASCII, and
+    /// `"` and `\`, replaced by `?`, so that the text fits the character set RFC 6749 allows in `error_description`.
     func sanitizedForErrorDescription(limit: Int = 64) -> String {
         var output = ""
         for scalar in unicodeScalars.prefix(limit) {

@@ -19,8 +19,8 @@ enum PercentEncoding {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Decodes `%XX` escapes as UTF-8, reading `+` as a space when `plusAsSpace` is set; nil for a broken escape
-    /// or bytes that are not valid UTF-8.
+    /// Decodes `%XX` escapes as UTF-8, reading `+` as a space when `plusAsSpace` is set. Returns nil for a broken
+    /// escape or bytes that are not valid UTF-8.
     static func decode(_ text: Substring, plusAsSpace: Bool) -> String? {
         PercentDecoding.decode(text, plusAsSpace: plusAsSpace)
     }

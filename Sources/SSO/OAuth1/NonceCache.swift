@@ -14,7 +14,7 @@ struct NonceCache: Sendable {
         self.maxPerConsumer = max(1, maxPerConsumer)
     }
 
-    /// Records `nonce` with `timestamp` for `consumer` unless it was seen; entries live until `expiresAt`.
+    /// Records `nonce` with `timestamp` for `consumer` unless it was seen. Entries live until `expiresAt`.
     mutating func record(consumer: String, nonce: String, timestamp: Int, expiresAt: Double, now: Double) -> Outcome {
         let key = "\(timestamp) \(nonce)"
         var entry = consumers[consumer] ?? ConsumerNonces()
@@ -35,7 +35,7 @@ struct NonceCache: Sendable {
         return .fresh
     }
 
-    /// The number of nonces held for `consumer`, including expired ones not yet swept.
+    /// Returns the number of nonces stored for `consumer`, including expired ones not yet swept.
     func count(consumer: String) -> Int {
         consumers[consumer]?.seen.count ?? 0
     }

@@ -2,7 +2,7 @@
 enum OAuthHeader {
     /// Returns the decoded parameters of an `OAuth` header, `realm` included, or nil when it is malformed.
     ///
-    /// Parameters are `name="value"` pairs separated by commas; values are percent-encoded. Unquoted values
+    /// Parameters are `name="value"` pairs separated by commas, with percent-encoded values. Unquoted values
     /// are accepted because some 1.0a clients send them.
     static func parameters(_ header: Substring) -> [(name: String, value: String)]? {
         var pairs: [(name: String, value: String)] = []

@@ -23,10 +23,10 @@ enum SignatureBaseString {
 struct SignedURL: Equatable {
     /// Lower-case scheme and host, the port only when it is not the scheme's default, and the path as sent.
     let baseURI: String
-    /// The query after `?`, still percent-encoded; empty when there is none.
+    /// The query after `?`, still percent-encoded, or empty when there is none.
     let query: Substring
 
-    /// Splits an absolute `http` or `https` URL; returns nil for anything else.
+    /// Splits an absolute `http` or `https` URL. Returns nil for anything else.
     init?(_ url: String) {
         guard let schemeEnd = url.range(of: "://") else { return nil }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()

@@ -4,7 +4,7 @@ import Synchronization
 /// Counts failed client authentications per client id and locks an id out for the rest of its window once it
 /// reaches the limit, so the token endpoint cannot be used to guess a secret quickly.
 ///
-/// With the defaults, an id gets 10 failures per 60 seconds; the 11th attempt in the window is rejected without
+/// With the defaults, an id gets 10 failures per 60 seconds, and the 11th attempt in the window is rejected without
 /// checking the secret. A success clears the id's count. At most `maxTrackedIDs` ids are tracked: when the table
 /// is full, expired windows are dropped first and then the oldest window.
 ///
@@ -15,13 +15,13 @@ public final class FailedAuthenticationLimiter: Sendable {
     public let maxFailures: Int
     /// Length of a window in seconds, counted from the id's first failure.
     public let windowSeconds: Double
-    /// Most ids tracked at once.
+    /// The maximum number of ids tracked at once.
     public let maxTrackedIDs: Int
 
     private let clock: @Sendable () -> Date
     private let windows = Mutex<[String: FailureWindow]>([:])
 
-    /// Creates a limiter; `clock` returns the current time and is replaceable in tests.
+    /// Creates a limiter. `clock` returns the current time, and tests can replace it.
     public init(
         maxFailures: Int = 10, windowSeconds: Double = 60, maxTrackedIDs: Int = 10_000,
         clock: @escaping @Sendable () -> Date = { Date() }

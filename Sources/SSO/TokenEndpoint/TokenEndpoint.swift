@@ -5,7 +5,7 @@ import HTTP
 /// Register `handle` for `POST` on the token path. Clients authenticate with HTTP Basic or with body
 /// parameters, never both. The grant is the intersection of the requested and the allowed scopes, or all
 /// allowed scopes when the request names none. Failed authentications count toward a per-client-id lockout
-/// (see `FailedAuthenticationLimiter`); a locked-out id gets 429 with `Retry-After`.
+/// (see `FailedAuthenticationLimiter`), and a locked-out id gets 429 with `Retry-After`.
 public struct TokenEndpoint: Sendable {
     private let clients: APIClientRegistry
     private let tokens: TokenService
@@ -97,7 +97,7 @@ public struct TokenEndpoint: Sendable {
     /// A hash checked when the client id is unknown, so that case costs as much time as a wrong secret.
     private static let decoyHash = SecretHash.make(secret: "decoy", iterations: SecretHash.defaultIterations)
 
-    /// Reads the form body after checking the content type; repeated parameters are rejected (RFC 6749 3.2).
+    /// Reads the form body after checking the content type. Repeated parameters are rejected (RFC 6749 3.2).
     private static func readForm(_ request: HTTPRequest) throws(TokenError) -> [String: String] {
         let contentType = request.headers["Content-Type"] ?? ""
         let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""

@@ -4,7 +4,7 @@ import HTTP
 struct TokenError: Error {
     /// The RFC 6749 error code, such as `invalid_client`.
     let code: String
-    /// Human-readable text for the client developer; never contains a secret.
+    /// Human-readable text for the client developer, which never contains a secret.
     let description: String
     /// The HTTP status: 400, or 401 for failed client authentication.
     var status = 400

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Issues opaque bearer access tokens and looks them up; safe to use from any thread.
+/// Issues opaque bearer access tokens and looks them up. It is safe to use from any thread.
 ///
 /// A token is 32 random bytes in unpadded base64url. Only its SHA-256 digest is kept, with the client, app,
 /// district, granted scopes and expiry, so a memory dump does not reveal usable tokens. Issuing a token leaves
@@ -11,13 +11,13 @@ import Synchronization
 public final class TokenService: Sendable {
     /// Seconds a new token stays valid.
     public let lifetime: Int
-    /// Most live tokens one client may hold before its oldest is dropped.
+    /// The maximum number of live tokens per client. Issuing one more drops the client's oldest token.
     public let maxTokensPerClient: Int
 
     private let clock: @Sendable () -> Date
     private let state = Mutex(TokenTable())
 
-    /// Creates a service; `clock` returns the current time and is replaceable in tests.
+    /// Creates a service. `clock` returns the current time, and tests can replace it.
     public init(
         lifetime: Int = 3600, maxTokensPerClient: Int = 1000, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
@@ -44,7 +44,7 @@ public final class TokenService: Sendable {
 
     /// Returns the grant behind `accessToken`, or nil when the token is unknown, dropped or expired.
     public func grant(for accessToken: String) -> TokenGrant? {
-        // Tokens are 43 characters; anything much longer is not one of ours and need not be hashed.
+        // Tokens are 43 characters, so anything much longer is not one of ours and need not be hashed.
         guard !accessToken.isEmpty && accessToken.utf8.count <= 512 else { return nil }
         let key = TokenKey(Digest.sha256(Array(accessToken.utf8)))
         let now = clock()
@@ -57,7 +57,7 @@ public final class TokenService: Sendable {
         state.withLock { $0.removeAll(clientID: clientID) }
     }
 
-    /// The number of tokens held, including expired ones not yet swept.
+    /// The number of stored tokens, including expired ones not yet swept.
     public var storedTokenCount: Int {
         state.withLock { $0.grants.count }
     }
@@ -65,7 +65,7 @@ public final class TokenService: Sendable {
 
 /// A newly issued token, as the token endpoint returns it.
 public struct IssuedToken: Sendable {
-    /// The access token; give it only to the client.
+    /// The access token. Give it only to the client.
     public let accessToken: String
     /// Seconds until the token expires.
     public let expiresIn: Int

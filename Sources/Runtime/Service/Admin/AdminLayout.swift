@@ -2,7 +2,7 @@ import Foundation
 
 /// The frame of every admin page: head, inline style, navigation and the one-time message.
 enum AdminLayout {
-    /// A message shown above a page's content: the outcome of a form, or why a request was refused.
+    /// A message shown above a page's content: the outcome of a form, or why a request was rejected.
     struct Notice: Sendable, Equatable {
         /// The kind of a message, which sets its colour and ARIA role.
         enum Kind: String, Sendable {
@@ -17,7 +17,7 @@ enum AdminLayout {
         static func error(_ message: String) -> Notice { Notice(kind: .error, message: message) }
     }
 
-    /// Renders a whole page; `content` is HTML whose values the caller has escaped.
+    /// Renders a whole page. `content` is HTML whose values the caller has escaped.
     static func page(
         title: String, content: String, session: AdminSession? = nil, notice: Notice? = nil
     ) -> String {
@@ -75,7 +75,7 @@ enum AdminLayout {
         return text.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
     }
 
-    /// Renders a status as a coloured badge; `colour` names the run status whose colour it takes, by default its own.
+    /// Renders a status as a coloured badge. `colour` names the run status whose colour it takes, by default its own.
     static func badge(_ status: String, colour: String? = nil) -> String {
         "<span class=\"badge status-\(HTMLText.escape(colour ?? status))\">\(HTMLText.escape(status))</span>"
     }

@@ -3,7 +3,7 @@ import HTTP
 
 /// Sign-in and sign-out.
 extension AdminPages {
-    /// The longest name or password the sign-in form accepts, in bytes.
+    /// The maximum length in bytes of a name or password that the sign-in form accepts.
     static let maxCredentialBytes = 1024
 
     func loginPage(_ request: HTTPRequest) -> HTTPResponse {
@@ -12,8 +12,8 @@ extension AdminPages {
     }
 
     func login(_ request: HTTPRequest) -> HTTPResponse {
-        // A sign-in needs no token because it has no session yet; a post from another site is still refused, so a
-        // foreign page cannot sign a browser in under an account of its choosing.
+        // A sign-in needs no CSRF token because it has no session yet. A post from another site is still rejected,
+        // so that a foreign page cannot sign a browser in under an account of its choosing.
         if let problem = OriginCheck(expected: origin).problem(with: request) {
             return forbidden(problem, session: nil)
         }
@@ -63,7 +63,7 @@ extension AdminPages {
         return response
     }
 
-    /// Returns a `Set-Cookie` value for the session cookie; a `maxAge` of 0 deletes it.
+    /// Returns a `Set-Cookie` value for the session cookie. A `maxAge` of 0 deletes the cookie.
     func cookie(value: String, maxAge: Int?) -> String {
         var text = "\(Self.cookieName)=\(value); Path=/admin; HttpOnly; SameSite=Strict"
         if let maxAge { text += "; Max-Age=\(maxAge)" }

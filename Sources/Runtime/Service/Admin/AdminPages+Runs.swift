@@ -3,7 +3,7 @@ import HTTP
 import OneRoster
 import Store
 
-/// One run: its facts, its diff and the approve and discard buttons; its report; the decisions themselves.
+/// The pages of one run (its facts, diff, decision buttons and report) and the approve and discard actions.
 extension AdminPages {
     /// Sourced ids shown per entity and kind of change, as `rollbook diff` shows by default.
     static let diffSamples = 5
@@ -55,8 +55,8 @@ extension AdminPages {
                     " Superseded, because they compared with the replaced snapshot: run "
                     + superseded.map(String.init).joined(separator: ", ") + "."
             }
-            // NOTE: the app views and their exports are refreshed while the request waits, as `rollbook approve`
-            // does; a slow export delivery delays the redirect by as much.
+            // NOTE: the app views and their exports are refreshed while the request waits, as in `rollbook approve`.
+            // A slow export delivery delays the redirect by as much.
             let apps = Application.refreshApps(of: run.district, config: config, store: store, logger: control.logger)
             for app in apps {
                 message += " " + app.summary().replacingOccurrences(of: "\n", with: " ")
@@ -85,12 +85,12 @@ extension AdminPages {
     private enum DecisionOutcome {
         case decided(AdminLayout.Notice)
         case missing
-        /// The store refused the decision, such as for a run that is not held; the message says why.
+        /// The store rejected the decision, such as for a run that is not held. The message gives the reason.
         case refused(String)
         case failed(String)
     }
 
-    /// Opens the store and runs a decision; nil from `body` means the run does not exist.
+    /// Opens the store and runs a decision. A nil result from `body` means that the run does not exist.
     private func decision(_ body: (SnapshotStore) throws -> AdminLayout.Notice?) -> DecisionOutcome {
         do {
             let store = try SnapshotStore(path: storePath)

@@ -23,11 +23,11 @@ public struct AdminPages: Sendable {
     /// Creates the pages for a running service.
     ///
     /// - Parameters:
-    ///   - baseURL: the URL admins open, such as `https://rollbook.example.org`; when nil, a request's `Origin`
+    ///   - baseURL: the URL admins open, such as `https://rollbook.example.org`. When nil, a request's `Origin`
     ///     must name the host of its `Host` header.
-    ///   - secureCookies: whether the session cookie is marked `Secure`; set it when the base URL is https.
+    ///   - secureCookies: whether the session cookie is marked `Secure`. Set it when the base URL is https.
     ///   - idleTimeout: seconds a session may stay unused before the admin must sign in again.
-    ///   - maxSessions: sessions kept at most; a sign-in beyond it ends the least recently used session.
+    ///   - maxSessions: the maximum number of sessions. A sign-in beyond it ends the least recently used session.
     public init(
         control: any ServiceControl, storePath: String, baseURL: String? = nil, secureCookies: Bool = false,
         idleTimeout: TimeInterval = 1800, maxSessions: Int = 1000
@@ -106,13 +106,13 @@ public struct AdminPages: Sendable {
     /// Renders the 403 page.
     func forbidden(_ message: String, session: AdminSession?) -> HTTPResponse {
         let content = """
-            <h1>Request refused</h1>
+            <h1>Request rejected</h1>
             <p class="notice error" role="alert">\(HTMLText.escape(message))</p>
             <p><a href="/admin">Back to the dashboard</a></p>
 
             """
         return AdminResponse.page(
-            AdminLayout.page(title: "Request refused", content: content, session: session), status: 403)
+            AdminLayout.page(title: "Request rejected", content: content, session: session), status: 403)
     }
 
     /// Renders an error page for a missing run or app, or a failure of the store.
@@ -126,7 +126,7 @@ public struct AdminPages: Sendable {
         return AdminResponse.page(AdminLayout.page(title: title, content: content, session: session), status: status)
     }
 
-    /// Opens the store for one request and passes it to `body`; a failure becomes a 500 page that names it.
+    /// Opens the store for one request and passes it to `body`. A failure becomes a 500 page that names it.
     ///
     /// The service keeps its first store open, so it holds the owner lock and a page's store never marks a running
     /// sync interrupted.

@@ -3,7 +3,7 @@ import HTTP
 
 /// Responses of the admin pages, every one with the same security headers.
 enum AdminResponse {
-    /// Pages load nothing from elsewhere, run no script and may not be framed; forms post only to this origin.
+    /// Pages load nothing from elsewhere, run no script and may not be framed. Forms post only to this origin.
     static let contentSecurityPolicy =
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'"
 

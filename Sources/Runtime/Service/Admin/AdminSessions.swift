@@ -10,7 +10,7 @@ struct AdminSession: Sendable, Equatable {
     /// The token every state-changing form of this session carries.
     var csrfToken: String
     var lastSeen: Date
-    /// A message for the next page this session sees, such as the outcome of a form, shown once.
+    /// A message shown once on the session's next page, such as the outcome of a form.
     var flash: AdminLayout.Notice?
 }
 
@@ -20,7 +20,7 @@ struct AdminSession: Sendable, Equatable {
 final class AdminSessions: Sendable {
     /// Seconds a session may stay unused before it ends.
     let idleTimeout: TimeInterval
-    /// Sessions kept at most; signing in beyond the cap ends the session used least recently.
+    /// The maximum number of sessions. A sign-in beyond the cap ends the least recently used session.
     let capacity: Int
 
     private let sessions = Mutex<[String: AdminSession]>([:])
@@ -75,12 +75,12 @@ final class AdminSessions: Sendable {
         }
     }
 
-    /// Ends a session; an unknown id is ignored.
+    /// Ends a session. An unknown id is ignored.
     func remove(_ id: String) {
         sessions.withLock { table in table[id] = nil }
     }
 
-    /// The number of sessions held, expired ones included until the next sign-in prunes them.
+    /// The number of stored sessions, including expired ones until the next sign-in prunes them.
     var count: Int {
         sessions.withLock { $0.count }
     }

@@ -4,7 +4,7 @@ import HTTP
 struct FormFields {
     private var fields: [(name: String, value: String)] = []
 
-    /// Decodes a body; a field whose percent-encoding is invalid is left out, so a check for it fails.
+    /// Decodes a body. A field whose percent-encoding is invalid is left out, so a check for it fails.
     init(body: [UInt8]) {
         for part in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let pieces = part.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
@@ -19,7 +19,7 @@ struct FormFields {
         fields.first { $0.name == name }?.value
     }
 
-    /// Decodes `+` as a space and `%XX` as a byte; returns nil for a broken escape or invalid UTF-8.
+    /// Decodes `+` as a space and `%XX` as a byte. Returns nil for a broken escape or invalid UTF-8.
     private static func decode(_ bytes: ArraySlice<UInt8>) -> String? {
         guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
         return PercentDecoding.decode(Substring(text), plusAsSpace: true)

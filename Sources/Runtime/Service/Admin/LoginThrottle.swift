@@ -13,10 +13,10 @@ final class LoginThrottle: Sendable {
 
     /// Failed sign-ins allowed within `window` before the name is locked.
     let maxFailures: Int
-    /// Seconds after a failure during which the next failure adds to the count; a locked name stays locked this long
-    /// after its last failure.
+    /// Seconds after a failure during which the next failure adds to the count. A locked name stays locked this
+    /// long after its last failure.
     let window: TimeInterval
-    /// Names tracked at most.
+    /// The maximum number of names tracked.
     let capacity: Int
 
     private let entries = Mutex<[String: Entry]>([:])

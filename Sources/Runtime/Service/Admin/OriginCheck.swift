@@ -3,13 +3,13 @@ import HTTP
 
 /// Checks that a form post comes from this site, by its `Origin` header or, without one, its `Referer`.
 ///
-/// A request with neither header passes, because some browsers and privacy tools drop both; the CSRF token is
+/// A request with neither header passes, because some browsers and privacy tools drop both. The CSRF token is
 /// then the only guard.
 struct OriginCheck {
     /// The site's origin as `origin(of:)` normalizes it, or nil to compare with the request's `Host` header.
     let expected: String?
 
-    /// Returns why the request is refused, or nil when its origin is acceptable.
+    /// Returns the reason to reject the request, or nil when its origin is acceptable.
     func problem(with request: HTTPRequest) -> String? {
         let sent: String
         let header: String

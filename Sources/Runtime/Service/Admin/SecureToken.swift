@@ -14,7 +14,7 @@ enum SecureToken {
 
         var bytes = [UInt8](repeating: 0, count: byteCount)
         var filled = 0
-        // A read from /dev/urandom returns the requested bytes at once; the bound only guards against a broken device.
+        // A read from /dev/urandom returns the requested bytes at once. The bound only guards against a broken device.
         var attempts = 0
         while filled < byteCount && attempts < 8 {
             attempts += 1
