@@ -318,5 +318,10 @@ private let v1p2 = "/ims/oneroster/rostering/v1p2"
             response.header("Link")
                 == "<\(base)2>; rel=\"next\", <\(base)0>; rel=\"prev\", <\(base)0>; rel=\"first\", <\(base)2>; rel=\"last\""
         )
+        // Past the end there is no next page, and the previous one is the last page, not another empty one.
+        let pastEnd = try server.get(v1p1 + "/users?filter=role%3D%27student%27&limit=1&offset=9")
+        #expect(pastEnd.ids("users") == [])
+        #expect(
+            pastEnd.header("Link") == "<\(base)2>; rel=\"prev\", <\(base)0>; rel=\"first\", <\(base)2>; rel=\"last\"")
     }
 }

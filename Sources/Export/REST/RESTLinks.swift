@@ -6,7 +6,8 @@ enum RESTLinks {
     /// Returns the header value, or "" when the page is the only one.
     ///
     /// `limit` is the page size in effect, so a capped `limit` shows up as the cap. `last` points at the largest
-    /// multiple of `limit` below `total`, and `prev` at the page before `offset`, never below 0.
+    /// multiple of `limit` below `total`, and `prev` at the page before `offset`, never below 0 and never past
+    /// `last`, so that from past the end it leads back to the last page.
     static func header(url: String, queryItems: [QueryItem], limit: Int, offset: Int, total: Int) -> String {
         guard limit > 0 else { return "" }
         let kept = queryItems.filter { $0.name != "limit" && $0.name != "offset" }
@@ -15,16 +16,17 @@ enum RESTLinks {
             let query = (kept + ["limit=\(limit)", "offset=\(pageOffset)"]).joined(separator: "&")
             return "<\(url)?\(query)>; rel=\"\(relation)\""
         }
+        let last = total > 0 ? (total - 1) / limit * limit : 0
         var links: [String] = []
         if offset + limit < total {
             links.append(link(offset + limit, "next"))
         }
         if offset > 0 {
-            links.append(link(max(0, offset - limit), "prev"))
+            links.append(link(max(0, min(offset - limit, last)), "prev"))
         }
         if offset > 0 || offset + limit < total {
             links.append(link(0, "first"))
-            links.append(link(total > 0 ? (total - 1) / limit * limit : 0, "last"))
+            links.append(link(last, "last"))
         }
         return links.joined(separator: ", ")
     }

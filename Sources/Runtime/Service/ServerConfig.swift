@@ -60,7 +60,7 @@ extension Config {
         }
         server.threads = try whole(value["threads"], name: "threads", range: 1...256, fail: fail) ?? server.threads
         server.maxLimit =
-            try whole(value["max_limit"], name: "max_limit", range: 10_000...1_000_000, fail: fail) ?? server.maxLimit
+            try whole(value["max_limit"], name: "max_limit", range: 100...1_000_000, fail: fail) ?? server.maxLimit
         server.tokenLifetime =
             try whole(value["token_lifetime"], name: "token_lifetime", range: 1...86_400, fail: fail)
             ?? server.tokenLifetime

@@ -18,6 +18,8 @@ public final class Service: ServiceControl {
     let jobs: SyncJobs
     let scheduler = SyncScheduler()
     private let current: Mutex<Config>
+    /// The server settings the service started with; the ones `restartSettings` names keep these values.
+    private let startedServer: ServerConfig
     private let stopping = Atomic<Bool>(false)
     /// The store the service opened first, kept open so that the service holds the owner lock: a later open
     /// in this process, by a sync or a page, then never marks a running sync interrupted.
@@ -38,6 +40,7 @@ public final class Service: ServiceControl {
         self.metrics = try ServiceMetrics()
         self.jobs = SyncJobs(metrics: metrics)
         self.current = Mutex(config)
+        self.startedServer = config.server
 
         let folder = (config.storePath as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -66,7 +69,8 @@ public final class Service: ServiceControl {
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
                 metrics.request(
                     route: template ?? "unmatched", method: request.method, status: response.status, seconds: seconds)
-                if response.status >= 500 {
+                // A 503 is the service saying it is starting or stopping, which is no failure of the request.
+                if response.status >= 500 && response.status != 503 {
                     log.error(
                         "request failed",
                         ["route": template ?? "unmatched", "method": request.method, "status": "\(response.status)"])
@@ -103,7 +107,18 @@ public final class Service: ServiceControl {
         self.provider.withLock { $0 = provider }
         let tokenEndpoint = TokenEndpoint(clients: clients, tokens: tokens)
         router.add("POST", "/token") { request, _ in
-            tokenEndpoint.handle(request)
+            let response = tokenEndpoint.handle(request)
+            if response.status >= 400 {
+                // The body is an RFC 6749 error object, which names no secret.
+                let body = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+                log.info(
+                    "token request rejected",
+                    [
+                        "status": "\(response.status)", "error": body?["error"] as? String ?? "",
+                        "remote": request.remoteAddress,
+                    ])
+            }
+            return response
         }
         routes.publish(router)
     }
@@ -209,13 +224,10 @@ public final class Service: ServiceControl {
             let fresh = try Config.load(path: configPath)
             try Self.checkScripts(of: fresh)
             try clients.replace(with: try Self.apiClients(of: fresh))
-            let old = config
-            if fresh.server.host != old.server.host || fresh.server.port != old.server.port
-                || fresh.server.threads != old.server.threads || fresh.server.tokenLifetime != old.server.tokenLifetime
-                || fresh.server.publicURL != old.server.publicURL || fresh.server.maxLimit != old.server.maxLimit
-            {
+            let pending = Self.restartSettings(running: startedServer, configured: fresh.server)
+            if !pending.isEmpty {
                 logger.warning(
-                    "listen address, threads, public URL, page limit and token lifetime change only on restart", [:])
+                    "settings change only on restart", ["settings": pending.joined(separator: ", ")])
             }
             current.withLock { $0 = fresh }
             metrics.reloaded(true)
@@ -227,6 +239,18 @@ public final class Service: ServiceControl {
                 "configuration reload failed; keeping the previous configuration",
                 ["error": SyncRunner.describe(error)])
         }
+    }
+
+    /// Returns the config.lua names of the server settings that differ from those the service started with,
+    /// which take effect only on restart.
+    static func restartSettings(running: ServerConfig, configured: ServerConfig) -> [String] {
+        var names: [String] = []
+        if running.host != configured.host || running.port != configured.port { names.append("listen") }
+        if running.threads != configured.threads { names.append("threads") }
+        if running.publicURL != configured.publicURL { names.append("public_url") }
+        if running.maxLimit != configured.maxLimit { names.append("max_limit") }
+        if running.tokenLifetime != configured.tokenLifetime { names.append("token_lifetime") }
+        return names
     }
 
     /// Checks that every connector and mapping script the configuration names is there.

@@ -30,6 +30,8 @@ extension AdminPages {
             sessions.setFlash(.success("A sync of \(started) started. Its progress shows below."), for: session.id)
             return AdminResponse.redirect(to: "/admin")
         case .alreadyRunning(let running):
+            control.logger.info(
+                "admin sync not started", ["admin": session.name, "district": running, "reason": "running"])
             // Rendered with 409 rather than redirected, so a client that does not follow redirects gets the rejection.
             return dashboard(
                 session, notice: .error("Nothing was started: a sync of \(running) is already running."), status: 409)

@@ -15,6 +15,7 @@ extension AdminPages {
         // A sign-in needs no CSRF token because it has no session yet. A post from another site is still rejected,
         // so that a foreign page cannot sign a browser in under an account of its choosing.
         if let problem = OriginCheck(expected: origin).problem(with: request) {
+            control.logger.warning("admin form rejected", ["reason": "origin", "path": request.path])
             return forbidden(problem, session: nil)
         }
         let form = FormFields(body: request.body)

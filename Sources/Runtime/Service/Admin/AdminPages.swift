@@ -91,6 +91,7 @@ public struct AdminPages: Sendable {
                 session: nil)
         }
         if let problem = OriginCheck(expected: origin).problem(with: request) {
+            control.logger.warning("admin form rejected", ["reason": "origin", "path": request.path])
             return forbidden(problem, session: session)
         }
         let form = FormFields(body: request.body)
