@@ -130,10 +130,9 @@ public final class Service: ServiceControl {
     /// The port the server listens on, useful when the configuration requested port 0.
     public var port: UInt16 { server.port }
 
-    /// The URL clients reach the service at: the configured `public_url`, or the address the server bound.
+    /// The URL clients reach the service at: the `public_url` it started with, or the address the server bound.
     public var publicURL: String {
-        let server = config.server
-        return server.publicURL ?? "http://\(server.host):\(self.server.port)"
+        startedServer.publicURL ?? "http://\(startedServer.host):\(server.port)"
     }
 
     public func triggerSync(district: String, reason: String) -> SyncTrigger {
