@@ -14,6 +14,7 @@ let package = Package(
         .systemLibrary(name: "CZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
+        .systemLibrary(name: "CLDAP", pkgConfig: "ldap", providers: [.apt(["libldap-dev"])]),
         .systemLibrary(
             name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
 
@@ -28,7 +29,7 @@ let package = Package(
         .target(name: "Store", dependencies: ["CSQLite", "OneRoster"]),
         .target(name: "HTTP", dependencies: ["CMicroHTTPD"]),
         .target(name: "Export", dependencies: ["OneRoster", "Archive", "Store", "HTTP", "CCurl", "CZip", "CSSH"]),
-        .target(name: "SSO", dependencies: ["HTTP", "COpenSSL"]),
+        .target(name: "SSO", dependencies: ["HTTP", "Store", "COpenSSL", "CLDAP"]),
         .target(
             name: "Runtime",
             dependencies: [
@@ -45,7 +46,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(
             name: "ExportTests", dependencies: ["Export", "Archive", "OneRoster", "Store", "HTTP"], exclude: ["Golden"]),
-        .testTarget(name: "SSOTests", dependencies: ["SSO", "HTTP"]),
+        .testTarget(name: "SSOTests", dependencies: ["SSO", "HTTP", "Store"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Store", "OneRoster", "Validation", "Archive"]),
     ],
     swiftLanguageModes: [.v6]
