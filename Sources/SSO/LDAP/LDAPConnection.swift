@@ -18,13 +18,9 @@ final class LDAPConnection {
             throw .invalidConfig(field: "url", value: config.url, expected: "a URL that libldap can parse")
         }
         handle = created
-        do {
-            try applyOptions()
-            try connect()
-        } catch {
-            ldap_unbind_ext_s(handle, nil, nil)
-            throw error
-        }
+        // Every stored property is set, so a throw from here on runs deinit, which frees the handle.
+        try applyOptions()
+        try connect()
     }
 
     deinit {
