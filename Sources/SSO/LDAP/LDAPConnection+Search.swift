@@ -25,11 +25,12 @@ extension LDAPConnection {
     /// Searches the subtree under `baseDN` page by page with the paged results control (RFC 2696).
     ///
     /// `visit` receives each entry and returns false to stop early. Search references are collected, not
-    /// followed. A page size above the server's limit (adminLimitExceeded before any page) is halved and retried.
+    /// followed. A page size above the server's limit (adminLimitExceeded before any page) is halved and retried;
+    /// a server that refuses paging is searched once without it, and its size limit is then reported.
     func pagedSearch(
         baseDN: String, filter: String, attributes: [String], pageSize: Int, visit: (LDAPEntry) -> Bool
     ) throws(LDAPError) -> (references: [String], pages: Int) {
-        var size = pageSize
+        var size: Int? = pageSize
         var cookie: [UInt8]?
         var references: [String] = []
         var received = 0
@@ -38,11 +39,11 @@ extension LDAPConnection {
         while pages < Self.maximumPages {
             let page = try readPage(
                 baseDN: baseDN, filter: filter, attributes: attributes, pageSize: size, cookie: cookie)
-            if page.status == LDAP_ADMINLIMIT_EXCEEDED && pages == 0 && size > 1
-                && reductions < Self.maximumPageSizeReductions
-            {
-                size = max(1, size / 2)
+            if page.status == LDAP_ADMINLIMIT_EXCEEDED && pages == 0, let current = size {
+                // Before the first page, adminLimitExceeded means the page size is above the server's limit or
+                // paging is not allowed: halve the size a few times, then search once without the control.
                 reductions += 1
+                size = current > 1 && reductions <= Self.maximumPageSizeReductions ? current / 2 : nil
                 continue
             }
             pages += 1
@@ -52,7 +53,7 @@ extension LDAPConnection {
                 guard visit(entry) else { return (references, pages) }
             }
             try check(page, baseDN: baseDN, filter: filter, received: received)
-            guard let next = page.cookie, !next.isEmpty else { return (references, pages) }
+            guard size != nil, let next = page.cookie, !next.isEmpty else { return (references, pages) }
             cookie = next
         }
         throw .operationFailed(
@@ -83,8 +84,11 @@ extension LDAPConnection {
 
     /// Sends one search request with the page control and reads every message of its result.
     private func readPage(
-        baseDN: String, filter: String, attributes: [String], pageSize: Int, cookie: [UInt8]?
+        baseDN: String, filter: String, attributes: [String], pageSize: Int?, cookie: [UInt8]?
     ) throws(LDAPError) -> Page {
+        guard let pageSize else {
+            return try search(baseDN: baseDN, filter: filter, attributes: attributes, control: nil)
+        }
         var control: UnsafeMutablePointer<LDAPControl>?
         var cookieBytes = cookie ?? []
         let created = cookieBytes.withUnsafeMutableBufferPointer { bytes in
@@ -101,14 +105,22 @@ extension LDAPConnection {
                 message: String(cString: ldap_err2string(created)))
         }
         defer { ldap_control_free(control) }
+        return try search(baseDN: baseDN, filter: filter, attributes: attributes, control: control)
+    }
 
+    private func search(
+        baseDN: String, filter: String, attributes: [String], control: UnsafeMutablePointer<LDAPControl>?
+    ) throws(LDAPError) -> Page {
         var result: OpaquePointer?
         var limit = Self.timeval(config.operationTimeout)
         let status = withCStrings(attributes) { names in
+            guard control != nil else {
+                return ldap_search_ext_s(
+                    handle, baseDN, LDAP_SCOPE_SUBTREE, filter, names, 0, nil, nil, &limit, LDAP_NO_LIMIT, &result)
+            }
             var controls: [UnsafeMutablePointer<LDAPControl>?] = [control, nil]
             return ldap_search_ext_s(
-                handle, baseDN, LDAP_SCOPE_SUBTREE, filter, names, 0, &controls, nil, &limit, LDAP_NO_LIMIT,
-                &result)
+                handle, baseDN, LDAP_SCOPE_SUBTREE, filter, names, 0, &controls, nil, &limit, LDAP_NO_LIMIT, &result)
         }
         defer { if let result { ldap_msgfree(result) } }
         guard let result else {
