@@ -5,7 +5,7 @@ import Testing
 
 @Suite(.disabled(if: slapdMissing, "slapd or slapadd is not installed (Debian package slapd)"))
 struct LDAPReferralTests {
-    /// A referral object under the people entry whose target (a documentation address) never answers.
+    /// A referral object under the people entry whose target is a documentation address that never responds.
     static let referralLDIF = """
         dn: ou=Annex,\(LDAPTestDirectory.people)
         objectClass: referral
@@ -42,8 +42,8 @@ struct LDAPReferralTests {
         #expect(error?.description.contains("is a referral to 'ldap://192.0.2.10/ou=Annex,dc=rollbook,dc=test") == true)
     }
 
-    /// The shared domain-root case: two referral objects beside the real entries; setting A searches from
-    /// the root, setting B uses a base DN that lives on another server.
+    /// The shared domain-root case, with two referral objects beside the real entries. Setting A searches
+    /// from the root, and setting B uses a base DN that lives on another server.
     @Test func sharedCaseDomainRoot() throws {
         let folder = sharedFolder().appendingPathComponent("cases/B17")
         try #require(

@@ -13,13 +13,12 @@ private struct Page {
     var status: Int32 = LDAP_SUCCESS
     var referralURLs: [String] = []
     var cookie: [UInt8]?
-    var hasPageResponse = false
 }
 
 extension LDAPConnection {
-    /// The most pages one search reads, so a server that keeps sending cookies cannot loop forever.
+    /// The maximum number of pages one search reads, so a server that keeps sending cookies cannot loop forever.
     static let maximumPages = 100_000
-    /// How often a page size is halved after the server answers adminLimitExceeded.
+    /// The maximum number of times a page size is halved after the server returns adminLimitExceeded.
     private static let maximumPageSizeReductions = 8
 
     /// Searches the subtree under `baseDN` page by page with the paged results control (RFC 2696).
@@ -95,7 +94,7 @@ extension LDAPConnection {
             var value = berval(
                 bv_len: ber_len_t(bytes.count),
                 bv_val: UnsafeMutableRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self))
-            // Not critical: a server without paging answers in one piece, and a size limit is then reported.
+            // Not critical: a server without paging returns one response, and a size limit is then reported.
             guard cookie != nil else { return ldap_create_page_control(handle, ber_int_t(pageSize), nil, 0, &control) }
             return ldap_create_page_control(handle, ber_int_t(pageSize), &value, 0, &control)
         }
@@ -168,7 +167,6 @@ extension LDAPConnection {
         var count: ber_int_t = 0
         var cookie = berval(bv_len: 0, bv_val: nil)
         guard ldap_parse_pageresponse_control(handle, response, &count, &cookie) == LDAP_SUCCESS else { return }
-        page.hasPageResponse = true
         if let bytes = cookie.bv_val {
             page.cookie = [UInt8](UnsafeRawBufferPointer(start: bytes, count: Int(cookie.bv_len)))
             ber_memfree(bytes)
