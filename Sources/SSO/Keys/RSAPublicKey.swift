@@ -72,9 +72,11 @@ public final class RSAPublicKey: Sendable {
             BN_free(modulus)
             BN_free(exponent)
         }
+        // The builder keeps the name pointers, not copies, until OSSL_PARAM_BLD_to_param, so the names must be
+        // static strings; a Swift String argument is bridged to a temporary that is gone by then.
         guard let modulus, let exponent,
-            OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_N, modulus) == 1,
-            OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_E, exponent) == 1,
+            OSSL_PARAM_BLD_push_BN(builder, staticCString("n"), modulus) == 1,
+            OSSL_PARAM_BLD_push_BN(builder, staticCString("e"), exponent) == 1,
             let parameters = OSSL_PARAM_BLD_to_param(builder)
         else { return nil }
         defer { OSSL_PARAM_free(parameters) }
@@ -90,4 +92,9 @@ public final class RSAPublicKey: Sendable {
         else { return nil }
         return key
     }
+}
+
+/// Returns a pointer to a string literal's bytes, which live as long as the program.
+private func staticCString(_ literal: StaticString) -> UnsafePointer<CChar> {
+    UnsafeRawPointer(literal.utf8Start).assumingMemoryBound(to: CChar.self)
 }
