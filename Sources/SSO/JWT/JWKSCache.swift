@@ -57,7 +57,7 @@ public final class JWKSCache: Sendable {
         return key
     }
 
-    /// The number of fetches started for `issuer`, successful or not.
+    /// Returns the number of fetches started for `issuer`, successful or not.
     public func fetchCount(issuer: String) -> Int {
         entries.withLock { $0[issuer]?.fetchCount ?? 0 }
     }
@@ -132,7 +132,7 @@ final class InFlightFetch: Sendable {
     private let done = Mutex(false)
     private let condition = NSCondition()
 
-    /// The longest a waiter blocks, in seconds, in case the fetching thread never finishes.
+    /// The maximum time a waiter blocks, in seconds, in case the fetching thread never finishes.
     static let maximumWait: TimeInterval = 30
 
     func finish() {

@@ -11,7 +11,7 @@ public struct JWKSet: Sendable {
 
     /// The largest JWKS document accepted, in bytes.
     public static let maximumDocumentLength = 256 * 1024
-    /// The most keys read from one document.
+    /// The maximum number of keys in one document.
     public static let maximumKeyCount = 100
 
     /// Creates a set from keys already built, for example the provider's own keys.

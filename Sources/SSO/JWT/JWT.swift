@@ -1,6 +1,6 @@
 /// JWS compact serialization of JWTs signed with RS256 (RFC 7515 section 7.1, RFC 7519).
 public enum JWT {
-    /// The longest token `decode` accepts, in bytes. Real id_tokens are 1 to 4 KB.
+    /// The maximum token length that `decode` accepts, in bytes. Typical id_tokens are 1 to 4 KB.
     public static let maximumLength = 16 * 1024
 
     /// Signs `claims` with `key` and returns `header.payload.signature`, each part base64url without padding.
@@ -74,7 +74,7 @@ public struct DecodedJWT: Sendable {
     let signingInput: [UInt8]
     let signature: [UInt8]
 
-    /// Whether `key` produced the signature.
+    /// Checks whether `key` produced the signature.
     public func isSigned(by key: RSAPublicKey) -> Bool {
         key.verify(signature: signature, data: signingInput)
     }

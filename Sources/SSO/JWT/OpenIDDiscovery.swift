@@ -32,7 +32,7 @@ public struct OpenIDDiscovery: Sendable {
         self.issuer = trimmed
     }
 
-    /// The metadata document as JSON text.
+    /// Returns the metadata document as JSON text.
     public func documentJSON() -> String {
         var writer = JSONObjectWriter()
         writer.add("issuer", issuer)

@@ -72,8 +72,8 @@ public final class RSAPublicKey: Sendable {
             BN_free(modulus)
             BN_free(exponent)
         }
-        // The builder keeps the name pointers, not copies, until OSSL_PARAM_BLD_to_param, so the names must be
-        // static strings; a Swift String argument is bridged to a temporary that is gone by then.
+        // The builder keeps the name pointers, not copies, until OSSL_PARAM_BLD_to_param. A Swift String argument
+        // is bridged to a temporary that is gone by then, so the names must be static strings.
         guard let modulus, let exponent,
             OSSL_PARAM_BLD_push_BN(builder, staticCString("n"), modulus) == 1,
             OSSL_PARAM_BLD_push_BN(builder, staticCString("e"), exponent) == 1,

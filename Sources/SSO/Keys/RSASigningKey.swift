@@ -71,7 +71,7 @@ public final class RSASigningKey: Sendable {
         try self.init(key: EVPKey(taking: pointer))
     }
 
-    /// The private key as unencrypted PKCS#8 PEM text (`BEGIN PRIVATE KEY`). Treat it as a secret.
+    /// Returns the private key as unencrypted PKCS#8 PEM text (`BEGIN PRIVATE KEY`). Treat it as a secret.
     public func privateKeyPEM() throws(KeyError) -> String {
         guard let bio = BIO_new(BIO_s_mem()) else { throw .invalidPEM("libcrypto could not allocate a buffer") }
         defer { BIO_free(bio) }

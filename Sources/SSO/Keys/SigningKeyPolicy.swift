@@ -7,7 +7,7 @@ public struct SigningKeyPolicy: Sendable, Equatable {
     /// How long a new key is published in the JWKS before it signs, so that relying parties that cache the JWKS
     /// know it first. Default 1 day, and never less than `maxTokenLifetime`.
     public let publishAhead: TimeInterval
-    /// The longest lifetime of a token the provider signs (id_token or JWT access token). A retired key stays
+    /// The maximum lifetime of a token the provider signs (id_token or JWT access token). A retired key stays
     /// published this long after it stopped signing. Default 1 hour.
     public let maxTokenLifetime: TimeInterval
 

@@ -43,7 +43,8 @@ public final class SigningKeyRing: Sendable {
             let key = try parsed[row.kid] ?? generated[row.kid] ?? RSASigningKey(pem: row.pem)
             guard key.kid == row.kid else {
                 throw KeyError.unsupported(
-                    "Stored signing key '\(row.kid)' holds the private key of '\(key.kid)'; the store is damaged")
+                    "Stored signing key '\(row.kid)' contains the private key of '\(key.kid)', so the store is damaged; restore it from a backup"
+                )
             }
             loaded.append((row, key))
         }
@@ -71,13 +72,13 @@ public final class SigningKeyRing: Sendable {
         state.withLock { $0.published.map { ($0.key.kid, $0.state) } }
     }
 
-    /// The JWKS document (RFC 7517 section 5) that lists every published key's public JWK.
+    /// Returns the JWKS document (RFC 7517 section 5) with the public JWK of every published key.
     public func jwksJSON() -> String {
         let keys = state.withLock { $0.published.map(\.key) }
         return "{\"keys\":[" + keys.map { $0.publicJWKJSON() }.joined(separator: ",") + "]}"
     }
 
-    /// The published public keys by kid, for checking the provider's own tokens.
+    /// Returns the published public keys by kid, for checking the provider's own tokens.
     public func verificationKeys() -> JWKSet {
         let keys = state.withLock { $0.published.map(\.key) }
         return JWKSet(
