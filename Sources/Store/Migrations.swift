@@ -13,6 +13,7 @@ enum Migrations {
             Migration(version: 1, apply: createInitialSchema),
             Migration(version: 2, apply: addChangeHistory),
             Migration(version: 3, apply: addAppViews),
+            Migration(version: 4, apply: addSigningKeys),
         ]
     }
 
@@ -171,5 +172,21 @@ enum Migrations {
         for entity in Entity.allCases {
             try database.execute(AppViewTable.of(entity).createTable)
         }
+    }
+
+    /// Adds the OpenID provider's RSA signing keys, so that a restart or a second replica signs with the same keys.
+    /// `pem` holds the unencrypted private key, so the store file must be readable by the service account only.
+    private static func addSigningKeys(_ database: Database) throws {
+        try database.execute(
+            """
+            CREATE TABLE sso_signing_keys (
+                kid TEXT PRIMARY KEY,
+                pem TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('next', 'current', 'retired')),
+                created_at TEXT NOT NULL,
+                activates_at TEXT NOT NULL,
+                retires_at TEXT
+            );
+            """)
     }
 }
