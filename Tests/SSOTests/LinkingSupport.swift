@@ -24,7 +24,7 @@ struct TestRosterUser {
     var userIds: [(type: String, value: String)] = []
 }
 
-/// A roster held in memory for one district, matching lookups the way `RosterDirectory` asks.
+/// A roster held in memory for one district, matching lookups as `RosterDirectory` documents them.
 final class InMemoryRosterDirectory: RosterDirectory {
     let district: String
     let users: [TestRosterUser]
@@ -63,7 +63,7 @@ final class InMemoryRosterDirectory: RosterDirectory {
         }
     }
 
-    /// How many lookups other than by sourcedId ran, so tests can tell that a stored link answered first.
+    /// How many lookups other than by sourcedId ran, so tests can tell that a stored link decided first.
     var ruleLookups: Int { lookupCount.withLock { $0 } }
 
     private func matching(_ district: String, _ predicate: (TestRosterUser) -> Bool) -> [RosterUser] {
@@ -120,15 +120,15 @@ final class InMemoryLinkStore: LinkStore {
     }
 }
 
-/// Returns the user a decision signs in as and whether the link is new, or nil when it was refused.
+/// Returns the user a decision signs in as and whether the link is new, or nil when it was rejected.
 func linkedUser(_ decision: LinkDecision) -> (sourcedId: String, isNew: Bool)? {
     guard case .linked(let user, let isNew) = decision else { return nil }
     return (user.sourcedId, isNew)
 }
 
-/// Returns the rejection of a refused decision, or nil when it linked.
-func refusal(_ decision: LinkDecision) -> UpstreamError? {
-    guard case .refused(let error) = decision else { return nil }
+/// Returns the error of a rejected decision, or nil when it linked.
+func rejection(_ decision: LinkDecision) -> UpstreamError? {
+    guard case .rejected(let error) = decision else { return nil }
     return error
 }
 

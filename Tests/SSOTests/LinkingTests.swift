@@ -10,7 +10,7 @@ private func oidcProvider(_ linking: LinkingSettings) throws -> UpstreamProvider
         id: "lark-oidc", district: "lark", kind: .oidc(issuer: "https://idp.example.net"), linking: linking)
 }
 
-/// An identity of the generic OpenID Connect provider with the given e-mail claims.
+/// Checks claims of the generic OpenID Connect provider with the given e-mail claims.
 private func oidcIdentity(
     subject: String = "sub-1", email: String?, verified: Bool, provider: UpstreamProvider
 ) throws -> UpstreamIdentity {
@@ -61,7 +61,7 @@ private let twoTeachers = InMemoryRosterDirectory(
 
         let unknown = try UpstreamIdentity.from(
             claims: caseClaims(folder, "id_token_claims_unknown.json"), provider: provider)
-        let error = try #require(refusal(try linker.link(unknown, provider: provider)))
+        let error = try #require(rejection(try linker.link(unknown, provider: provider)))
         #expect(error.code == "sso.no_linked_user")
         #expect(
             error.message
@@ -89,7 +89,7 @@ private let twoTeachers = InMemoryRosterDirectory(
                 try UpstreamIdentity.from(claims: caseClaims(folder, file), provider: provider), provider: provider)
         }
 
-        // Login 1 links Mara by username although no email claim is present, keyed by (tid, oid).
+        // A first login without an email claim links by username, keyed by (tid, oid).
         let first = try login("id_token_no_email.json")
         #expect(linkedUser(first)?.sourcedId == "u-2101")
         #expect(linkedUser(first)?.isNew == true)
@@ -98,7 +98,7 @@ private let twoTeachers = InMemoryRosterDirectory(
                 LinkKey(namespace: mapleTenant, subject: "2b3c4d5e-0000-4000-8000-00000000c101")
             ])
 
-        // Login 2: the stored link answers before any rule, although preferred_username changed.
+        // After a rename, the stored link decides before any rule runs, although preferred_username changed.
         let lookupsBefore = directory.ruleLookups
         let second = try login("id_token_renamed.json")
         #expect(linkedUser(second)?.sourcedId == "u-2101")
@@ -106,13 +106,13 @@ private let twoTeachers = InMemoryRosterDirectory(
         #expect(directory.ruleLookups == lookupsBefore)
         #expect(store.all.count == 1)
 
-        // Login 3 links the student by username.
+        // A student without a mailbox links by username.
         let third = try login("id_token_student_no_mailbox.json")
         #expect(linkedUser(third)?.sourcedId == "u-2102")
         #expect(linkedUser(third)?.isNew == true)
 
-        // Login 4: a guest whose email claim copies Mara's address.
-        let guest = try #require(refusal(try login("id_token_guest.json")))
+        // A guest whose unverified email claim copies the teacher's address is rejected.
+        let guest = try #require(rejection(try login("id_token_guest.json")))
         #expect(guest.code == "sso.guest_not_linked")
         #expect(
             guest.message
@@ -156,7 +156,7 @@ private let twoTeachers = InMemoryRosterDirectory(
         let identity = try oidcIdentity(email: "ada.finch@lark.example.org", verified: true, provider: provider)
         let store = InMemoryLinkStore()
         let error = try #require(
-            refusal(try AccountLinker(directory: twoTeachers, store: store).link(identity, provider: provider)))
+            rejection(try AccountLinker(directory: twoTeachers, store: store).link(identity, provider: provider)))
         #expect(error.code == "sso.no_linked_user")
         #expect(error.message.contains("(tried: stored link)"))
         #expect(store.all.isEmpty)
@@ -167,7 +167,7 @@ private let twoTeachers = InMemoryRosterDirectory(
         let identity = try oidcIdentity(email: "ada.finch@lark.example.org", verified: false, provider: provider)
         let store = InMemoryLinkStore()
         let error = try #require(
-            refusal(try AccountLinker(directory: twoTeachers, store: store).link(identity, provider: provider)))
+            rejection(try AccountLinker(directory: twoTeachers, store: store).link(identity, provider: provider)))
         #expect(error.code == "sso.no_linked_user")
         #expect(store.all.isEmpty)
     }
@@ -177,7 +177,7 @@ private let twoTeachers = InMemoryRosterDirectory(
         let identity = try oidcIdentity(email: "Shared@lark.example.org", verified: true, provider: provider)
         let store = InMemoryLinkStore()
         let error = try #require(
-            refusal(try AccountLinker(directory: twoTeachers, store: store).link(identity, provider: provider)))
+            rejection(try AccountLinker(directory: twoTeachers, store: store).link(identity, provider: provider)))
         #expect(error.code == "sso.ambiguous_user")
         #expect(
             error.message
@@ -224,7 +224,7 @@ private let twoTeachers = InMemoryRosterDirectory(
 
         let second = try oidcIdentity(
             subject: "sub-2", email: "ada.finch@lark.example.org", verified: true, provider: provider)
-        let error = try #require(refusal(try linker.link(second, provider: provider)))
+        let error = try #require(rejection(try linker.link(second, provider: provider)))
         #expect(error.code == "sso.user_already_linked")
         #expect(error.message.contains("'t-1'"))
         #expect(store.links(of: "t-1").count == 1)
@@ -237,7 +237,7 @@ private let twoTeachers = InMemoryRosterDirectory(
         try store.save(
             StoredLink(district: "lark", providerID: "lark-oidc", key: identity.linkKey, userSourcedId: "t-gone"))
         let error = try #require(
-            refusal(try AccountLinker(directory: twoTeachers, store: store).link(identity, provider: provider)))
+            rejection(try AccountLinker(directory: twoTeachers, store: store).link(identity, provider: provider)))
         #expect(error.code == "sso.no_linked_user")
         #expect(error.message.contains("stored link to 't-gone', which is no longer in the roster"))
         #expect(store.all.count == 1)
@@ -250,7 +250,7 @@ private let twoTeachers = InMemoryRosterDirectory(
         try store.save(
             StoredLink(district: "cedar", providerID: "lark-oidc", key: identity.linkKey, userSourcedId: "t-1"))
         let error = try #require(
-            refusal(try AccountLinker(directory: twoTeachers, store: store).link(identity, provider: provider)))
+            rejection(try AccountLinker(directory: twoTeachers, store: store).link(identity, provider: provider)))
         #expect(error.code == "sso.no_linked_user")
     }
 }

@@ -43,7 +43,7 @@ private func memberClaims() -> [String: JSONValue] {
         let maple = try entraProvider(district: "maple", tenant: mapleTenant, template: template)
         let cedar = try entraProvider(district: "cedar", tenant: cedarTenant, template: template)
 
-        // Flow 1: maple's own member signs in as u-2001 through the username rule.
+        // Maple's own member signs in as u-2001 through the username rule.
         let identity = try UpstreamIdentity.from(claims: try caseClaims(folder, "id_token_maple.json"), provider: maple)
         #expect(identity.tenant == mapleTenant)
         #expect(identity.linkKey == LinkKey(namespace: mapleTenant, subject: "1a2b3c4d-0000-4000-8000-00000000b201"))
@@ -55,7 +55,7 @@ private func memberClaims() -> [String: JSONValue] {
         #expect(linkedUser(decision)?.sourcedId == "u-2001")
         #expect(linkedUser(decision)?.isNew == true)
 
-        // Flow 2: the right token in cedar's flow.
+        // A valid maple token in cedar's flow.
         let wrongDistrict = upstreamError {
             _ = try UpstreamIdentity.from(claims: try caseClaims(folder, "id_token_maple.json"), provider: cedar)
         }
@@ -63,14 +63,14 @@ private func memberClaims() -> [String: JSONValue] {
         #expect(wrongDistrict?.message.contains("'cedar'") == true)
         #expect(wrongDistrict?.message.contains("'\(mapleTenant)'") == true)
 
-        // Flow 3: a tenant no district configured, although preferred_username names a maple address.
+        // A tenant that no district configured, although preferred_username names a maple address.
         let outsider = upstreamError {
             _ = try UpstreamIdentity.from(claims: try caseClaims(folder, "id_token_outsider.json"), provider: maple)
         }
         #expect(outsider?.code == "sso.tenant_not_allowed")
         #expect(outsider?.message.contains("'c3b9e7d1-4f2a-4d6c-8e5b-9a1f0d3c4e33'") == true)
 
-        // Flow 4: iss names maple's tenant, tid another one.
+        // The iss claim names maple's tenant and tid another one.
         let mismatch = upstreamError {
             _ = try UpstreamIdentity.from(
                 claims: try caseClaims(folder, "id_token_iss_tid_mismatch.json"), provider: maple)
@@ -82,7 +82,7 @@ private func memberClaims() -> [String: JSONValue] {
                 + "expected 'https://login.microsoftonline.com/c3b9e7d1-4f2a-4d6c-8e5b-9a1f0d3c4e33/v2.0'. "
                 + "The issuer and 'tid' must name the same tenant")
 
-        // Flow 5: a v1.0 issuer where v2.0 is configured.
+        // A v1.0 issuer where v2.0 is configured.
         let v1 = upstreamError {
             _ = try UpstreamIdentity.from(claims: try caseClaims(folder, "id_token_v1_issuer.json"), provider: maple)
         }

@@ -1,8 +1,8 @@
 /// Decides which roster user a checked login signs in as, and stores the link the first time.
 ///
-/// The rules run in a fixed order and the first one that finds a user decides: a stored link, then a `userIds`
-/// entry holding the subject, then the configured username claim (members only), then a verified e-mail when the
-/// provider is trusted for it. A rule that finds several users rejects the login rather than guessing, and guests
+/// The rules run in a fixed order, and the first one that finds a user decides. A stored link comes first, then a
+/// `userIds` entry that contains the subject, then the configured username claim (members only), and last a
+/// verified e-mail when the provider is trusted for it. A rule that finds several users rejects the login rather than guessing, and guests
 /// sign in only through a stored link.
 public struct AccountLinker: Sendable {
     private let directory: any RosterDirectory
@@ -16,7 +16,7 @@ public struct AccountLinker: Sendable {
 
     /// Links `identity` to a roster user of `provider`'s district.
     ///
-    /// Returns `.refused` with `sso.guest_not_linked`, `sso.ambiguous_user`, `sso.no_linked_user` or
+    /// Returns `.rejected` with `sso.guest_not_linked`, `sso.ambiguous_user`, `sso.no_linked_user` or
     /// `sso.user_already_linked`, and saves no link then. Throws only what the directory or the store throws.
     public func link(_ identity: UpstreamIdentity, provider: UpstreamProvider) throws -> LinkDecision {
         let district = provider.district
@@ -29,12 +29,12 @@ public struct AccountLinker: Sendable {
             }
             // The linked user left the roster; the other rules must not silently move the account to someone else.
             tried.append("stored link to '\(stored.userSourcedId)', which is no longer in the roster")
-            return .refused(.noLinkedUser(district: district, key: identity.linkKey, tried: tried))
+            return .rejected(.noLinkedUser(district: district, key: identity.linkKey, tried: tried))
         }
         tried.append("stored link")
 
         if identity.isGuest {
-            return .refused(
+            return .rejected(
                 .guestNotLinked(district: district, subject: identity.subject, homeIssuer: identity.homeIssuer))
         }
 
@@ -42,14 +42,14 @@ public struct AccountLinker: Sendable {
             tried.append(rule.label)
             let candidates = try rule.lookup(directory, district)
             if candidates.count > 1 {
-                return .refused(
+                return .rejected(
                     .ambiguousUser(district: district, count: candidates.count, rule: rule.label, value: rule.value))
             }
             if let user = candidates.first {
                 return try save(user, identity: identity, provider: provider)
             }
         }
-        return .refused(.noLinkedUser(district: district, key: identity.linkKey, tried: tried))
+        return .rejected(.noLinkedUser(district: district, key: identity.linkKey, tried: tried))
     }
 
     private func save(_ user: RosterUser, identity: UpstreamIdentity, provider: UpstreamProvider) throws
@@ -57,7 +57,7 @@ public struct AccountLinker: Sendable {
     {
         let district = provider.district
         if try store.link(district: district, providerID: provider.id, userSourcedId: user.sourcedId) != nil {
-            return .refused(.userAlreadyLinked(district: district, user: user.sourcedId, provider: provider.id))
+            return .rejected(.userAlreadyLinked(district: district, user: user.sourcedId, provider: provider.id))
         }
         try store.save(
             StoredLink(

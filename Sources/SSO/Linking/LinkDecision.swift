@@ -3,5 +3,5 @@ public enum LinkDecision: Sendable, Equatable {
     /// The login signs in as `user`; `isNew` is true when this login created the link.
     case linked(RosterUser, isNew: Bool)
     /// The login is rejected and no link was saved; show the user a page for `error.code`, never a guest session.
-    case refused(UpstreamError)
+    case rejected(UpstreamError)
 }

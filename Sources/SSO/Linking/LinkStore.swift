@@ -18,7 +18,7 @@ public struct StoredLink: Sendable, Hashable {
     }
 }
 
-/// Where links between upstream accounts and roster users are kept.
+/// Storage for links between upstream accounts and roster users.
 public protocol LinkStore: Sendable {
     /// Returns the link of the upstream account `key` in `district`, or nil.
     func link(district: String, key: LinkKey) throws -> StoredLink?

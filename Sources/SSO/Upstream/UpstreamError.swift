@@ -1,4 +1,4 @@
-/// Why a login from a district's identity provider was rejected, with a short stable code such as
+/// The reason a login from a district's identity provider was rejected, with a short stable code such as
 /// `sso.tenant_not_allowed` for logs and metrics.
 ///
 /// `message` names the district, the claim and its value, and what an administrator can change. It contains token
@@ -18,7 +18,7 @@ public struct UpstreamError: Error, CustomStringConvertible, Sendable, Equatable
     }
 
     private let kind: Code
-    /// What was rejected and why, naming the district, the claim and its value.
+    /// The rejected value and the reason, naming the district, the claim and its value.
     public let message: String
 
     /// The short stable code, usable as a metric label.

@@ -50,13 +50,13 @@ struct ClaimReader {
     let claims: [String: JSONValue]
     let district: String
 
-    /// The claim as a non-empty string, or nil.
+    /// Returns the claim as a non-empty string, or nil.
     func string(_ name: String) -> String? {
         guard let value = claims[name]?.stringValue, !value.isEmpty else { return nil }
         return value
     }
 
-    /// The claim as a non-empty string, or `sso.missing_claim`.
+    /// Returns the claim as a non-empty string, or throws `sso.missing_claim`.
     func required(_ name: String, provider: String) throws(UpstreamError) -> String {
         guard let value = string(name) else {
             throw .missingClaim(district: district, claim: name, provider: provider)
@@ -64,7 +64,7 @@ struct ClaimReader {
         return value
     }
 
-    /// Whether the claim is JSON `true` or the string `"true"`, which some providers send for booleans.
+    /// Checks whether the claim is JSON `true` or the string `"true"`, which some providers send for booleans.
     func isTrue(_ name: String) -> Bool {
         switch claims[name] {
         case .bool(let value): value

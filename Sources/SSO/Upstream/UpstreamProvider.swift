@@ -108,7 +108,7 @@ public struct LinkingSettings: Sendable, Equatable {
     /// The claim (or LDAP attribute) whose value is matched to the roster username, ignoring case; nil turns the
     /// rule off. Only member accounts are matched this way, never guests.
     public var usernameClaim: String?
-    /// The type of the `userIds` entry that holds the provider's subject, such as `idp` for `{idp:77c1-0401}`;
+    /// The type of the `userIds` entry that contains the provider's subject, such as `idp` for `{idp:77c1-0401}`;
     /// nil turns the rule off.
     public var userIdsType: String?
 
