@@ -108,8 +108,8 @@ public struct LinkingSettings: Sendable, Equatable {
     /// The claim (or LDAP attribute) whose value is matched to the roster username, ignoring case; nil turns the
     /// rule off. Only member accounts are matched this way, never guests.
     public var usernameClaim: String?
-    /// The type of the `userIds` entry that contains the provider's subject, such as `idp` for `{idp:77c1-0401}`;
-    /// nil turns the rule off.
+    /// The type of the `userIds` entry that contains the account's link subject, such as `idp` for
+    /// `{idp:77c1-0401}`: `sub` for OpenID Connect, Google and ADFS, `oid` for Entra ID. Nil turns the rule off.
     public var userIdsType: String?
 
     /// Creates linking settings; by default only stored links sign a user in.
