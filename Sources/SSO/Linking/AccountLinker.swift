@@ -56,6 +56,8 @@ public struct AccountLinker: Sendable {
         -> LinkDecision
     {
         let district = provider.district
+        // NOTE: the check and the save are separate calls, so two concurrent first logins can race. A persistent
+        // store should make (district, key) and (district, providerID, userSourcedId) unique and throw on a clash.
         if try store.link(district: district, providerID: provider.id, userSourcedId: user.sourcedId) != nil {
             return .rejected(.userAlreadyLinked(district: district, user: user.sourcedId, provider: provider.id))
         }
