@@ -21,6 +21,7 @@ final class AuthorizationFixture {
     let ended = SubjectLog()
 
     static let webSecret = "web-secret+&"
+    static let authlibSecret = "authlib-secret-1"
     static let webRedirect = "http://127.0.0.1:9/web/callback"
     static let spaRedirect = "http://127.0.0.1:9/spa/callback?tab=1"
     static let user = SignedInUser(
@@ -52,6 +53,12 @@ final class AuthorizationFixture {
                 redirectURIs: [Self.webRedirect],
                 allowedScopes: ["openid", "profile", "email", "roster", "offline_access"],
                 postLogoutRedirectURIs: ["http://127.0.0.1:9/web/bye"]),
+            // Authlib 1.9 sends HTTP Basic credentials without form-encoding them first, so this client's secret
+            // uses only characters that form-encoding leaves unchanged.
+            SSOClient(
+                id: "authlib-rp", app: "codequest",
+                secretHash: SecretHash.make(secret: Self.authlibSecret, iterations: SecretHash.minimumIterations),
+                redirectURIs: [Self.webRedirect], allowedScopes: ["openid", "email", "offline_access"]),
             SSOClient(
                 id: "spa", app: "mathly", secretHash: nil, redirectURIs: [Self.spaRedirect],
                 allowedScopes: ["openid", "profile", "offline_access"], requiresPKCE: false),
