@@ -8,9 +8,9 @@ import Synchronization
 let sampleVerifier = "dBjftJeZ4CVP-mJ92K9cu8P7fLArDvyR8S4NxRjTnTk"
 let sampleChallenge = "RitCjACcBawOeZmKcbF2mnmmVgC3UcvH7ywE0P6o6hU"
 
-/// An authorization server on 127.0.0.1 with a confidential and a public client, served in process.
+/// An authorization server on 127.0.0.1 with two confidential clients and a public one, served in process.
 ///
-/// The sign-in closure returns a fixed user, except that the district hint `outside` stands for a user who is
+/// The sign-in closure returns a fixed user, except that the district hint `outside` marks a user who is
 /// not in the app's view.
 final class AuthorizationFixture {
     let server: HTTPServer
@@ -85,7 +85,7 @@ final class AuthorizationFixture {
         try curl([RedirectURL.appending(parameters, to: base + "/oauth/authorize")])
     }
 
-    /// The query parameters of the `Location` header of `response`.
+    /// Returns the query parameters of the `Location` header of `response`.
     func redirectParameters(_ response: CurlResponse) -> [String: String] {
         let location = response.headers["location"] ?? ""
         let items = URLComponents(string: location)?.queryItems ?? []

@@ -13,12 +13,12 @@ public struct AuthorizationError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
-    /// An error shown to the user on a page, never redirected.
+    /// Makes an error that is shown to the user on a page and never redirected.
     static func page(_ code: String, _ message: String) -> AuthorizationError {
         AuthorizationError(code: code, message: message, redirectURL: nil)
     }
 
-    /// An error redirected to `redirectURI` with the request's `state`.
+    /// Makes an error that is redirected to `redirectURI` with the request's `state`.
     static func redirect(_ code: String, _ message: String, to redirectURI: String, state: String?)
         -> AuthorizationError
     {
@@ -39,7 +39,12 @@ enum RedirectURL {
             PercentEncoding.encodeUnreserved($0.0) + "=" + PercentEncoding.encodeUnreserved($0.1)
         }
         .joined(separator: "&")
-        let separator = base.contains("?") ? (base.hasSuffix("?") || base.hasSuffix("&") ? "" : "&") : "?"
+        var separator = "?"
+        if let mark = base.firstIndex(of: "?") {
+            // A registered URI may carry its own query, which is kept and extended.
+            let existing = base[base.index(after: mark)...]
+            separator = existing.isEmpty || existing.hasSuffix("&") ? "" : "&"
+        }
         return base + separator + query
     }
 }

@@ -43,7 +43,7 @@ extension AuthorizationServer {
         router.add("GET", "/.well-known/openid-configuration") { _, _ in HTTPResponse.json(document) }
     }
 
-    /// Validates an authorization request and answers with a code redirect, an error redirect, a sign-in
+    /// Validates an authorization request and returns a code redirect, an error redirect, a sign-in
     /// redirect or an error page.
     public func authorize(
         _ request: HTTPRequest, signIn: @Sendable (HTTPRequest, AuthorizationRequest) -> SignInOutcome
@@ -67,7 +67,7 @@ extension AuthorizationServer {
         return response
     }
 
-    /// A plain-text error page; plain text needs no escaping of the values it quotes.
+    /// Makes a plain-text error page, because plain text needs no escaping of the values it quotes.
     static func errorPage(_ message: String) -> HTTPResponse {
         var response = HTTPResponse.text("The sign-in request cannot be completed. \(message)\n", status: 400)
         response.headers.add(name: "Cache-Control", value: "no-store")

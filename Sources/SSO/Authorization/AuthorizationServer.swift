@@ -4,7 +4,7 @@ import HTTP
 /// The OAuth 2.0 and OpenID Connect authorization server: code flow with PKCE, refresh token rotation,
 /// revocation, userinfo and RP-initiated logout. State lives in memory; it is safe to use from any thread.
 ///
-/// Sign-in pages and sessions are not part of it: the authorize route asks a closure for the signed-in user.
+/// Sign-in pages and sessions are not part of it: the authorize route calls a closure to get the signed-in user.
 public final class AuthorizationServer: Sendable {
     /// The issuer and endpoint paths.
     public let discovery: OpenIDDiscovery

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// What an authorization code, access token or refresh token stands for.
+/// The client, user, scopes and token family behind an authorization code, access token or refresh token.
 struct Grant: Sendable {
     let clientID: String
     let user: SignedInUser
@@ -37,8 +37,9 @@ enum Redemption<Record> {
 
 /// Authorization codes and tokens in memory, stored by the SHA-256 of their value, behind one lock.
 ///
-/// Memory stays bounded: expired entries are swept at most once a minute of clock time, and `maximumCodes`
-/// caps the codes waiting to be redeemed.
+/// Expired entries are swept at most once a minute of clock time, and `maximumCodes` caps the codes waiting to
+/// be redeemed.
+/// NOTE: live access and refresh tokens have no count cap; only their lifetimes bound them.
 final class GrantStore: Sendable {
     /// Seconds a redeemed or expired code is kept so a second use can still be detected.
     static let codeRetention: Double = 600
