@@ -257,3 +257,21 @@ import Testing
         #expect(fixture.ended.all == ["u-100"])
     }
 }
+
+@Suite(.serialized) struct AuthorizationLockoutTests {
+    @Test func repeatedWrongSecretsLockOut() throws {
+        let fixture = try AuthorizationFixture()
+        var statuses: [Int] = []
+        for attempt in 0..<11 {
+            let response = try fixture.post(
+                "/oauth/token",
+                [
+                    ("grant_type", "refresh_token"), ("refresh_token", "r"), ("client_id", "webapp"),
+                    ("client_secret", "guess-\(attempt)"),
+                ], basic: false)
+            statuses.append(response.status)
+        }
+        #expect(statuses.prefix(10).allSatisfy { $0 == 400 })
+        #expect(statuses.last == 429)
+    }
+}

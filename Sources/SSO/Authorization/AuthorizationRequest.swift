@@ -22,6 +22,9 @@ public struct AuthorizationRequest: Sendable {
 
     /// Validates the query of an authorization request.
     ///
+    /// NOTE: `prompt`, `max_age`, `request` and `request_uri` are ignored, so the sign-in closure alone decides
+    /// whether the user must authenticate again.
+    ///
     /// An unknown client or an unregistered redirect URI gives an error with no redirect. Other errors carry a
     /// redirect to the client with `error`, `error_description` and `state`.
     public static func parse(queryItems: [QueryItem], clients: SSOClientRegistry) -> Result<
