@@ -20,7 +20,7 @@ extension AuthorizationServer {
                 status: 429, retryAfter: remaining)
         }
         let client = clients.client(id: credentials.clientID)
-        let stored = client?.secretHash ?? Self.decoyHash
+        let stored = client?.secretHash ?? TokenEndpoint.decoyHash
         let matches =
             ((try? SecretHash.verify(credentials.secret, against: stored)) ?? false) && client?.secretHash != nil
         guard matches, let client else {
@@ -53,32 +53,5 @@ extension AuthorizationServer {
                 challenge: "Basic realm=\"\(realm)\", charset=\"UTF-8\"")
         }
         return client
-    }
-
-    /// A hash checked when the client id is unknown, so that case costs as much time as a wrong secret.
-    private static let decoyHash = SecretHash.make(secret: "decoy", iterations: SecretHash.defaultIterations)
-
-    /// Reads a form-urlencoded POST body, rejecting other content types and repeated parameters (RFC 6749 3.2).
-    static func readForm(_ request: HTTPRequest) throws(TokenError) -> [String: String] {
-        let contentType = request.headers["Content-Type"] ?? ""
-        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
-        guard mediaType.trimmingASCIIWhitespace().lowercased() == "application/x-www-form-urlencoded" else {
-            throw .invalidRequest("Content-Type is '\(contentType)'; expected 'application/x-www-form-urlencoded'.")
-        }
-        if request.queryItems.contains(where: { $0.name == "client_secret" || $0.name == "code_verifier" }) {
-            throw .invalidRequest("Secrets must not be sent in the URL; send them in the body.")
-        }
-        guard let text = String(validating: request.body, as: UTF8.self),
-            let pairs = PercentEncoding.decodeForm(Substring(text))
-        else {
-            throw .invalidRequest("The request body is not valid form-urlencoded UTF-8 text.")
-        }
-        var form: [String: String] = [:]
-        for (name, value) in pairs {
-            guard form.updateValue(value, forKey: name) == nil else {
-                throw .invalidRequest("Parameter '\(name)' appears more than once; send each parameter once.")
-            }
-        }
-        return form
     }
 }

@@ -8,7 +8,7 @@ extension AuthorizationServer {
             guard request.method == "POST" else {
                 throw TokenError.invalidRequest("Method '\(request.method)' is not allowed; use POST.")
             }
-            let form = try Self.readForm(request)
+            let form = try TokenEndpoint.readForm(request)
             let client = try authenticateClient(request, form: form)
             guard let token = form["token"], !token.isEmpty else {
                 throw TokenError.invalidRequest("Parameter 'token' is missing; send the token to revoke.")

@@ -13,7 +13,7 @@ extension AuthorizationServer {
             return response
         }
         do throws(TokenError) {
-            let form = try Self.readForm(request)
+            let form = try TokenEndpoint.readForm(request)
             switch form["grant_type"] {
             case "authorization_code": return try exchangeCode(request, form: form)
             case "refresh_token": return try exchangeRefreshToken(request, form: form)

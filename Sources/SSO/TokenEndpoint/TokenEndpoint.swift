@@ -95,18 +95,19 @@ public struct TokenEndpoint: Sendable {
     }
 
     /// A hash checked when the client id is unknown, so that case costs as much time as a wrong secret.
-    private static let decoyHash = SecretHash.make(secret: "decoy", iterations: SecretHash.defaultIterations)
+    static let decoyHash = SecretHash.make(secret: "decoy", iterations: SecretHash.defaultIterations)
 
-    /// Reads the form body after checking the content type. Repeated parameters are rejected (RFC 6749 3.2).
-    private static func readForm(_ request: HTTPRequest) throws(TokenError) -> [String: String] {
+    /// Reads a form-urlencoded POST body, rejecting other content types, secrets in the URL and repeated
+    /// parameters (RFC 6749 3.2). The authorization server's token endpoint reads its body the same way.
+    static func readForm(_ request: HTTPRequest) throws(TokenError) -> [String: String] {
         let contentType = request.headers["Content-Type"] ?? ""
         let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
         guard mediaType.trimmingASCIIWhitespace().lowercased() == "application/x-www-form-urlencoded" else {
             throw .invalidRequest(
                 "Content-Type is '\(contentType)'; expected 'application/x-www-form-urlencoded'.")
         }
-        if request.queryItems.contains(where: { $0.name == "client_secret" }) {
-            throw .invalidRequest("Parameter 'client_secret' must not be sent in the URL; send it in the body.")
+        if request.queryItems.contains(where: { $0.name == "client_secret" || $0.name == "code_verifier" }) {
+            throw .invalidRequest("Secrets must not be sent in the URL; send them in the body.")
         }
         guard let text = String(validating: request.body, as: UTF8.self),
             let pairs = PercentEncoding.decodeForm(Substring(text))
