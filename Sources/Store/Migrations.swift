@@ -175,7 +175,7 @@ enum Migrations {
     }
 
     /// Adds the OpenID provider's RSA signing keys, so that a restart or a second replica signs with the same keys.
-    /// `pem` holds the unencrypted private key, so the store file must be readable by the service account only.
+    /// `pem` contains the unencrypted private key, so the store file must be readable by the service account only.
     private static func addSigningKeys(_ database: Database) throws {
         try database.execute(
             """

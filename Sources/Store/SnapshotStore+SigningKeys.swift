@@ -1,6 +1,6 @@
 import Foundation
 
-/// One stored signing key of the OpenID provider, as the `sso_signing_keys` table holds it.
+/// One stored signing key of the OpenID provider, as a row of the `sso_signing_keys` table.
 ///
 /// The private key is kept as unencrypted PEM text. NOTE: the store creates its file with the process umask and
 /// does not restrict it, so deployments must keep the store file and its `-wal` file at mode 0600.
@@ -15,7 +15,7 @@ public struct StoredSigningKey: Sendable, Equatable {
     public var createdAt: Date
     /// When the key starts, or started, to sign.
     public var activatesAt: Date
-    /// When the key stopped signing; nil while it has not.
+    /// The time the key stopped signing, or nil while it still signs or waits as next.
     public var retiresAt: Date?
 
     /// Creates a row value.

@@ -27,7 +27,7 @@ struct JWTBenchmark {
     private static func sign(key: RSASigningKey, seconds: Double) throws -> Double {
         let start = Date()
         var count = 0
-        // Bounded by time; the count bound stops a broken clock from looping forever.
+        // The loop is bounded by time, and the count bound stops a broken clock from looping forever.
         while Date().timeIntervalSince(start) < seconds && count < 10_000_000 {
             let claims = IDTokenClaims(
                 issuer: "https://sso.example.org", subject: "user-\(count)", audience: "app-1",

@@ -30,7 +30,7 @@ private let signScript = """
 
 @Suite(.enabled(if: pythonWithPyJWT != nil, "PyJWT is missing: apt-get install python3-jwt python3-cryptography"))
 struct JWTInteropTests {
-    @Test func pyJWTVerifiesOurToken() throws {
+    @Test func pyJWTVerifiesProviderToken() throws {
         let temporary = try temporaryStore()
         let ring = SigningKeyRing()
         let now = Date()
@@ -50,7 +50,7 @@ struct JWTInteropTests {
         #expect(rejected.status != 0)
     }
 
-    @Test func ourValidatorAcceptsPyJWTToken() throws {
+    @Test func validatorAcceptsPyJWTToken() throws {
         let now = Date()
         let result = try runPython(
             signScript, ["https://idp.example.org", "rollbook", String(Int(now.timeIntervalSince1970))])

@@ -4,7 +4,7 @@ import Testing
 
 @testable import SSO
 
-/// Returns the folder of one shared case, or nil when the shared folder is absent.
+/// Returns the folder of one test case, or nil when the case data is absent.
 private func caseFolder(_ name: String) -> URL? {
     let folder = sharedFolder().appendingPathComponent("cases").appendingPathComponent(name)
     return FileManager.default.fileExists(atPath: folder.path) ? folder : nil
@@ -121,7 +121,7 @@ private struct FakeOutage: Error, CustomStringConvertible {
         _ = try validator.validate(token1, cache: cache, nonce: "n-b25", now: clock.now())
         #expect(idp.calls.withLock { $0 } == 1)
 
-        // t+60: the IdP rotates; t+61: a token with the new kid causes exactly one refetch.
+        // The IdP rotates at t+60. At t+61 a token with the new kid causes exactly one refetch.
         clock.advance(by: 60)
         idp.document.withLock {
             $0 = JWKSet(keysByKid: ["maple-2025-a": old.publicKey, "maple-2026-a": new.publicKey])

@@ -58,13 +58,13 @@ struct LDAPPagingTests {
         #expect(error?.description.contains("at its size limit after 1000 entries") == true)
     }
 
-    /// The shared Active Directory stand-in case: 12 students, a per-response limit of 5, and slapd answering
-    /// adminLimitExceeded to a page size above 5, so the client halves its page size until the server accepts it.
+    /// An Active Directory stand-in with 12 students and a limit of 5 entries per response. slapd returns
+    /// adminLimitExceeded for a page size above 5, so the client halves its page size until the server accepts it.
     @Test(
         .enabled(
             if: FileManager.default.fileExists(atPath: sharedFolder().appendingPathComponent("cases/B16").path),
             "the shared case folder B16 is absent"))
-    func sharedCaseSmallLimit() throws {
+    func pageSizeHalvedUntilAccepted() throws {
         let folder = sharedFolder().appendingPathComponent("cases/B16")
         try #require(
             FileManager.default.fileExists(atPath: folder.path),
@@ -92,7 +92,7 @@ struct LDAPPagingTests {
     }
 }
 
-/// Reads the shared cases' cn=config LDIF files into slapd.conf lines.
+/// Converts a case folder's cn=config LDIF files into slapd.conf lines.
 enum LDAPSharedCase {
     /// Turns `olcAttributeTypes:` and `olcObjectClasses:` lines into slapd.conf schema statements.
     static func schema(_ url: URL) throws -> String {

@@ -42,13 +42,13 @@ struct LDAPReferralTests {
         #expect(error?.description.contains("is a referral to 'ldap://192.0.2.10/ou=Annex,dc=rollbook,dc=test") == true)
     }
 
-    /// The shared domain-root case, with two referral objects beside the real entries. Setting A searches
-    /// from the root, and setting B uses a base DN that lives on another server.
+    /// A directory with two referral objects beside the real entries. A search from the domain root skips the
+    /// referrals, and a base DN that lives on another server fails with `ldap.referral`.
     @Test(
         .enabled(
             if: FileManager.default.fileExists(atPath: sharedFolder().appendingPathComponent("cases/B17").path),
             "the shared case folder B17 is absent"))
-    func sharedCaseDomainRoot() throws {
+    func domainRootSkipsReferrals() throws {
         let folder = sharedFolder().appendingPathComponent("cases/B17")
         try #require(
             FileManager.default.fileExists(atPath: folder.path),

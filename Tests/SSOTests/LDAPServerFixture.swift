@@ -10,7 +10,7 @@ struct LDAPFixtureError: Error, CustomStringConvertible {
 
 let slapdPath = "/usr/sbin/slapd"
 let slapaddPath = "/usr/sbin/slapadd"
-/// Whether OpenLDAP's server is installed; LDAP tests are skipped with this reason when it is not.
+/// Whether OpenLDAP's server is installed. LDAP tests are skipped with this reason when it is not.
 let slapdMissing =
     !FileManager.default.isExecutableFile(atPath: slapdPath)
     || !FileManager.default.isExecutableFile(atPath: slapaddPath)
@@ -77,7 +77,7 @@ func freeLoopbackTCPPort() throws -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-/// Whether something accepts TCP connections on 127.0.0.1:`port`, polled for at most `timeout` seconds.
+/// Polls 127.0.0.1:`port` for at most `timeout` seconds and returns whether a TCP connection succeeded.
 func waitForLoopbackListener(port: Int, timeout: Double) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
@@ -193,7 +193,7 @@ final class SlapdServer {
 
     /// Starts slapd serving `suffix` with the entries in `ldif`.
     ///
-    /// `schema` is slapd.conf schema text added after core, cosine, inetorgperson and nis; `databaseLines`
+    /// `schema` is slapd.conf schema text added after core, cosine, inetorgperson and nis. `databaseLines`
     /// go into the mdb database section, such as size limits.
     init(
         suffix: String, ldif: String, schema: String = "", databaseLines: [String] = [], certificate: String,

@@ -52,7 +52,7 @@ struct LDAPTLSTests {
         #expect(error?.description.contains("not issued by the CA in '\(pki.otherCA)'") == true)
     }
 
-    @Test func startTLSWithoutCANeverBindsInPlainText() throws {
+    @Test func untrustedStartTLSSendsNoBind() throws {
         let server = try LDAPTestDirectory.start()
 
         let error = LDAPTestDirectory.error {

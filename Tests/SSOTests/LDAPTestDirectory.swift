@@ -55,7 +55,7 @@ enum LDAPTestDirectory {
         return text
     }
 
-    /// One inetOrgPerson entry under `people` as LDIF, with a blank line after it.
+    /// Returns one inetOrgPerson entry under `parent` as LDIF, with a blank line after it.
     static func person(
         uid: String, name: String, mail: String, password: String, guid: [UInt8]? = nil, parent: String = people
     ) -> String {
@@ -68,7 +68,7 @@ enum LDAPTestDirectory {
         return lines.joined(separator: "\n") + "\n\n"
     }
 
-    /// The test PKI, or a thrown reason why it could not be made.
+    /// Returns the test PKI, or throws the reason it could not be made.
     static func pki() throws -> LDAPTestPKI {
         try LDAPTestPKI.shared.get()
     }
@@ -83,7 +83,7 @@ enum LDAPTestDirectory {
             certificate: certificate ?? pki.serverCertificate, key: key ?? pki.serverKey, caFile: pki.districtCA)
     }
 
-    /// A client configuration for `url` that binds as the service account and searches under `people`.
+    /// Returns a client configuration for `url` that binds as the service account and searches under `baseDN`.
     static func config(
         url: String, startTLS: Bool = false, caFile: String? = nil, filter: LDAPUserFilter = .uid,
         baseDN: String = people, pageSize: Int = 500, bindPassword: String = servicePassword,
@@ -95,7 +95,8 @@ enum LDAPTestDirectory {
             connectTimeout: .seconds(3), operationTimeout: operationTimeout)
     }
 
-    /// Runs `body` and returns the `LDAPError` it threw, or records an issue when it threw nothing else.
+    /// Runs `body` and returns the `LDAPError` it threw. Records a test issue and returns nil when `body` succeeds
+    /// or throws another error.
     static func error(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> LDAPError? {
         do {
             try body()

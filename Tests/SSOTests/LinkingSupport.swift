@@ -4,7 +4,7 @@ import Testing
 
 @testable import SSO
 
-/// Returns the folder of one shared case, or nil when the shared folder is absent.
+/// Returns the folder of one test case, or nil when the case data is absent.
 func upstreamCaseFolder(_ name: String) -> URL? {
     let folder = sharedFolder().appendingPathComponent("cases").appendingPathComponent(name)
     return FileManager.default.fileExists(atPath: folder.path) ? folder : nil
@@ -54,7 +54,7 @@ final class InMemoryRosterDirectory: RosterDirectory {
         self.init(district: district, users: users)
     }
 
-    /// Parses `{type:value}` entries; a value may itself contain colons.
+    /// Parses `{type:value}` entries. A value may itself contain colons.
     static func parseUserIds(_ field: String) -> [(type: String, value: String)] {
         field.split(separator: "}").compactMap { part in
             let entry: Substring = part.drop { $0 == "{" || $0 == " " || $0 == "," }

@@ -40,7 +40,7 @@ private let start = Date(timeIntervalSince1970: 1_767_225_600)
         #expect(try ring.rotate(now: start.addingTimeInterval(3600), store: temporary.store).isEmpty)
     }
 
-    @Test func rotationPublishesNextBeforeUseAndDropsRetired() throws {
+    @Test func rotationPublishesAheadAndDropsRetired() throws {
         let temporary = try temporaryStore()
         let policy = SigningKeyPolicy(rotationInterval: 30 * day, publishAhead: day, maxTokenLifetime: 3600)
         let ring = SigningKeyRing(policy: policy)
@@ -68,7 +68,7 @@ private let start = Date(timeIntervalSince1970: 1_767_225_600)
         let newNext = try #require(try temporary.store.signingKeys().first { $0.state == "next" })
         #expect(newNext.activatesAt == rotation.addingTimeInterval(30 * day))
 
-        // Until every token of the retired key has expired it stays; then it is removed.
+        // The retired key stays until every token it signed has expired, and then it is removed.
         #expect(try ring.rotate(now: rotation.addingTimeInterval(3599), store: temporary.store).removed.isEmpty)
         #expect(ring.publishedKeys.first { $0.kid == first.kid }?.state == .retired)
         let removal = try ring.rotate(now: rotation.addingTimeInterval(3600), store: temporary.store)

@@ -99,7 +99,7 @@ private func memberClaims() -> [String: JSONValue] {
         #expect(literal?.code == "sso.invalid_issuer")
         #expect(literal?.message.contains("never accepted") == true)
 
-        // A tid of "{tenantid}" would turn the template into itself; it is not a tenant ID.
+        // A tid of "{tenantid}" would turn the template into itself, so it is not a valid tenant ID.
         claims["tid"] = .string("{tenantid}")
         let placeholderTenant = upstreamError { _ = try UpstreamIdentity.from(claims: claims, provider: maple) }
         #expect(placeholderTenant?.code == "sso.tenant_not_allowed")

@@ -1,6 +1,6 @@
 /// Lifetimes and claim rules of the authorization server.
 public struct AuthorizationPolicy: Sendable {
-    /// Seconds an authorization code stays valid; at most 60.
+    /// Seconds an authorization code stays valid. The server clamps it to 1...60.
     public var codeLifetime: Int = 60
     /// Seconds an access token stays valid.
     public var accessTokenLifetime: Int = 3600

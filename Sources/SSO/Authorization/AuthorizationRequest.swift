@@ -6,7 +6,7 @@ public struct AuthorizationRequest: Sendable {
     public let client: SSOClient
     /// The registered redirect URI the request named.
     public let redirectURI: String
-    /// The requested scopes, all allowed for the client; `openid` is always among them.
+    /// The requested scopes, all allowed for the client. `openid` is always among them.
     public let scopes: Set<String>
     /// The client's opaque `state`, returned unchanged in the redirect.
     public let state: String?
@@ -17,7 +17,7 @@ public struct AuthorizationRequest: Sendable {
     /// The `district` hint: an opaque string the sign-in pages use to pick the district's identity provider.
     public let districtHint: String?
 
-    /// The longest `state`, `nonce` or `district` accepted, in bytes.
+    /// The maximum length of `state`, `nonce` or `district`, in bytes.
     public static let maximumParameterLength = 512
 
     /// Validates the query of an authorization request.
@@ -78,7 +78,7 @@ public struct AuthorizationRequest: Sendable {
             codeChallenge: challenge, districtHint: parameters["district"])
     }
 
-    /// Finds the client and its redirect URI; both failures are page errors, never redirected.
+    /// Finds the client and its redirect URI. Both failures are shown as a page and never redirected.
     private static func identifyClient(_ items: [QueryItem], clients: SSOClientRegistry) throws(AuthorizationError)
         -> (SSOClient, String)
     {

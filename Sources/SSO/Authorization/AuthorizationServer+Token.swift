@@ -96,7 +96,7 @@ extension AuthorizationServer {
             throw Self.invalidGrant("The refresh token was issued to another client.")
         }
         // NOTE: the refresh grant does not check again that the user is still in the app's view or that the client
-        // still allows the scopes; a config or roster change takes effect only through revocation.
+        // still allows the scopes. A config or roster change takes effect only through revocation.
         var grant = record.grant
         if let scope = form["scope"] {
             let requested = Set(scope.split(separator: " ").map(String.init))

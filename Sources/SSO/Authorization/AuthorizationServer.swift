@@ -2,7 +2,8 @@ import Foundation
 import HTTP
 
 /// The OAuth 2.0 and OpenID Connect authorization server: code flow with PKCE, refresh token rotation,
-/// revocation, userinfo and RP-initiated logout. State lives in memory; it is safe to use from any thread.
+/// revocation, userinfo and RP-initiated logout. State lives in memory, and the server is safe to use from any
+/// thread.
 ///
 /// Sign-in pages and sessions are not part of it: the authorize route calls a closure to get the signed-in user.
 public final class AuthorizationServer: Sendable {
@@ -19,8 +20,8 @@ public final class AuthorizationServer: Sendable {
     let clock: @Sendable () -> Date
     let realm = "rollbook"
 
-    /// Creates a server. `keys` must have been rotated once so it has a signing key; `clock` can be replaced
-    /// by tests.
+    /// Creates a server. `keys` must have been rotated once so that it has a signing key. Tests can replace
+    /// `clock`.
     public init(
         discovery: OpenIDDiscovery, clients: SSOClientRegistry, keys: SigningKeyRing,
         policy: AuthorizationPolicy = AuthorizationPolicy(),
@@ -43,7 +44,7 @@ public final class AuthorizationServer: Sendable {
 
     /// Issues a single-use authorization code for `user` and returns the redirect URL that carries it.
     ///
-    /// The caller must already have checked that the user is in the app's view; use `deny` otherwise.
+    /// The caller must already have checked that the user is in the app's view, and must call `deny` otherwise.
     public func issueCode(for request: AuthorizationRequest, user: SignedInUser) -> String {
         let now = clock().timeIntervalSince1970
         let code = Base64.encodeURLSafe(SecureRandom.bytes(32))

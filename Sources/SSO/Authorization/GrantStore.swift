@@ -22,7 +22,7 @@ struct RefreshRecord: Sendable {
     let grant: Grant
     /// The family's absolute expiry: rotation hands it on unchanged, so a refresh chain cannot live forever.
     let expiresAt: Double
-    /// False once the token was exchanged; presenting it again is reuse.
+    /// False once the token was exchanged, so presenting it again is reuse.
     var isCurrent = true
 }
 
@@ -30,7 +30,7 @@ struct RefreshRecord: Sendable {
 enum Redemption<Record> {
     case unknown
     case expired
-    /// A code or refresh token that was already used; its whole family has just been revoked.
+    /// A code or refresh token that was already used. Its whole family has just been revoked.
     case reused
     case valid(Record)
 }
@@ -39,7 +39,7 @@ enum Redemption<Record> {
 ///
 /// Expired entries are swept at most once a minute of clock time, and `maximumCodes` caps the codes waiting to
 /// be redeemed.
-/// NOTE: live access and refresh tokens have no count cap; only their lifetimes bound them.
+/// NOTE: live access and refresh tokens have no count cap. Only their lifetimes bound them.
 final class GrantStore: Sendable {
     /// Seconds a redeemed or expired code is kept so a second use can still be detected.
     static let codeRetention: Double = 600

@@ -1,7 +1,7 @@
 /// Proof Key for Code Exchange with the S256 method (RFC 7636).
 enum PKCE {
-    /// Whether `value` has 43 to 128 characters from `A-Z a-z 0-9 - . _ ~`, the syntax RFC 7636 section 4.1 gives
-    /// the verifier. An S256 challenge is 43 base64url characters, which this syntax also covers.
+    /// Checks that `value` has 43 to 128 characters from `A-Z a-z 0-9 - . _ ~`, the verifier syntax of RFC 7636
+    /// section 4.1. An S256 challenge is 43 base64url characters, which this syntax also covers.
     static func isWellFormed(_ value: String) -> Bool {
         let bytes = value.utf8
         guard bytes.count >= 43 && bytes.count <= 128 else { return false }

@@ -13,7 +13,7 @@ public struct SSOClient: Sendable {
     public let redirectURIs: [String]
     /// The scopes the client may request, such as `openid`, `profile`, `email`, `roster` and `offline_access`.
     public let allowedScopes: Set<String>
-    /// Whether authorization requests must carry an S256 `code_challenge`; always true for public clients.
+    /// Whether authorization requests must carry an S256 `code_challenge`. Always true for public clients.
     public let requiresPKCE: Bool
     /// The URIs that RP-initiated logout may redirect to, compared as exact strings.
     public let postLogoutRedirectURIs: [String]

@@ -17,7 +17,7 @@ public struct SignedInUser: Sendable {
     public var district: String
     /// Claims the app may see, by claim name, such as `email` or `given_name`.
     public var claims: [String: ClaimValue]
-    /// When the user authenticated, in seconds since 1970; written as `auth_time`.
+    /// The time the user authenticated, in seconds since 1970, written as `auth_time`.
     public var authTime: Int
 
     /// Creates a signed-in user.

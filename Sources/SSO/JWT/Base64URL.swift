@@ -16,7 +16,7 @@ enum Base64URL {
             }
         }
         guard let bytes = Base64.decode(Substring(standard)) else { return nil }
-        // Foundation accepts nonzero bits in the last character; re-encoding exposes them.
+        // Foundation accepts nonzero unused bits in the last character, so the bytes are re-encoded and compared.
         guard Base64.encodeURLSafe(bytes).utf8.elementsEqual(text.utf8) else { return nil }
         return bytes
     }

@@ -11,7 +11,7 @@ public struct IDTokenClaims: Sendable {
     public var subject: String
     /// The client id of the relying party.
     public var audience: String
-    /// The issue time in seconds since 1970; fractions are dropped.
+    /// The issue time in seconds since 1970. Fractions are dropped.
     public var issuedAt: Double
     /// Seconds until the token expires.
     public var lifetime: Int
@@ -34,7 +34,7 @@ public struct IDTokenClaims: Sendable {
         self.authTime = authTime
     }
 
-    /// Returns a writer holding these claims; add further claims to it before signing.
+    /// Returns a writer that contains these claims. Add further claims to it before signing.
     public func writer() -> JSONObjectWriter {
         let iat = Int(issuedAt.rounded(.down))
         var writer = JSONObjectWriter()

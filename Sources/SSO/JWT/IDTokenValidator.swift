@@ -27,7 +27,7 @@ public struct IDTokenValidator: Sendable {
 
     /// Validates `token` against a fixed key set and returns its decoded form.
     ///
-    /// Pass `nonce` when the authentication request sent one; the token must then carry the same value.
+    /// Pass `nonce` when the authentication request sent one, and the token must then carry the same value.
     public func validate(_ token: String, keys: JWKSet, nonce: String?, now: Date) throws(JWTError) -> DecodedJWT {
         let decoded = try JWT.decode(token)
         guard let key = keys.key(for: decoded.kid) else { throw .unknownKid(decoded.kid, issuer: issuer) }

@@ -7,7 +7,8 @@ import Synchronization
 /// Fetches for one issuer start at most once per `refetchInterval`, however many tokens with unknown `kid`s arrive.
 /// A fetch that is already running for an issuer is waited for, not repeated. A document older than `maxAge` is
 /// fetched again on next use. When a fetch fails, the keys already held stay in use, so an IdP outage does not stop
-/// sign-ins with known keys. Safe to use from any thread; the fetcher runs on the calling thread, outside any lock.
+/// sign-ins with known keys. The cache is safe to use from any thread, and the fetcher runs on the calling thread
+/// outside any lock.
 public final class JWKSCache: Sendable {
     /// Fetches and parses the JWKS of an issuer. It runs blocking on the caller's thread, so keep its timeout short.
     public typealias Fetcher = @Sendable (_ issuer: String) throws -> JWKSet

@@ -4,7 +4,7 @@ import Foundation
 public struct JWKSet: Sendable {
     /// Usable keys by `kid`.
     public let keysByKid: [String: RSAPublicKey]
-    /// Usable keys that have no `kid`; they match only a token without `kid` when they are the only key.
+    /// Usable keys that have no `kid`. Such a key matches only a token without `kid`, and only when it is the only key.
     public let keysWithoutKid: [RSAPublicKey]
     /// One line per key that was skipped (another algorithm, `use` other than `sig`, too small, malformed).
     public let skipped: [String]

@@ -1,4 +1,4 @@
-/// Why a JWT was rejected, with a short stable code such as `jwt.expired` for logs and metrics.
+/// The reason a JWT was rejected, with a short stable code such as `jwt.expired` for logs and metrics.
 ///
 /// `message` names the claim or header and the bad value. It may contain token content, so log it but do not
 /// return it to the client that sent the token.
@@ -24,9 +24,9 @@ public struct JWTError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     private let kind: Code
-    /// What is wrong with the token, naming the claim or header and its value.
+    /// The problem with the token, naming the claim or header and its value.
     public let message: String
-    /// For time checks, how many whole seconds the token is outside its validity window, leeway excluded.
+    /// For time checks, the whole seconds the token is outside its validity window, leeway excluded.
     public let gapSeconds: Int?
 
     /// The short stable code, usable as a metric label.

@@ -12,7 +12,7 @@ public struct KeyError: Error, CustomStringConvertible, Sendable {
     }
 
     private let kind: Code
-    /// What failed and how to fix it, in one sentence or two.
+    /// The failure and how to fix it, in one or two sentences.
     public let message: String
 
     /// The short stable code, usable as a metric label.

@@ -83,7 +83,7 @@ public final class RSAPublicKey: Sendable {
         guard let context = EVP_PKEY_CTX_new_from_name(nil, "RSA", nil) else { return nil }
         defer { EVP_PKEY_CTX_free(context) }
         var key: OpaquePointer?
-        // EVP_PKEY_PUBLIC_KEY is a composite macro that Swift cannot import; these are its parts in OpenSSL 3.0.
+        // Swift cannot import the composite macro EVP_PKEY_PUBLIC_KEY, so these are its parts in OpenSSL 3.0.
         let selection = Int32(
             OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS | OSSL_KEYMGMT_SELECT_OTHER_PARAMETERS
                 | OSSL_KEYMGMT_SELECT_PUBLIC_KEY)

@@ -75,7 +75,7 @@ public final class RSASigningKey: Sendable {
     public func privateKeyPEM() throws(KeyError) -> String {
         guard let bio = BIO_new(BIO_s_mem()) else { throw .invalidPEM("libcrypto could not allocate a buffer") }
         defer { BIO_free(bio) }
-        // OpenSSL 3 writes PKCS#8 for PEM_write_bio_PrivateKey; no cipher means no encryption.
+        // OpenSSL 3 writes PKCS#8 for PEM_write_bio_PrivateKey, and a nil cipher means no encryption.
         guard PEM_write_bio_PrivateKey(bio, key.pointer, nil, nil, 0, nil, nil) == 1 else {
             throw .invalidPEM("writing failed: \(OpenSSLErrors.drain())")
         }

@@ -31,7 +31,7 @@ public enum SigningKeyState: String, Sendable {
     case retired
 }
 
-/// What one rotation step changed, as lists of key ids.
+/// The changes of one rotation step, as lists of key ids.
 public struct SigningKeyRotationResult: Sendable, Equatable {
     /// Keys generated in this step.
     public var created: [String] = []

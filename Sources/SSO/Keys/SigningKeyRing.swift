@@ -8,14 +8,14 @@ import Synchronization
 /// The keys live in the store's `sso_signing_keys` table, so a restart or a second replica on the same database
 /// signs with the same keys. Call `rotate(now:store:)` at start and then periodically, more often than
 /// `policy.publishAhead`, so that every replica publishes a next key well before any replica signs with it.
-/// Signing and publishing are safe from any thread; `rotate` uses the caller's store on the caller's thread.
+/// Signing and publishing are safe from any thread, and `rotate` uses the caller's store on the caller's thread.
 public final class SigningKeyRing: Sendable {
     /// The rotation policy.
     public let policy: SigningKeyPolicy
     private let keyBits: Int
     private let state = Mutex(RingKeys())
 
-    /// Creates an empty ring; it has no keys until the first `rotate(now:store:)`.
+    /// Creates an empty ring, which has no keys until the first `rotate(now:store:)`.
     public init(policy: SigningKeyPolicy = SigningKeyPolicy(), keyBits: Int = 2048) {
         self.policy = policy
         self.keyBits = keyBits

@@ -6,10 +6,10 @@ enum SigningKeyRotation {
     /// Applies one rotation step at `now` to `keys` and returns what changed. `makeKey` generates a key and returns
     /// its kid and PEM.
     ///
-    /// In order: a `next` key whose activation time has come becomes `current`, and the old `current` becomes
-    /// `retired`; with no key at all, a `current` key is made; with no `next` key, one is made that activates one
-    /// rotation interval after the current key did, but never sooner than `publishAhead` from now; retired keys
-    /// are removed `maxTokenLifetime` after they stopped signing.
+    /// The steps run in this order. A `next` key whose activation time has come becomes `current`, and the old
+    /// `current` becomes `retired`. With no `current` key, one is generated. With no `next` key, one is generated
+    /// that activates one rotation interval after the current key did, but no sooner than `publishAhead` from now.
+    /// Last, retired keys are removed `maxTokenLifetime` after they stopped signing.
     static func step(
         _ keys: inout [StoredSigningKey], now: Date, policy: SigningKeyPolicy,
         makeKey: () throws -> (kid: String, pem: String)

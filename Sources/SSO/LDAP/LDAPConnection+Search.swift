@@ -24,8 +24,8 @@ extension LDAPConnection {
     /// Searches the subtree under `baseDN` page by page with the paged results control (RFC 2696).
     ///
     /// `visit` receives each entry and returns false to stop early. Search references are collected, not
-    /// followed. A page size above the server's limit (adminLimitExceeded before any page) is halved and retried;
-    /// a server that refuses paging is searched once without it, and its size limit is then reported.
+    /// followed. A page size above the server's limit (adminLimitExceeded before any page) is halved and retried.
+    /// A server that rejects paging is searched once without it, and its size limit is then reported.
     func pagedSearch(
         baseDN: String, filter: String, attributes: [String], pageSize: Int, visit: (LDAPEntry) -> Bool
     ) throws(LDAPError) -> (references: [String], pages: Int) {

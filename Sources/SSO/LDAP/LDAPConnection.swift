@@ -9,7 +9,7 @@ final class LDAPConnection {
     let config: LDAPDirectoryConfig
     let handle: OpaquePointer
 
-    /// Opens a connection, with TLS when the configuration asks for it, and checks the server's certificate.
+    /// Opens a connection, with TLS when the configuration requires it, and checks the server's certificate.
     init(config: LDAPDirectoryConfig) throws(LDAPError) {
         self.config = config
         var created: OpaquePointer?
@@ -129,7 +129,7 @@ final class LDAPConnection {
         }
     }
 
-    /// The server's or libldap's diagnostic message for the last operation, if any.
+    /// Returns the server's or libldap's diagnostic message for the last operation, if any.
     func diagnosticMessage() -> String? {
         var text: UnsafeMutablePointer<CChar>?
         guard ldap_get_option(handle, LDAP_OPT_DIAGNOSTIC_MESSAGE, &text) == LDAP_OPT_SUCCESS, let text else {
@@ -140,7 +140,7 @@ final class LDAPConnection {
         return message.isEmpty ? nil : message
     }
 
-    /// The result code's name from libldap, with the diagnostic message when there is one.
+    /// Formats the result code's name from libldap, with the diagnostic message when there is one.
     func describe(_ status: Int32, _ diagnostic: String?) -> String {
         let name = String(cString: ldap_err2string(status))
         guard let diagnostic else { return name }

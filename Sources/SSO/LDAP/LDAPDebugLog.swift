@@ -4,15 +4,15 @@ import Synchronization
 
 // libldap built with GnuTLS (as Debian builds it) reports why a TLS handshake failed only through its debug
 // log: the result is LDAP_SERVER_DOWN and the diagnostic message reads "(unknown error code)". To name the
-// cause, the log is routed to a print function that appends each line to a buffer owned by the thread that
-// is connecting; lines from other threads are dropped, as they would be with logging off.
+// cause, the log is routed to a print function that appends each line to a buffer owned by the connecting
+// thread. Lines from other threads are dropped, as they would be with logging off.
 
 /// The lines libldap logged on one thread while a connection was being opened.
 final class LDAPDebugLines {
     var lines: [String] = []
 }
 
-/// The thread-specific slot that holds the current thread's `LDAPDebugLines`, or nil when it is not capturing.
+/// The thread-specific slot that stores the current thread's `LDAPDebugLines`, or nil when it is not capturing.
 private let captureSlot: pthread_key_t = {
     var key = pthread_key_t()
     pthread_key_create(&key, nil)

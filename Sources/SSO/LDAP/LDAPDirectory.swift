@@ -5,13 +5,13 @@ import CLDAP
 /// Every call opens its own connection and closes it before returning, because a libldap handle must not be
 /// used by two threads at once. Calls block: run them off Swift's cooperative thread pool.
 public struct LDAPDirectory: Sendable {
-    /// The longest username accepted, in UTF-8 bytes; longer input is rejected before any connection.
+    /// The maximum username length in UTF-8 bytes. Longer input is rejected before any connection is opened.
     public static let maximumUsernameLength = 256
 
     /// The directory's settings.
     public let config: LDAPDirectoryConfig
 
-    /// Creates a directory client; nothing connects until a call.
+    /// Creates a directory client. No connection is opened until the first call.
     public init(config: LDAPDirectoryConfig) {
         self.config = config
     }

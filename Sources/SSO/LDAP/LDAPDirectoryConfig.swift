@@ -1,6 +1,6 @@
 import Foundation
 
-/// How Rollbook reaches one district's LDAP directory or Active Directory domain.
+/// The connection settings for one district's LDAP directory or Active Directory domain.
 ///
 /// Referral chasing is always off: referrals and search references are reported, never followed.
 public struct LDAPDirectoryConfig: Sendable, CustomStringConvertible {
@@ -8,19 +8,19 @@ public struct LDAPDirectoryConfig: Sendable, CustomStringConvertible {
     public let url: String
     /// Whether an `ldap://` connection is upgraded with StartTLS before anything is sent.
     public let startTLS: Bool
-    /// A PEM file with the district's private CA; nil trusts only the system store.
+    /// A PEM file with the district's private CA, or nil to trust only the system store.
     public let caCertificateFile: String?
     /// The DN of the service account that searches for users.
     public let bindDN: String
-    /// The service account's password; it is masked in `description` and never in an error message.
+    /// The service account's password. It is masked in `description` and never included in an error message.
     public let bindPassword: String
     /// The entry under which users and listings are searched, with subtree scope.
     public let baseDN: String
     /// The filter that finds one account by username.
     public let userFilter: LDAPUserFilter
-    /// The attributes returned for each entry; binary ones such as `objectGUID` arrive as bytes.
+    /// The attributes returned for each entry. Binary ones such as `objectGUID` arrive as bytes.
     public let attributes: [String]
-    /// The number of entries asked for in each page of a paged search (RFC 2696).
+    /// The number of entries requested in each page of a paged search (RFC 2696).
     public let pageSize: Int
     /// The limit on establishing a TCP connection.
     public let connectTimeout: Duration

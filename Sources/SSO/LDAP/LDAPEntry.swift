@@ -7,7 +7,7 @@ public struct LDAPEntry: Sendable, Equatable {
     /// Raw attribute values keyed by lowercased attribute name, because LDAP attribute names ignore case.
     public let attributes: [String: [[UInt8]]]
 
-    /// Creates an entry; attribute names are lowercased.
+    /// Creates an entry with lowercased attribute names.
     public init(dn: String, attributes: [String: [[UInt8]]]) {
         self.dn = dn
         var lowered: [String: [[UInt8]]] = [:]
@@ -15,22 +15,22 @@ public struct LDAPEntry: Sendable, Equatable {
         self.attributes = lowered
     }
 
-    /// The raw values of attribute `name`, empty when the entry has none.
+    /// Returns the raw values of attribute `name`, empty when the entry has none.
     public func values(_ name: String) -> [[UInt8]] {
         attributes[name.lowercased()] ?? []
     }
 
-    /// The values of attribute `name` that are valid UTF-8 text.
+    /// Returns the values of attribute `name` that are valid UTF-8 text.
     public func strings(_ name: String) -> [String] {
         values(name).compactMap { String(validating: $0, as: UTF8.self) }
     }
 
-    /// The first value of attribute `name` as text, or nil when it is missing or not UTF-8.
+    /// Returns the first value of attribute `name` as text, or nil when it is missing or not UTF-8.
     public func string(_ name: String) -> String? {
         strings(name).first
     }
 
-    /// The first value of attribute `name` in standard base64, for binary values such as `objectGUID`.
+    /// Returns the first value of attribute `name` in standard base64, for binary values such as `objectGUID`.
     public func base64(_ name: String) -> String? {
         values(name).first.map { Data($0).base64EncodedString() }
     }
@@ -51,7 +51,7 @@ public struct LDAPUser: Sendable, Equatable {
 public struct LDAPSearchResult: Sendable {
     /// The entries, in the order the server sent them.
     public let entries: [LDAPEntry]
-    /// The URLs of search continuation references; they are not followed, so callers can log them.
+    /// The URLs of search continuation references, which are not followed, so callers can log them.
     public let skippedReferences: [String]
     /// The number of pages the server sent.
     public let pages: Int

@@ -27,7 +27,7 @@ public struct AccountLinker: Sendable {
             if let user = users.first, users.count == 1 {
                 return .linked(user, isNew: false)
             }
-            // The linked user left the roster; the other rules must not silently move the account to someone else.
+            // The linked user left the roster, and the other rules must not silently move the account to someone else.
             tried.append("stored link to '\(stored.userSourcedId)', which is no longer in the roster")
             return .rejected(.noLinkedUser(district: district, key: identity.linkKey, tried: tried))
         }

@@ -21,7 +21,7 @@ public struct RosterUser: Sendable, Hashable {
 public protocol RosterDirectory: Sendable {
     /// Returns the user with this `sourcedId`, as a list of zero or one users.
     func users(district: String, sourcedId: String) throws -> [RosterUser]
-    /// Returns the users with a `userIds` entry of this type and value; types compare ignoring case, values exactly.
+    /// Returns the users with a `userIds` entry of this type and value. Types compare ignoring case, values exactly.
     func users(district: String, userIdType: String, value: String) throws -> [RosterUser]
     /// Returns the users with this e-mail address, ignoring case.
     func users(district: String, email: String) throws -> [RosterUser]

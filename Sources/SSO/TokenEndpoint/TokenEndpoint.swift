@@ -137,8 +137,8 @@ public struct TokenEndpoint: Sendable {
             let shown = names.first ?? ""
             throw TokenError(
                 code: "invalid_scope",
-                description: "None of the requested scopes is allowed for this client, such as '\(shown)'; "
-                    + "omit 'scope' to get every allowed scope.")
+                description: "None of the requested scopes, such as '\(shown)', is allowed for this client. "
+                    + "Omit 'scope' to get every allowed scope.")
         }
         return granted
     }

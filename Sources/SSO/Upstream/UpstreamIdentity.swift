@@ -36,7 +36,7 @@ public struct UpstreamIdentity: Sendable, Equatable {
     public let linkKey: LinkKey
     /// The e-mail address, when the provider sent one.
     public let email: String?
-    /// Whether the provider vouches for `email`; always false for Microsoft Entra ID, whose `email` claim is not
+    /// Whether the provider vouches for `email`. Always false for Microsoft Entra ID, whose `email` claim is not
     /// verified.
     public let emailVerified: Bool
     /// The `preferred_username` claim, or the username typed for LDAP.

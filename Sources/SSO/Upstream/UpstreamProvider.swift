@@ -105,14 +105,14 @@ public struct UpstreamProvider: Sendable, Equatable {
 public struct LinkingSettings: Sendable, Equatable {
     /// Whether a verified e-mail address may link a first login to the roster user with that address.
     public var trustEmail: Bool
-    /// The claim (or LDAP attribute) whose value is matched to the roster username, ignoring case; nil turns the
+    /// The claim (or LDAP attribute) whose value is matched to the roster username, ignoring case. Nil turns the
     /// rule off. Only member accounts are matched this way, never guests.
     public var usernameClaim: String?
     /// The type of the `userIds` entry that contains the account's link subject, such as `idp` for
     /// `{idp:77c1-0401}`: `sub` for OpenID Connect, Google and ADFS, `oid` for Entra ID. Nil turns the rule off.
     public var userIdsType: String?
 
-    /// Creates linking settings; by default only stored links sign a user in.
+    /// Creates linking settings. By default only stored links sign a user in.
     public init(trustEmail: Bool = false, usernameClaim: String? = nil, userIdsType: String? = nil) {
         self.trustEmail = trustEmail
         self.usernameClaim = usernameClaim
