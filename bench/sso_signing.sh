@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 seconds="${1:-5}"
 cores="$(nproc)"
 
-# `swift test` compiles with testable imports, which `swift build -c release --build-tests` does not.
+# This first run only builds the benchmark. It goes through `swift test` because the benchmark needs testable
+# imports, which `swift build -c release --build-tests` does not compile.
 ROLLBOOK_BENCH=0 swift test -c release --filter JWTBenchmark >/dev/null
 
 openssl_rate() {

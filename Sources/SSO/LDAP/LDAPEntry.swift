@@ -1,6 +1,6 @@
 import Foundation
 
-/// One directory entry: its DN and the values of the attributes that were asked for.
+/// One directory entry: its DN and the values of the requested attributes.
 public struct LDAPEntry: Sendable, Equatable {
     /// The entry's distinguished name.
     public let dn: String

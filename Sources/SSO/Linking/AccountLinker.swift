@@ -2,8 +2,8 @@
 ///
 /// The rules run in a fixed order, and the first one that finds a user decides. A stored link comes first, then a
 /// `userIds` entry that contains the subject, then the configured username claim (members only), and last a
-/// verified e-mail when the provider is trusted for it. A rule that finds several users rejects the login rather than guessing, and guests
-/// sign in only through a stored link.
+/// verified e-mail when the provider is trusted for it. A rule that finds several users rejects the login rather
+/// than guessing, and guests sign in only through a stored link.
 public struct AccountLinker: Sendable {
     private let directory: any RosterDirectory
     private let store: any LinkStore
@@ -27,7 +27,8 @@ public struct AccountLinker: Sendable {
             if let user = users.first, users.count == 1 {
                 return .linked(user, isNew: false)
             }
-            // The linked user left the roster, and the other rules must not silently move the account to someone else.
+            // The linked user left the roster. The other rules must not silently move the account to someone
+            // else.
             tried.append("stored link to '\(stored.userSourcedId)', which is no longer in the roster")
             return .rejected(.noLinkedUser(district: district, key: identity.linkKey, tried: tried))
         }
