@@ -53,7 +53,7 @@ extension SnapshotStore {
     /// Reads the signing keys, lets `body` change the list, and writes the changes, all in one IMMEDIATE
     /// transaction, so that two replicas rotating at once cannot both add keys.
     ///
-    /// Keys that `body` removes from the list are deleted; added or changed ones are written.
+    /// Keys that `body` removes from the list are deleted, and added or changed ones are written.
     public func updateSigningKeys<T>(_ body: (inout [StoredSigningKey]) throws -> T) throws -> T {
         try database.transaction {
             let before = try signingKeys()

@@ -114,7 +114,7 @@ public struct LDAPError: Error, Sendable, CustomStringConvertible {
             return "TLS with LDAP server '\(server)' failed before any password was sent: "
                 + Self.describe(cause)
         case .timeout(let server, let operation, let seconds):
-            return "LDAP server '\(server)' did not answer the \(operation) within \(Self.format(seconds)) s. "
+            return "LDAP server '\(server)': the \(operation) timed out after \(Self.format(seconds)) s. "
                 + "Check that the server is up, or raise 'operationTimeout'."
         case .serviceBindFailed(let server, let dn, let reason):
             return "LDAP server '\(server)' rejected the bind as service account '\(dn)': \(reason). "
