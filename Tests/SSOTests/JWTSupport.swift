@@ -6,7 +6,7 @@ import Foundation
 let providerKey: RSASigningKey? = try? RSASigningKey.generate()
 let otherKey: RSASigningKey? = try? RSASigningKey.generate()
 
-/// Signs arbitrary header and payload JSON text with `key`, as an IdP would, without our header rules.
+/// Signs arbitrary header and payload JSON text with `key`, as an IdP would, without the header rules of `JWT.sign`.
 func signedToken(header: String, payload: String, key: RSASigningKey) throws -> String {
     let input = Base64.encodeURLSafe(Array(header.utf8)) + "." + Base64.encodeURLSafe(Array(payload.utf8))
     return input + "." + Base64.encodeURLSafe(try key.sign(Array(input.utf8)))

@@ -179,8 +179,10 @@ struct LDAPTestPKI: Sendable {
     }
 }
 
-/// An OpenLDAP slapd on 127.0.0.1, logging each operation (debug level 256, "stats") to `log`, with plain LDAP (and StartTLS) on one free port and LDAPS on another,
-/// an mdb database in a temporary folder, loaded with slapadd before start. Killed when released.
+/// An OpenLDAP slapd on 127.0.0.1 that logs each operation (debug level 256, "stats") to `log`.
+///
+/// Plain LDAP (and StartTLS) listens on one free port and LDAPS on another. The mdb database lives in a temporary
+/// folder and is loaded with slapadd before start. The process is killed when the object is released.
 final class SlapdServer {
     let folder: String
     let ldapPort: Int

@@ -54,7 +54,7 @@ private let start = Date(timeIntervalSince1970: 1_767_225_600)
             claims: IDTokenClaims(issuer: "i", subject: "s", audience: "a", issuedAt: 0, lifetime: 60).writer())
         #expect(try JWT.decode(before).kid == first.kid)
 
-        // Day 30: the next key signs, the old one stays published as retired.
+        // On day 30 the next key signs, and the old one stays published as retired.
         let rotation = start.addingTimeInterval(30 * day)
         let result = try ring.rotate(now: rotation, store: temporary.store)
         #expect(result.activated == [next])

@@ -2,7 +2,8 @@ import HTTP
 
 extension AuthorizationServer {
     /// Handles a revocation request (RFC 7009): revokes the access or refresh token and every token of its
-    /// sign-in. Returns 200 for unknown tokens and for tokens of other clients too, so a caller cannot tell whether a token exists.
+    /// sign-in. Returns 200 for unknown tokens and for tokens of other clients too, so a caller cannot tell
+    /// whether a token exists.
     public func handleRevocation(_ request: HTTPRequest) -> HTTPResponse {
         do throws(TokenError) {
             guard request.method == "POST" else {
