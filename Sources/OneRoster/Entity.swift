@@ -49,6 +49,21 @@ public enum Entity: String, Sendable, Hashable, CaseIterable, Codable, Comparabl
         self = match
     }
 
+    /// The camel-case singular of the entity's name, such as `academicSession` or `demographic`.
+    public var singularName: String {
+        switch self {
+        case .orgs: return "org"
+        case .academicSessions: return "academicSession"
+        case .courses: return "course"
+        case .classes: return "class"
+        case .users: return "user"
+        case .userProfiles: return "userProfile"
+        case .roles: return "role"
+        case .enrollments: return "enrollment"
+        case .demographics: return "demographic"
+        }
+    }
+
     /// The singular noun used in messages, for example "class".
     public var singular: String {
         switch self {

@@ -41,7 +41,7 @@ public struct AppViewSource: Sendable {
         return "\(view).app = ? AND \(base).district = ? AND \(view).removed = 0"
     }
 
-    /// The expression of a schema column's value in the app's view, or nil for a name that is not a column.
+    /// Returns the expression of a schema column's value in the app's view, or nil for a name that is not a column.
     public func column(_ name: String) -> String? {
         guard let index = Schema.index(of: name, in: entity) else { return nil }
         let quotedName = table.base.columns[index]
@@ -51,14 +51,14 @@ public struct AppViewSource: Sendable {
         return "(CASE WHEN \(view).mapped THEN \(view).\(quotedName) ELSE \(base).\(quotedName) END)"
     }
 
-    /// The expression of a schema column of the base row, which the base table's indexes can serve, or nil for
-    /// a name that is not a column. Use it only for columns a mapping does not change, such as sourcedIds.
+    /// Returns the expression of a schema column of the base row, which the base table's indexes can serve, or
+    /// nil for a name that is not a column. Use it only for columns a mapping does not change, such as sourcedIds.
     public func baseColumn(_ name: String) -> String? {
         guard let index = Schema.index(of: name, in: entity) else { return nil }
         return "\(base).\(table.base.columns[index])"
     }
 
-    /// A condition that keeps the records whose base rowid is among the rows of the base table that `rows`
+    /// Returns a condition that keeps the records whose base rowid is among the rows of the base table that `rows`
     /// (a condition on that table's own columns, such as `key IN (...)`) selects.
     ///
     /// The rowid test makes SQLite find the base rows first, by the index `rows` can use, and only then their

@@ -100,7 +100,7 @@ struct AdminPagesTests {
     }
 
     @Test("posts without CSRF token are rejected")
-    func csrfRefused() throws {
+    func csrfRejected() throws {
         let harness = try start()
         let fixture = harness.fixture
         let server = harness.server

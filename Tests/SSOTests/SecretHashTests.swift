@@ -64,7 +64,7 @@ import Testing
         #expect {
             _ = try APIClient(id: "c1", app: "a", district: "d", scopes: [], secretHash: "plain-text-secret")
         } throws: { error in
-            "\(error)".hasPrefix("API client 'c1': field 'secretHash' is invalid. Secret hash has 1")
+            "\(error)".hasPrefix("API client 'c1': the secret hash is invalid. Secret hash has 1")
         }
     }
 

@@ -25,19 +25,9 @@ extension RESTRecordEncoder {
         entity.rawValue
     }
 
-    /// Returns the member name of a single-object body, such as `user`; demographics stays plural.
+    /// Returns the member name of a single-object body, such as `user`. Demographics stays plural.
     public static func singleKey(of entity: Entity) -> String {
-        switch entity {
-        case .orgs: return "org"
-        case .academicSessions: return "academicSession"
-        case .courses: return "course"
-        case .classes: return "class"
-        case .users: return "user"
-        case .userProfiles: return "userProfile"
-        case .roles: return "role"
-        case .enrollments: return "enrollment"
-        case .demographics: return "demographics"
-        }
+        entity == .demographics ? "demographics" : entity.singularName
     }
 
     /// Returns the entity that a rostering collection path segment serves, such as `users` for `students`.

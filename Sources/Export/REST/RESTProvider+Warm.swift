@@ -13,7 +13,7 @@ extension RESTProvider {
     /// Builds the sourcedId order of every collection of an app's last committed view of a district, so that
     /// the first page of a large collection costs no more than the next ones.
     ///
-    /// It reads on a connection of its own, so it never holds one that requests wait for. Building takes about
+    /// It reads on a connection of its own, so it never occupies one that requests wait for. Building takes about
     /// as long as sorting the view's records, a few seconds for a million records, so call it off the request
     /// threads, after a sync and at start.
     public func warm(app: String, district: String) throws {

@@ -63,51 +63,29 @@ extension Config {
                 throw fail("unknown key \(describe(key))\(suggestion(for: key, among: apiClientKeys))")
             }
         }
+
         guard let id = item["id"]?.stringValue, !id.isEmpty else { throw fail("missing required key 'id'") }
         guard id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) else {
             throw fail("id '\(id)' may use only printable ASCII characters other than ':' and spaces")
         }
-        let district: String
-        if let named = item["district"] {
-            guard let text = named.stringValue, districts.contains(text) else {
-                throw fail("'district' must be one of the app's districts: \(districts.joined(separator: ", "))")
-            }
-            district = text
-        } else if districts.count == 1 {
-            district = districts[0]
-        } else {
-            throw fail("missing key 'district': the app has several districts, and a client reads one")
-        }
-        var scopes: [String] = []
-        switch item["scopes"] {
-        case nil: break
-        case .array(let names)?:
-            for name in names {
-                guard let text = name.stringValue, !text.isEmpty else {
-                    throw fail("'scopes' must list scope names, such as \"roster-core.readonly\"")
-                }
-                scopes.append(text)
-            }
-        default: throw fail("'scopes' must be a list of scope names, such as { \"roster-core.readonly\" }")
-        }
-        let secretHash = item["secret_hash"]?.stringValue
-        let oauth1Secret = item["oauth1_secret"]?.stringValue
-        if item["secret_hash"] != nil, secretHash?.isEmpty ?? true {
-            throw fail("'secret_hash' must be the text `rollbook hash-secret` prints")
-        }
-        if item["oauth1_secret"] != nil, oauth1Secret?.isEmpty ?? true {
-            throw fail("'oauth1_secret' must be a non-empty string, such as env(\"CODEYARD_OAUTH1_SECRET\")")
-        }
+
+        let secretHash = try nonEmptyString(
+            item, "secret_hash", fail: fail, example: "the text `rollbook hash-secret` prints")
+        let oauth1Secret = try nonEmptyString(
+            item, "oauth1_secret", fail: fail, example: "env(\"CODEYARD_OAUTH1_SECRET\")")
         guard secretHash != nil || oauth1Secret != nil else {
-            throw fail("needs 'secret_hash' (OAuth 2.0) or 'oauth1_secret' (OAuth 1.0a), or both")
+            throw fail("missing key 'secret_hash' (OAuth 2.0) or 'oauth1_secret' (OAuth 1.0a); give one or both")
         }
+
         var allowsSHA1 = false
         if let flag = item["allow_hmac_sha1"] {
             guard case .boolean(let value) = flag else { throw fail("'allow_hmac_sha1' must be true or false") }
             allowsSHA1 = value
         }
+
         let client = APIClientConfig(
-            id: id, app: app, district: district, scopes: scopes, secretHash: secretHash, oauth1Secret: oauth1Secret,
+            id: id, app: app, district: try clientDistrict(item, districts: districts, fail: fail),
+            scopes: try scopeNames(item, fail: fail), secretHash: secretHash, oauth1Secret: oauth1Secret,
             allowsSHA1: allowsSHA1)
         do {
             _ = try client.apiClient()
@@ -115,6 +93,47 @@ extension Config {
             throw fail("\(error)")
         }
         return client
+    }
+
+    /// Returns the district a client reads: the one it names, or the app's only district.
+    private static func clientDistrict(_ item: LuaValue, districts: [String], fail: (String) -> ConfigError) throws
+        -> String
+    {
+        guard let named = item["district"] else {
+            guard districts.count == 1 else {
+                throw fail("missing key 'district': the app has several districts, and a client reads one")
+            }
+            return districts[0]
+        }
+        guard let text = named.stringValue, districts.contains(text) else {
+            throw fail("'district' must be one of the app's districts: \(districts.joined(separator: ", "))")
+        }
+        return text
+    }
+
+    /// Returns the client's `scopes` list, empty when the key is missing.
+    private static func scopeNames(_ item: LuaValue, fail: (String) -> ConfigError) throws -> [String] {
+        guard let value = item["scopes"] else { return [] }
+        guard case .array(let names) = value else {
+            throw fail("'scopes' must be a list of scope names, such as { \"roster-core.readonly\" }")
+        }
+        return try names.map { name in
+            guard let text = name.stringValue, !text.isEmpty else {
+                throw fail("'scopes' must list scope names, such as \"roster-core.readonly\"")
+            }
+            return text
+        }
+    }
+
+    /// Returns the non-empty string under `key`, nil when the key is missing, or throws naming an example.
+    private static func nonEmptyString(
+        _ item: LuaValue, _ key: String, fail: (String) -> ConfigError, example: String
+    ) throws -> String? {
+        guard let value = item[key] else { return nil }
+        guard let text = value.stringValue, !text.isEmpty else {
+            throw fail("'\(key)' must be a non-empty string, such as \(example)")
+        }
+        return text
     }
 }
 

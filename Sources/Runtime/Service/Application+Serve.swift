@@ -23,7 +23,7 @@ extension Application {
         }
     }
 
-    /// The service logs at `info` unless ROLLBOOK_LOG_LEVEL sets another level.
+    /// Returns the service's log level: `info` unless ROLLBOOK_LOG_LEVEL sets another one.
     static func serviceLogLevel() -> LogSeverity {
         ProcessInfo.processInfo.environment["ROLLBOOK_LOG_LEVEL"] == nil ? .info : logLevel()
     }

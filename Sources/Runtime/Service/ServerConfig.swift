@@ -11,8 +11,8 @@ public struct ServerConfig: Sendable, Equatable {
     /// hrefs and the URL that OAuth 1.0a signatures cover. Without one it is `http://host:port` with the port
     /// the server bound.
     public var publicURL: String?
-    /// Threads that handle requests, one per processor by default. A request never waits long on the network or
-    /// the disk (the store is a local file), so more threads than processors only add context switches.
+    /// Threads that handle requests, one per processor (at least 2) by default. Requests read a local store
+    /// file and wait on nothing remote, so more threads than processors mostly add context switches.
     public var threads = max(2, ProcessInfo.processInfo.activeProcessorCount)
     /// The maximum `limit` a REST client may request. A larger one is capped to it.
     public var maxLimit = 10_000
@@ -43,6 +43,7 @@ extension Config {
                 throw fail("unknown key \(describe(key))\(suggestion(for: key, among: serverKeys))")
             }
         }
+
         if let listen = value["listen"] {
             guard let text = listen.stringValue, let (host, port) = parseListen(text) else {
                 throw fail("'listen' must be an IPv4 address and port, such as \"127.0.0.1:8080\"")
@@ -58,6 +59,7 @@ extension Config {
             }
             server.publicURL = String(text.reversed().drop { $0 == "/" }.reversed())
         }
+
         server.threads = try whole(value["threads"], name: "threads", range: 1...256, fail: fail) ?? server.threads
         server.maxLimit =
             try whole(value["max_limit"], name: "max_limit", range: 100...1_000_000, fail: fail) ?? server.maxLimit

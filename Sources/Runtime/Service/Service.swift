@@ -9,7 +9,7 @@ import Synchronization
 /// `rollbook serve`: the HTTP service that serves the REST API and the admin pages and runs scheduled syncs.
 ///
 /// The configuration in force is one value, replaced whole on SIGHUP when the new file loads, so a request or
-/// a sync sees either the old configuration or the new one. SIGTERM and SIGINT stop it gracefully: no new
+/// a sync gets either the old configuration or the new one. SIGTERM and SIGINT stop it gracefully: no new
 /// requests, those in flight are answered, and a running sync finishes its current step.
 public final class Service: ServiceControl {
     public let logger: Logger

@@ -98,6 +98,7 @@ final class SyncJobs: Sendable {
                 district.id, outcome: outcome, seconds: Date().timeIntervalSince(started), counts: counts)
             logger.info("sync finished", ["outcome": outcome, "seconds": SyncRunner.seconds(since: started)])
         }
+
         let store: SnapshotStore
         do {
             store = try SnapshotStore(path: config.storePath)
@@ -105,6 +106,7 @@ final class SyncJobs: Sendable {
             logger.error("sync failed", ["error": SyncRunner.describe(error)])
             return
         }
+
         let runner = SyncRunner(config: config, logger: logger)
         runner.progressObserver = { [self] file, rows in
             jobs.withLock { table in
@@ -118,9 +120,11 @@ final class SyncJobs: Sendable {
         if let pending = try? store.pendingRuns(district: district.id) {
             metrics.held(district.id, count: pending.count)
         }
+
         if let folder = config.reportsDirectory, let runId = result.runId, enter("report", of: district.id) {
             Application.writeReport(run: runId, of: district.id, into: folder, store: store)
         }
+
         guard enter("apps", of: district.id) else {
             logger.info("sync stopped early", ["skipped": "apps"])
             return

@@ -81,6 +81,7 @@ extension AuthorizationServer {
         guard let token = form["refresh_token"], !token.isEmpty, token.utf8.count <= 512 else {
             throw .invalidRequest("Parameter 'refresh_token' is missing or longer than 512 bytes.")
         }
+
         let now = clock().timeIntervalSince1970
         let record: RefreshRecord
         switch store.redeemRefresh(token, now: now) {
@@ -90,11 +91,13 @@ extension AuthorizationServer {
             throw Self.invalidGrant("The refresh token was already used; every token of its sign-in is revoked.")
         case .valid(let redeemed): record = redeemed
         }
+
         // NOTE: the token is spent even when the client or scope check below fails, so a stolen token tried by
         // the wrong client stops working for the right one too.
         guard record.grant.clientID == client.id else {
             throw Self.invalidGrant("The refresh token was issued to another client.")
         }
+
         // NOTE: the refresh grant does not check again that the user is still in the app's view or that the client
         // still allows the scopes. A config or roster change takes effect only through revocation.
         var grant = record.grant

@@ -1,4 +1,4 @@
-/// One relying party that signs users in through Rollbook: it belongs to one app and sees only that app's view.
+/// One relying party that signs users in through Rollbook: it belongs to one app and reads only that app's view.
 ///
 /// A client with a `secretHash` is confidential and authenticates at the token endpoint with HTTP Basic or body
 /// parameters. A client without one is public: it sends only `client_id`, and PKCE is always required for it.

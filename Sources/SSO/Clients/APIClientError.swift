@@ -36,7 +36,7 @@ public struct APIClientError: Error, Sendable, CustomStringConvertible {
         case .emptyField(let field, let client):
             return "API client '\(client)': field '\(field)' is empty; expected a non-empty value."
         case .invalidSecretHash(let client, let error):
-            return "API client '\(client)': field 'secretHash' is invalid. \(error.description)"
+            return "API client '\(client)': the secret hash is invalid. \(error.description)"
         case .noCredentials(let client):
             return "API client '\(client)' has neither 'secretHash' nor a consumer secret; "
                 + "give it one so it can authenticate."

@@ -37,7 +37,7 @@ public struct SecretHashError: Error, Sendable, Equatable, CustomStringConvertib
 
     public var description: String {
         let format = "expected '\(SecretHash.algorithm)$<iterations>$<salt base64>$<hash base64>'"
-        let fix = "create a new one with SecretHash.make(secret:)"
+        let fix = "make a new one with `rollbook hash-secret`"
         switch code {
         case .wrongFieldCount(let count):
             return "Secret hash has \(count) '$'-separated fields; \(format) with 4 fields; \(fix)."

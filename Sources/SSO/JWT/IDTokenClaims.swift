@@ -2,7 +2,7 @@ import Foundation
 
 /// The claims of an id_token the provider issues (OpenID Connect Core 1.0 section 2), written in a fixed order.
 ///
-/// `iat` is the provider's own clock in whole seconds and no `nbf` is written, so that no relying party sees a
+/// `iat` is the provider's own clock in whole seconds and no `nbf` is written, so that no relying party gets a
 /// token that is valid only later than it was issued.
 public struct IDTokenClaims: Sendable {
     /// The provider's issuer identifier.

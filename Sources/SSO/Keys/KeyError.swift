@@ -52,7 +52,7 @@ enum OpenSSLErrors {
     static func drain() -> String {
         var reasons: [String] = []
         var buffer = [CChar](repeating: 0, count: 256)
-        // The queue holds at most 16 entries (ERR_NUM_ERRORS in OpenSSL 3.0), so the loop is bounded.
+        // The queue has room for 16 entries (ERR_NUM_ERRORS in OpenSSL 3.0), so the loop is bounded.
         for _ in 0..<16 {
             let error = ERR_get_error()
             if error == 0 { break }

@@ -1,6 +1,6 @@
 /// A search filter template that finds one account by the name a person types at sign-in.
 ///
-/// The template holds `{u}` where the username goes. The username is escaped as an RFC 4515 assertion value
+/// The template contains `{u}` where the username goes. The username is escaped as an RFC 4515 assertion value
 /// before it is put in, so characters such as `*`, `(` and `)` match literally and cannot change the filter.
 public struct LDAPUserFilter: Sendable, Equatable, CustomStringConvertible {
     /// The placeholder that a template must contain.

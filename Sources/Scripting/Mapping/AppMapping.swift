@@ -41,17 +41,7 @@ public final class AppMapping {
 
     /// The name of an entity's mapping function in the script, such as `user` or `academicSession`.
     public static func functionName(of entity: Entity) -> String {
-        switch entity {
-        case .orgs: return "org"
-        case .academicSessions: return "academicSession"
-        case .courses: return "course"
-        case .classes: return "class"
-        case .users: return "user"
-        case .userProfiles: return "userProfile"
-        case .roles: return "role"
-        case .enrollments: return "enrollment"
-        case .demographics: return "demographic"
-        }
+        entity.singularName
     }
 
     /// Whether the script defines a mapping function for the entity.
