@@ -14,6 +14,7 @@ enum Migrations {
             Migration(version: 2, apply: addChangeHistory),
             Migration(version: 3, apply: addAppViews),
             Migration(version: 4, apply: addSigningKeys),
+            Migration(version: 5, apply: addAccountLinks),
         ]
     }
 
@@ -187,6 +188,37 @@ enum Migrations {
                 activates_at TEXT NOT NULL,
                 retires_at TEXT
             );
+            """)
+    }
+
+    /// Adds the links from upstream sign-in accounts to roster users, and the user indexes that sign-in lookups use.
+    ///
+    /// A link is unique per upstream account (namespace, subject) and per provider and roster user, both within
+    /// a district, so two concurrent first logins cannot store two links. The user indexes are partial: they
+    /// leave out tombstones (`status` 'tobedeleted'), which sign-in never matches, and a query uses them only
+    /// when its WHERE clause repeats that condition. `lower()` folds ASCII letters only.
+    private static func addAccountLinks(_ database: Database) throws {
+        try database.execute(
+            """
+            CREATE TABLE sso_links (
+                district TEXT NOT NULL,
+                provider TEXT NOT NULL,
+                namespace TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                user_sourced_id TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                last_used_at TEXT,
+                UNIQUE (district, namespace, subject),
+                UNIQUE (district, provider, user_sourced_id)
+            );
+            CREATE INDEX sso_links_user ON sso_links (district, user_sourced_id);
+            """)
+        let users = EntityTable.of(.users).name
+        let live = "\"status\" IS NOT 'tobedeleted'"
+        try database.execute(
+            """
+            CREATE INDEX users_email_lower ON \(users) (district, lower("email")) WHERE \(live);
+            CREATE INDEX users_username_lower ON \(users) (district, lower("username")) WHERE \(live);
             """)
     }
 }
