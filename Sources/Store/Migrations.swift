@@ -196,7 +196,7 @@ enum Migrations {
     /// A link is unique per upstream account (namespace, subject) and per provider and roster user, both within
     /// a district, so two concurrent first logins cannot store two links. The user indexes are partial: they
     /// leave out tombstones (`status` 'tobedeleted'), which sign-in never matches, and a query uses them only
-    /// when its WHERE clause repeats that condition. `lower()` folds ASCII letters only.
+    /// when its WHERE clause repeats that condition. SQLite's built-in `lower()` folds ASCII letters only.
     private static func addAccountLinks(_ database: Database) throws {
         try database.execute(
             """

@@ -60,6 +60,9 @@ public struct SSOLinkConflict: Error, Sendable, CustomStringConvertible {
     public var description: String {
         let link = existing
         switch kind {
+        case .accountLinked where link.userSourcedId == requestedUser:
+            return "District '\(link.district)': the account '\(link.subject)' at '\(link.namespace)' is already "
+                + "linked to user '\(link.userSourcedId)'. Look the link up instead of storing it again"
         case .accountLinked:
             return "District '\(link.district)': the account '\(link.subject)' at '\(link.namespace)' is already "
                 + "linked to user '\(link.userSourcedId)', so it cannot be linked to '\(requestedUser)'. "

@@ -68,11 +68,11 @@ extension SnapshotStore {
         defer { statement.reset() }
         try statement.bind(district, at: 1)
         try statement.bind(":" + value + "}", at: 2)
-        let wantedType = type.lowercased()
+        let lowercasedType = type.lowercased()
         var users: [RosterUserSummary] = []
         while try statement.step() {
             let entries = UserIdEntries.parse(statement.string(at: 3) ?? "")
-            if entries.contains(where: { $0.value == value && $0.type.lowercased() == wantedType }) {
+            if entries.contains(where: { $0.value == value && $0.type.lowercased() == lowercasedType }) {
                 users.append(Self.summary(statement))
             }
         }

@@ -176,3 +176,18 @@ private func conflict(_ body: () throws -> Void) throws -> SSOLinkConflict? {
         }
     }
 }
+
+@Suite struct SSOLinkConflictTests {
+    @Test func sameLinkTwiceConflicts() throws {
+        let folder = try TemporaryFolder()
+        let store = try SnapshotStore(path: folder.path())
+        try insert(store, subject: "sub-1", user: "u-1")
+
+        let error = try #require(try conflict { try insert(store, subject: "sub-1", user: "u-1") })
+        #expect(error.code == "store.sso_account_linked")
+        #expect(
+            error.description
+                == "District 'd': the account 'sub-1' at 'https://idp.example.net' is already linked to user 'u-1'. "
+                + "Look the link up instead of storing it again")
+    }
+}

@@ -15,7 +15,7 @@ private func user(
     return record
 }
 
-/// A store with one district of users for lookups, and one user with the same values in another district.
+/// Creates a store with one district of users for lookups, and one user with the same values in another district.
 private func makeRosterStore(_ folder: TemporaryFolder) throws -> SnapshotStore {
     let store = try SnapshotStore(path: folder.path())
     let rosters: [String: [Record]] = [

@@ -23,14 +23,7 @@ public struct AccountLinker: Sendable {
         var tried: [String] = []
 
         if let stored = try store.link(district: district, key: identity.linkKey) {
-            let users = try directory.users(district: district, sourcedId: stored.userSourcedId)
-            if let user = users.first, users.count == 1 {
-                return .linked(user, isNew: false)
-            }
-            // The linked user left the roster. The other rules must not silently move the account to someone
-            // else.
-            tried.append("stored link to '\(stored.userSourcedId)', which is no longer in the roster")
-            return .rejected(.noLinkedUser(district: district, key: identity.linkKey, tried: tried))
+            return try decide(by: stored, identity: identity)
         }
         tried.append("stored link")
 
@@ -53,18 +46,47 @@ public struct AccountLinker: Sendable {
         return .rejected(.noLinkedUser(district: district, key: identity.linkKey, tried: tried))
     }
 
+    /// Returns the decision of an account that has a stored link: the linked user, or a rejection when that user
+    /// left the roster. The other rules must not silently move the account to someone else.
+    private func decide(by stored: StoredLink, identity: UpstreamIdentity) throws -> LinkDecision {
+        let users = try directory.users(district: stored.district, sourcedId: stored.userSourcedId)
+        if let user = users.first, users.count == 1 {
+            return .linked(user, isNew: false)
+        }
+        let tried = ["stored link to '\(stored.userSourcedId)', which is no longer in the roster"]
+        return .rejected(.noLinkedUser(district: stored.district, key: identity.linkKey, tried: tried))
+    }
+
+    /// Saves the link of a first login.
+    ///
+    /// Another login can store a clashing link between the check and the save. A store with unique keys then
+    /// throws, and the link stored first decides: the account's own link signs in as its user, and a link of
+    /// the user to another account rejects this one. An error that no stored link explains is rethrown.
     private func save(_ user: RosterUser, identity: UpstreamIdentity, provider: UpstreamProvider) throws
         -> LinkDecision
     {
         let district = provider.district
-        // NOTE: the check and the save are separate calls, so two concurrent first logins can race. A persistent
-        // store should make (district, key) and (district, providerID, userSourcedId) unique and throw on a clash.
-        if try store.link(district: district, providerID: provider.id, userSourcedId: user.sourcedId) != nil {
+        if let existing = try store.link(district: district, providerID: provider.id, userSourcedId: user.sourcedId) {
+            // A concurrent first login of the same account may have stored this very link since the lookup.
+            if existing.key == identity.linkKey {
+                return try decide(by: existing, identity: identity)
+            }
             return .rejected(.userAlreadyLinked(district: district, user: user.sourcedId, provider: provider.id))
         }
-        try store.save(
-            StoredLink(
-                district: district, providerID: provider.id, key: identity.linkKey, userSourcedId: user.sourcedId))
+        do {
+            try store.save(
+                StoredLink(
+                    district: district, providerID: provider.id, key: identity.linkKey, userSourcedId: user.sourcedId))
+        } catch {
+            if let winner = try? store.link(district: district, key: identity.linkKey) {
+                return try decide(by: winner, identity: identity)
+            }
+            let userLink = try? store.link(district: district, providerID: provider.id, userSourcedId: user.sourcedId)
+            if userLink != nil {
+                return .rejected(.userAlreadyLinked(district: district, user: user.sourcedId, provider: provider.id))
+            }
+            throw error
+        }
         return .linked(user, isNew: true)
     }
 }
