@@ -1,4 +1,4 @@
-"""A small OpenID provider on pyop 3.5.0 that stands in for a district's IdP in the upstream sign-in tests.
+"""A small OpenID provider on pyop 3.5.0 that plays a district's IdP in the upstream sign-in tests.
 
 Usage: upstream_op.py USERS_JSON --client ID SECRET METHOD [--client ...] --redirect-uri URI [...]
 
