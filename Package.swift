@@ -25,9 +25,9 @@ let package = Package(
             // The checker's tables are used from one thread; run-time exclusivity checks cost more than the
             // lookups they guard on the per-record path.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
-        .target(name: "Scripting", dependencies: ["CLua", "CCurl", "OneRoster", "Archive"]),
+        .target(name: "Scripting", dependencies: ["CLua", "CCurl", "HTTP", "OneRoster", "Archive"]),
         .target(name: "Store", dependencies: ["CSQLite", "OneRoster"]),
-        .target(name: "HTTP", dependencies: ["CMicroHTTPD"]),
+        .target(name: "HTTP", dependencies: ["CMicroHTTPD", "CCurl"]),
         .target(name: "Export", dependencies: ["OneRoster", "Archive", "Store", "HTTP", "CCurl", "CZip", "CSSH"]),
         .target(name: "SSO", dependencies: ["HTTP", "Store", "COpenSSL", "CLDAP"]),
         .target(

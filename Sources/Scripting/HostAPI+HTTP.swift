@@ -1,4 +1,5 @@
 import CLua
+import HTTP
 
 extension HostAPI {
     static let httpFunctions: [HostFunction] = [
@@ -14,9 +15,17 @@ extension HostAPI {
                 guard lua_type(call.state, 1) == LUA_TTABLE else { throw call.badArgument(1, expected: "table") }
                 let request = try httpRequest(from: try call.value(1), call: call)
                 let runtime = call.runtime
-                let result = HTTPClient.send(
-                    request, policy: runtime.configuration.http, logger: runtime.configuration.logger,
-                    script: runtime.currentScript)
+                let logger = runtime.configuration.logger
+                let script = runtime.currentScript
+                let result = HTTPClient.send(request, policy: runtime.configuration.http) { retry in
+                    logger.log(
+                        level: .warn, message: "retrying HTTP request",
+                        fields: [
+                            "script": script, "method": request.method, "url": HTTPClient.redacted(request.url),
+                            "reason": retry.reason, "attempt": String(retry.attempt),
+                            "delay_seconds": String(retry.delay),
+                        ])
+                }
                 switch result {
                 case .success(let response):
                     pushResponse(response, in: runtime)
@@ -33,7 +42,7 @@ extension HostAPI {
     ]
 
     /// Reads and checks the request table; every mistake raises.
-    private static func httpRequest(from value: LuaValue, call: HostCall) throws -> HTTPRequest {
+    private static func httpRequest(from value: LuaValue, call: HostCall) throws -> HTTPClientRequest {
         let policy = call.runtime.configuration.http
         guard case .map(let fields) = value else {
             throw LuaRaise("rollbook.http.request expects a table with at least 'url'")
@@ -45,9 +54,9 @@ extension HostAPI {
                     "rollbook.http.request: unknown field '\(key.value.debugText)'; expected one of \(known)")
             }
         }
-        var request = HTTPRequest(
-            timeout: policy.defaultTimeout, connectTimeout: policy.defaultConnectTimeout, retries: policy.defaultRetries
-        )
+        var request = HTTPClientRequest(
+            url: "", timeout: policy.defaultTimeout, connectTimeout: policy.defaultConnectTimeout,
+            retries: policy.defaultRetries)
 
         guard case .string(let url)? = fields["url"] else {
             throw LuaRaise("rollbook.http.request: field 'url' must be a string")
@@ -82,7 +91,7 @@ extension HostAPI {
                 }
                 request.headers.append((name, text))
             }
-            request.headers.sort { $0.0 < $1.0 }
+            request.headers.sort { $0.name < $1.name }
         default:
             throw LuaRaise("rollbook.http.request: field 'headers' must be a table of name = value strings")
         }
@@ -118,7 +127,7 @@ extension HostAPI {
     }
 
     /// Stack: pushes one table.
-    private static func pushResponse(_ response: HTTPResponse, in runtime: LuaRuntime) {
+    private static func pushResponse(_ response: HTTPClientResponse, in runtime: LuaRuntime) {
         let state = runtime.state
         lua_createtable(state, 0, 3)
         lua_pushinteger(state, Int64(response.status))

@@ -4,7 +4,7 @@
 /// `message` names the district, the claim and its value, and what an administrator can change. It contains token
 /// content, so log it and show the user a page keyed by `code` rather than the message itself.
 public struct UpstreamError: Error, CustomStringConvertible, Sendable, Equatable {
-    private enum Code: String, Sendable {
+    enum Code: String, Sendable {
         case invalidConfig = "sso.invalid_config"
         case invalidIssuer = "sso.invalid_issuer"
         case tenantNotAllowed = "sso.tenant_not_allowed"
@@ -15,6 +15,14 @@ public struct UpstreamError: Error, CustomStringConvertible, Sendable, Equatable
         case ambiguousUser = "sso.ambiguous_user"
         case noLinkedUser = "sso.no_linked_user"
         case userAlreadyLinked = "sso.user_already_linked"
+        case upstreamTimedOut = "sso.upstream_timed_out"
+        case upstreamUnreachable = "sso.upstream_unreachable"
+        case upstreamStatus = "sso.upstream_status"
+        case upstreamInvalidResponse = "sso.upstream_invalid_response"
+        case discoveryIssuerMismatch = "sso.discovery_issuer_mismatch"
+        case tokenRequestFailed = "sso.token_request_failed"
+        case invalidIDToken = "sso.invalid_id_token"
+        case nonceMismatch = "sso.nonce_mismatch"
     }
 
     private let kind: Code
@@ -25,7 +33,7 @@ public struct UpstreamError: Error, CustomStringConvertible, Sendable, Equatable
     public var code: String { kind.rawValue }
     public var description: String { message }
 
-    private init(_ kind: Code, _ message: String) {
+    init(_ kind: Code, _ message: String) {
         self.kind = kind
         self.message = message
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One district's upstream identity provider: how its logins are checked and how they are linked to roster users.
 public struct UpstreamProvider: Sendable, Equatable {
     /// The kind of provider and the settings its identity checks need.
@@ -47,9 +49,10 @@ public struct UpstreamProvider: Sendable, Equatable {
     private static func check(_ kind: Kind, district: String) throws(UpstreamError) {
         switch kind {
         case .oidc(let issuer), .adfs(let issuer):
-            guard issuer.hasPrefix("https://"), !issuer.contains("{") else {
+            guard isAllowedURL(issuer), !issuer.contains("{") else {
                 throw .invalidConfig(
-                    district: district, field: "issuer", value: issuer, expected: "an https URL without placeholders")
+                    district: district, field: "issuer", value: issuer,
+                    expected: "an https URL without placeholders (http only for 127.0.0.1 and localhost)")
             }
         case .google(let domains):
             guard !domains.isEmpty else {
@@ -79,6 +82,19 @@ public struct UpstreamProvider: Sendable, Equatable {
                 throw .invalidConfig(
                     district: district, field: "directoryURL", value: url, expected: "an ldap:// or ldaps:// URL")
             }
+        }
+    }
+
+    /// Checks that `url` is an https URL, or an http URL whose host is 127.0.0.1 or localhost, as a provider on this
+    /// machine (a test IdP) may serve plain HTTP.
+    static func isAllowedURL(_ url: String) -> Bool {
+        guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty,
+            components.user == nil, components.password == nil
+        else { return false }
+        switch components.scheme?.lowercased() {
+        case "https": return true
+        case "http": return host == "127.0.0.1" || host.lowercased() == "localhost"
+        default: return false
         }
     }
 

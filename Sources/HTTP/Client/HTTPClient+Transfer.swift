@@ -52,9 +52,9 @@ private let writeHeader: rb_curl_write_callback = { data, size, count, userdata 
 
 extension HTTPClient {
     /// Runs one attempt on a new easy handle. TLS peer and host verification stay on.
-    static func perform(_ request: HTTPRequest, maximumBodySize: Int) -> Result<HTTPResponse, Failure> {
+    static func perform(_ request: HTTPClientRequest, maximumBodySize: Int) -> Result<HTTPClientResponse, Failure> {
         guard initialized, let handle = curl_easy_init() else {
-            return .failure(Failure(code: CURLE_FAILED_INIT, description: "libcurl could not be initialized"))
+            return .failure(Failure(curlCode: CURLE_FAILED_INIT, description: "libcurl could not be initialized"))
         }
         defer { curl_easy_cleanup(handle) }
         let buffer = TransferBuffer(maximumBodySize: maximumBodySize)
@@ -78,6 +78,10 @@ extension HTTPClient {
         _ = rb_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000))
         _ = rb_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
         _ = rb_curl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
+        if request.followsRedirects {
+            _ = rb_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1)
+            _ = rb_curl_setopt_long(handle, CURLOPT_MAXREDIRS, HTTPClientRequest.maximumRedirects)
+        }
         _ = rb_curl_setopt_list(handle, CURLOPT_HTTPHEADER, headerList)
         _ = rb_curl_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, writeBody)
         _ = rb_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
@@ -112,18 +116,15 @@ extension HTTPClient {
         withExtendedLifetime(buffer) {}
 
         if buffer.bodyTooLarge {
-            return .failure(
-                Failure(
-                    code: CURLE_WRITE_ERROR,
-                    description: "the response body is larger than the limit of \(formatBytes(maximumBodySize))"))
+            return .failure(.bodyTooLarge(limit: maximumBodySize))
         }
         guard code == CURLE_OK else {
             let detail = String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let summary = String(cString: curl_easy_strerror(code))
-            return .failure(Failure(code: code, description: detail.isEmpty ? summary : "\(summary): \(detail)"))
+            return .failure(Failure(curlCode: code, description: detail.isEmpty ? summary : "\(summary): \(detail)"))
         }
         var status = 0
         _ = rb_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return .success(HTTPResponse(status: status, headers: buffer.headers, body: buffer.body))
+        return .success(HTTPClientResponse(status: status, headers: buffer.headers, body: buffer.body))
     }
 }

@@ -1,53 +1,35 @@
 import CCurl
 import Glibc
 
-/// One HTTP request as a script describes it.
-struct HTTPRequest {
-    var method = "GET"
-    var url = ""
-    var headers: [(String, String)] = []
-    var body: [UInt8]?
-    var timeout: Double
-    var connectTimeout: Double
-    var retries: Int
-}
-
-/// A received response; header names are lowercase and repeated headers are joined with `, `.
-struct HTTPResponse {
-    var status: Int
-    var headers: [String: String]
-    var body: [UInt8]
-}
-
 /// A blocking HTTP client over libcurl with one easy handle per attempt.
-enum HTTPClient {
+///
+/// TLS peer and host verification are always on, only `http` and `https` URLs are fetched, and redirects are
+/// followed only when a request sets `followsRedirects`. Calls block the calling thread, so run them on a
+/// dedicated thread rather than on Swift's cooperative pool.
+public enum HTTPClient {
     /// Whether libcurl was initialized; the global is initialized once, on first use, by Swift.
     static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
-    /// The reason an attempt got no response.
-    struct Failure: Error, CustomStringConvertible {
-        let code: CURLcode
-        let description: String
-
-        /// Whether another attempt may succeed: connection and transfer errors, not bad URLs.
-        var isTransient: Bool {
-            switch code {
-            case CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_SEND_ERROR, CURLE_RECV_ERROR,
-                CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_COULDNT_RESOLVE_HOST:
-                return true
-            default:
-                return false
-            }
-        }
+    /// One retry about to happen, passed to the `onRetry` closure of `send(_:policy:onRetry:)`.
+    public struct Retry: Sendable {
+        /// The number of the retry, from 1.
+        public let attempt: Int
+        /// The wait before the retry, in seconds.
+        public let delay: Double
+        /// Why the previous attempt failed, such as `status 503` or a libcurl error.
+        public let reason: String
     }
 
-    /// Sends the request, retrying on 429, 5xx and transient failures with exponential backoff and
-    /// jitter, honouring `Retry-After` in seconds, within `policy.totalTimeLimit`.
-    static func send(
-        _ request: HTTPRequest, policy: HTTPPolicy, logger: ScriptLogger, script: String
-    ) -> Result<HTTPResponse, Failure> {
+    /// Sends the request, retrying on 429, 5xx and transient failures with exponential backoff and jitter,
+    /// honouring `Retry-After` in seconds, within `policy.totalTimeLimit`.
+    ///
+    /// `onRetry` runs on the calling thread before each wait, for logging.
+    public static func send(
+        _ request: HTTPClientRequest, policy: HTTPPolicy, onRetry: (Retry) -> Void = { _ in }
+    ) -> Result<HTTPClientResponse, Failure> {
         let deadline = monotonicSeconds() + policy.totalTimeLimit
         var attempt = 0
+        // Bounded: each pass either returns or increments `attempt`, which may not exceed `request.retries`.
         while true {
             var limited = request
             let remaining = deadline - monotonicSeconds()
@@ -72,12 +54,7 @@ enum HTTPClient {
             }
             guard attempt < request.retries, monotonicSeconds() + delay < deadline else { return result }
             attempt += 1
-            logger.log(
-                level: .warn, message: "retrying HTTP request",
-                fields: [
-                    "script": script, "method": request.method, "url": redacted(request.url), "reason": reason,
-                    "attempt": String(attempt), "delay_seconds": String(delay),
-                ])
+            onRetry(Retry(attempt: attempt, delay: delay, reason: reason))
             usleep(useconds_t(delay * 1_000_000))
         }
     }
@@ -87,8 +64,8 @@ enum HTTPClient {
         return min(policy.backoffMaximum, exponential) * Double.random(in: 0.5...1.0)
     }
 
-    /// Returns the URL without its query string, which may contain tokens.
-    static func redacted(_ url: String) -> String {
+    /// Returns the URL without its query string and fragment, which may contain tokens, for logs and messages.
+    public static func redacted(_ url: String) -> String {
         String(url.prefix { $0 != "?" && $0 != "#" })
     }
 
