@@ -14,6 +14,8 @@ public struct DistrictConfig: Sendable {
     public var safety: SafetyPolicy = .standard
     /// When the service syncs the district, or nil when only a `rollbook sync` command does.
     public var schedule: SyncSchedule? = nil
+    /// Where the district's people sign in, for single sign-on.
+    public var identity: [IdentityProviderConfig] = []
 }
 
 /// The whole configuration, read from config.lua.
@@ -54,7 +56,9 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
 
 extension Config {
     static let topLevelKeys = ["store", "connectors_dir", "districts", "safety", "reports_dir", "apps", "server"]
-    static let districtKeys = ["id", "name", "connector", "settings", "grade_map", "safety", "schedule", "timezone"]
+    static let districtKeys = [
+        "id", "name", "connector", "settings", "grade_map", "safety", "schedule", "timezone", "identity",
+    ]
 
     /// Reads config.lua: a Lua script that sets globals (or returns a table) in a sandbox.
     ///
@@ -162,7 +166,9 @@ extension Config {
         return DistrictConfig(
             id: id, name: item["name"]?.stringValue ?? id, connector: connector, settings: settings, gradeMap: gradeMap,
             safety: try SafetyPolicy.parse(item["safety"], over: safety, fail: fail),
-            schedule: try parseSchedule(item, fail: fail))
+            schedule: try parseSchedule(item, fail: fail),
+            identity: try parseIdentity(
+                item["identity"], district: id, directory: (path as NSString).deletingLastPathComponent, fail: fail))
     }
 
     /// Reads `schedule` (such as "daily 02:30") in the district's `timezone` (an IANA name; UTC without one).

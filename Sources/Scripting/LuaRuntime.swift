@@ -1,5 +1,6 @@
 import CLua
 import Glibc
+import HTTP
 
 /// One sandboxed Lua 5.4 state for one run, with a memory cap, an instruction budget and the
 /// `rollbook` host API.

@@ -42,6 +42,22 @@ struct EntityTable: Sendable {
 
     var dropIndex: String { "DROP INDEX IF EXISTS \(indexName)" }
 
+    /// The sign-in lookup indexes of the users table (schema version 5): live users by district and lower-case
+    /// e-mail or username. Empty for the other entities. A bulk load drops and rebuilds them with the unique
+    /// index, because building them once is about twice as quick as updating them row by row.
+    var createLookupIndexes: String {
+        guard entity == .users else { return "" }
+        let live = "\"status\" IS NOT 'tobedeleted'"
+        return """
+            CREATE INDEX IF NOT EXISTS users_email_lower ON \(name) (district, lower("email")) WHERE \(live);
+            CREATE INDEX IF NOT EXISTS users_username_lower ON \(name) (district, lower("username")) WHERE \(live);
+            """
+    }
+
+    var dropLookupIndexes: String {
+        entity == .users ? "DROP INDEX IF EXISTS users_email_lower; DROP INDEX IF EXISTS users_username_lower;" : ""
+    }
+
     /// Parameters: ?1 district, ?2... the schema columns, then ext, hash, run and key.
     var upsert: String {
         let names = (["district"] + columns + ["ext", "hash", "run", "key"]).joined(separator: ", ")

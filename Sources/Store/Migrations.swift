@@ -213,12 +213,6 @@ enum Migrations {
             );
             CREATE INDEX sso_links_user ON sso_links (district, user_sourced_id);
             """)
-        let users = EntityTable.of(.users).name
-        let live = "\"status\" IS NOT 'tobedeleted'"
-        try database.execute(
-            """
-            CREATE INDEX users_email_lower ON \(users) (district, lower("email")) WHERE \(live);
-            CREATE INDEX users_username_lower ON \(users) (district, lower("username")) WHERE \(live);
-            """)
+        try database.execute(EntityTable.of(.users).createLookupIndexes)
     }
 }

@@ -71,6 +71,7 @@ public final class SnapshotWriter {
             try database.execute(table.deleteAll)
             if deferIndexOnBulkLoad {
                 try database.execute(table.dropIndex)
+                if !table.dropLookupIndexes.isEmpty { try database.execute(table.dropLookupIndexes) }
                 entitiesWithoutIndex.insert(entity)
             }
         } else {
@@ -262,6 +263,7 @@ public final class SnapshotWriter {
             try database.execute(table.deleteEarlierDuplicates)
             try database.execute(table.createIndex)
         }
+        if !table.createLookupIndexes.isEmpty { try database.execute(table.createLookupIndexes) }
         entitiesWithoutIndex.remove(entity)
     }
 }

@@ -72,7 +72,10 @@ final class AuthorizationFixture {
         authorization.register(
             into: &router,
             signIn: { _, request in request.districtHint == "outside" ? .denied : .signedIn(Self.user) },
-            endSession: { subject in ended.append(subject) })
+            endSession: { _, subject in
+                ended.append(subject)
+                return []
+            })
         routes.withLock { $0 = router }
     }
 

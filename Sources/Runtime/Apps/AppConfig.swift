@@ -13,6 +13,8 @@ public struct AppConfig: Sendable {
     public var exports: [ExportConfig]
     /// The clients of the app's OneRoster REST API.
     public var apiClients: [APIClientConfig] = []
+    /// The app's OpenID Connect relying parties.
+    public var ssoClients: [SSOClientConfig] = []
 }
 
 /// One export adapter of an app: what it writes and where it delivers.
@@ -51,7 +53,7 @@ public struct ExportConfig: Sendable {
 }
 
 extension Config {
-    static let appKeys = ["id", "name", "districts", "mapping", "exports", "api"]
+    static let appKeys = ["id", "name", "districts", "mapping", "exports", "api", "sso"]
     static let exportKeys = ["name", "type", "version", "mode", "destination", "script", "settings", "compression"]
 
     static func parseApps(_ value: LuaValue?, districts: [DistrictConfig], path: String) throws -> [AppConfig] {
@@ -71,6 +73,11 @@ extension Config {
             if let client = app.apiClients.first(where: { taken.contains($0.id) }) {
                 throw ConfigError(
                     file: path, message: "API client id '\(client.id)' is used by two apps; ids must be unique")
+            }
+            let takenSSO = Set(apps.flatMap { $0.ssoClients.map(\.id) })
+            if let client = app.ssoClients.first(where: { takenSSO.contains($0.id) }) {
+                throw ConfigError(
+                    file: path, message: "SSO client id '\(client.id)' is used by two apps; ids must be unique")
             }
             apps.append(app)
         }
@@ -132,6 +139,7 @@ extension Config {
         var app = AppConfig(
             id: id, name: item["name"]?.stringValue ?? id, districts: shared, mapping: mapping, exports: exports)
         app.apiClients = try parseAPIClients(item["api"], app: id, districts: shared, place: place, path: path)
+        app.ssoClients = try parseSSOClients(item["sso"], app: id, place: place, path: path)
         return app
     }
 

@@ -20,6 +20,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var tokenLifetime = 3600
     /// The accounts of the admin pages.
     public var admins: [AdminAccount] = []
+    /// The OpenID provider's settings.
+    public var sso = SSOSettings()
 
     public init() {}
 }
@@ -31,7 +33,7 @@ public struct AdminAccount: Sendable, Equatable {
 }
 
 extension Config {
-    static let serverKeys = ["listen", "public_url", "threads", "max_limit", "token_lifetime", "admins"]
+    static let serverKeys = ["listen", "public_url", "threads", "max_limit", "token_lifetime", "admins", "sso"]
 
     static func parseServer(_ value: LuaValue?, path: String) throws -> ServerConfig {
         let fail = { (message: String) in ConfigError(file: path, message: "server: \(message)") }
@@ -67,6 +69,7 @@ extension Config {
             try whole(value["token_lifetime"], name: "token_lifetime", range: 1...86_400, fail: fail)
             ?? server.tokenLifetime
         server.admins = try parseAdmins(value["admins"], fail: fail)
+        server.sso = try parseSSOSettings(value["sso"], path: path)
         return server
     }
 

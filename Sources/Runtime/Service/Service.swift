@@ -20,6 +20,8 @@ public final class Service: ServiceControl {
     private let current: Mutex<Config>
     /// The server settings the service started with; the ones `restartSettings` names keep these values.
     private let startedServer: ServerConfig
+    /// The SSO clients and identity providers the service started with, which also change only on restart.
+    private let startedSignIn: String
     private let stopping = Atomic<Bool>(false)
     /// The store the service opened first, kept open so that the service holds the owner lock: a later open
     /// in this process, by a sync or a page, then never marks a running sync interrupted.
@@ -32,6 +34,8 @@ public final class Service: ServiceControl {
     let authenticator: APIAuthenticator
     /// The OneRoster REST API, set once the server has bound its port.
     private let provider: Mutex<RESTProvider?> = Mutex(nil)
+    /// The OpenID provider and the sign-in pages, set once the server has bound its port.
+    private let signIn: Mutex<SignInService?> = Mutex(nil)
 
     /// Opens the store, binds the HTTP server to the configured address and builds its routes. `run()` serves.
     public init(config: Config, logger: Logger) throws {
@@ -41,6 +45,7 @@ public final class Service: ServiceControl {
         self.jobs = SyncJobs(metrics: metrics)
         self.current = Mutex(config)
         self.startedServer = config.server
+        self.startedSignIn = Self.signInFingerprint(of: config)
 
         let folder = (config.storePath as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -105,6 +110,12 @@ public final class Service: ServiceControl {
             }
         }
         self.provider.withLock { $0 = provider }
+        let issuer = config.server.sso.issuer ?? publicURL
+        let signIn = try ownerStore.withLock { store in
+            try SignInService.make(config: config, issuer: issuer, store: store, views: provider, logger: logger)
+        }
+        signIn.register(into: &router)
+        self.signIn.withLock { $0 = signIn }
         let tokenEndpoint = TokenEndpoint(clients: clients, tokens: tokens)
         router.add("POST", "/token") { request, _ in
             let response = tokenEndpoint.handle(request)
@@ -204,6 +215,8 @@ public final class Service: ServiceControl {
         let warming = Thread { [self] in warmViews(of: nil) }
         warming.name = "api-warm"
         warming.start()
+        let rotation = startKeyRotation()
+        defer { rotation.cancel() }
         while true {
             let signal = signals.next()
             if signal == SIGHUP {
@@ -217,13 +230,42 @@ public final class Service: ServiceControl {
         return .success
     }
 
+    /// Rotates the signing keys every hour, so that a next key is published a day before it signs.
+    private func startKeyRotation() -> any DispatchSourceTimer {
+        let timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        timer.schedule(deadline: .now() + 3600, repeating: 3600, leeway: .seconds(60))
+        timer.setEventHandler { [self] in
+            guard let keys = signIn.withLock({ $0?.keys }) else { return }
+            do {
+                let result = try ownerStore.withLock { store in try keys.rotate(now: Date(), store: store) }
+                if !result.isEmpty {
+                    logger.info(
+                        "signing keys rotated",
+                        [
+                            "created": result.created.joined(separator: ","),
+                            "activated": result.activated.joined(separator: ","),
+                            "retired": result.retired.joined(separator: ","),
+                            "removed": result.removed.joined(separator: ","),
+                        ])
+                }
+            } catch {
+                logger.error("signing key rotation failed", ["error": SyncRunner.describe(error)])
+            }
+        }
+        timer.resume()
+        return timer
+    }
+
     /// Loads config.lua again and swaps it in when it is valid. An invalid file leaves the old configuration in force.
     func reload() {
         do {
             let fresh = try Config.load(path: configPath)
             try Self.checkScripts(of: fresh)
             try clients.replace(with: try Self.apiClients(of: fresh))
-            let pending = Self.restartSettings(running: startedServer, configured: fresh.server)
+            var pending = Self.restartSettings(running: startedServer, configured: fresh.server)
+            if Self.signInFingerprint(of: fresh) != startedSignIn {
+                pending.append("sso clients of apps and identity providers of districts")
+            }
             if !pending.isEmpty {
                 logger.warning(
                     "settings change only on restart", ["settings": pending.joined(separator: ", ")])
@@ -249,7 +291,15 @@ public final class Service: ServiceControl {
         if running.publicURL != configured.publicURL { names.append("public_url") }
         if running.maxLimit != configured.maxLimit { names.append("max_limit") }
         if running.tokenLifetime != configured.tokenLifetime { names.append("token_lifetime") }
+        if running.sso != configured.sso { names.append("sso") }
         return names
+    }
+
+    /// Returns text that changes when an app's SSO clients or a district's identity providers change.
+    static func signInFingerprint(of config: Config) -> String {
+        let clients = config.apps.map { "\($0.id)=\($0.ssoClients)" }
+        let providers = config.districts.map { "\($0.id)=\($0.identity)" }
+        return (clients + providers).joined(separator: "\n")
     }
 
     /// Checks that every connector and mapping script the configuration names is there.

@@ -12,7 +12,7 @@ public struct AuthorizationPolicy: Sendable {
     public var claimsByScope: [String: Set<String>] = [
         "profile": ["name", "given_name", "family_name", "middle_name", "preferred_username", "updated_at"],
         "email": ["email", "email_verified"],
-        "roster": ["roster_role", "roster_orgs", "roster_grades", "roster_classes", "district"],
+        "roster": ["roster_role", "roster_roles", "roster_orgs", "roster_grades", "district"],
     ]
 
     /// Creates the default policy.

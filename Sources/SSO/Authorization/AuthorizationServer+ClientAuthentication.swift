@@ -22,7 +22,7 @@ extension AuthorizationServer {
         let client = clients.client(id: credentials.clientID)
         let stored = client?.secretHash ?? TokenEndpoint.decoyHash
         let matches =
-            ((try? SecretHash.verify(credentials.secret, against: stored)) ?? false) && client?.secretHash != nil
+            ((try? secrets.verify(credentials.secret, against: stored)) ?? false) && client?.secretHash != nil
         guard matches, let client else {
             limiter.recordFailure(clientID: credentials.clientID)
             throw TokenError(

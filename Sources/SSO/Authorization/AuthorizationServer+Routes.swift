@@ -13,10 +13,12 @@ public enum SignInOutcome: Sendable {
 extension AuthorizationServer {
     /// Mounts authorize (GET), token, revoke, userinfo (GET and POST), end-session (GET), JWKS and discovery on
     /// the paths `discovery` lists. `signIn` returns the signed-in user of a validated request, or where to go.
+    /// `endSession` ends the browser's session for a logout request and the subject its id_token_hint names, and
+    /// returns the `Set-Cookie` values that clear it.
     public func register(
         into router: inout Router,
         signIn: @escaping @Sendable (HTTPRequest, AuthorizationRequest) -> SignInOutcome,
-        endSession onEnd: @escaping @Sendable (String?) -> Void = { _ in }
+        endSession onEnd: @escaping @Sendable (HTTPRequest, String?) -> [String] = { _, _ in [] }
     ) {
         router.add("GET", discovery.authorizationPath) { [self] request, _ in
             authorize(request, signIn: signIn)
@@ -28,8 +30,10 @@ extension AuthorizationServer {
         router.add("GET", discovery.endSessionPath) { [self] request, _ in
             switch endSession(queryItems: request.queryItems) {
             case .signedOut(let subject, let url):
-                onEnd(subject)
-                return url.map(Self.found) ?? .text("You are signed out.\n")
+                let cookies = onEnd(request, subject)
+                var response = url.map(Self.found) ?? .text("You are signed out.\n")
+                for cookie in cookies { response.headers.add(name: "Set-Cookie", value: cookie) }
+                return response
             case .page(_, let message):
                 return Self.errorPage(message)
             }

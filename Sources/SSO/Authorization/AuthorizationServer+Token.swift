@@ -98,9 +98,18 @@ extension AuthorizationServer {
             throw Self.invalidGrant("The refresh token was issued to another client.")
         }
 
-        // NOTE: the refresh grant does not check again that the user is still in the app's view or that the client
-        // still allows the scopes. A config or roster change takes effect only through revocation.
-        var grant = record.grant
+        // The user must still be in the app's view, with the claims the view has now, and the client must still
+        // be allowed every scope, so that a roster or configuration change holds for refreshed tokens too.
+        var user = record.grant.user
+        if let refreshUser {
+            guard let claims = refreshUser(user, client) else {
+                throw Self.invalidGrant("The user is no longer in the application's roster view; sign them in again.")
+            }
+            user.claims = claims
+        }
+        var grant = Grant(
+            clientID: client.id, user: user, scopes: record.grant.scopes.intersection(client.allowedScopes),
+            family: record.grant.family)
         if let scope = form["scope"] {
             let requested = Set(scope.split(separator: " ").map(String.init))
             guard requested.isSubset(of: grant.scopes) else {

@@ -18,15 +18,20 @@ public final class AuthorizationServer: Sendable {
     let limiter: FailedAuthenticationLimiter
     let store: GrantStore
     let clock: @Sendable () -> Date
+    let refreshUser: UserRefresher?
+    let secrets = VerifiedSecretCache()
     let realm = "rollbook"
 
-    /// Creates a server. `keys` must have been rotated once so that it has a signing key. Tests can replace
-    /// `clock`.
+    /// Returns a user's current claims for a client's app, or nil when the user may no longer use the app.
+    public typealias UserRefresher = @Sendable (SignedInUser, SSOClient) -> [String: ClaimValue]?
+
+    /// Creates a server. `keys` must have been rotated once so that it has a signing key. `refreshUser`, when
+    /// given, checks the user again at each refresh. Tests can replace `clock`.
     public init(
         discovery: OpenIDDiscovery, clients: SSOClientRegistry, keys: SigningKeyRing,
         policy: AuthorizationPolicy = AuthorizationPolicy(),
         limiter: FailedAuthenticationLimiter = FailedAuthenticationLimiter(),
-        clock: @escaping @Sendable () -> Date = { Date() }
+        refreshUser: UserRefresher? = nil, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         var policy = policy
         policy.codeLifetime = min(max(1, policy.codeLifetime), 60)
@@ -39,6 +44,7 @@ public final class AuthorizationServer: Sendable {
         self.policy = policy
         self.limiter = limiter
         self.store = GrantStore()
+        self.refreshUser = refreshUser
         self.clock = clock
     }
 

@@ -11,6 +11,7 @@ public struct TokenEndpoint: Sendable {
     private let tokens: TokenService
     private let limiter: FailedAuthenticationLimiter
     private let realm: String
+    private let secrets = VerifiedSecretCache()
 
     /// Creates the endpoint over the shared client registry and token service.
     public init(
@@ -78,7 +79,7 @@ public struct TokenEndpoint: Sendable {
         do {
             // A client without a secret hash (OAuth 1.0a only) is checked against the decoy and always fails.
             let stored = client?.secretHash ?? Self.decoyHash
-            matches = try SecretHash.verify(credentials.secret, against: stored) && client?.secretHash != nil
+            matches = try secrets.verify(credentials.secret, against: stored) && client?.secretHash != nil
         } catch {
             matches = false
         }

@@ -8,6 +8,8 @@ import HTTP
 struct OriginCheck {
     /// The site's origin as `origin(of:)` normalizes it, or nil to compare with the request's `Host` header.
     let expected: String?
+    /// The pages the form belongs to, as messages name them.
+    var pages = "the admin pages"
 
     /// Returns the reason to reject the request, or nil when its origin is acceptable.
     func problem(with request: HTTPRequest) -> String? {
@@ -24,18 +26,18 @@ struct OriginCheck {
         }
         guard let origin = Self.origin(of: sent) else {
             return "The request's \(header) header is '\(sent)', which names no site, so nothing was changed. "
-                + "Open the admin pages at their own address and submit the form there."
+                + "Open \(pages) at their own address and submit the form there."
         }
         if let expected {
             if origin == expected { return nil }
-            return "The request came from '\(origin)', but the admin pages are at '\(expected)', so nothing was "
-                + "changed. Open the admin pages at '\(expected)' and submit the form there."
+            return "The request came from '\(origin)', but \(pages) are at '\(expected)', so nothing was "
+                + "changed. Open \(pages) at '\(expected)' and submit the form there."
         }
         // Without a configured base URL, the browser's Host header is the only statement of which site it opened.
         guard let host = request.headers["Host"], Self.hostAndPort(of: origin) == host.lowercased() else {
             let host = request.headers["Host"] ?? ""
             return "The request came from '\(origin)', which is not this site ('\(host)'), so nothing was changed. "
-                + "Submit the form from the admin pages themselves."
+                + "Submit the form from \(pages) themselves."
         }
         return nil
     }
