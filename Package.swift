@@ -46,8 +46,11 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(
             name: "ExportTests", dependencies: ["Export", "Archive", "OneRoster", "Store", "HTTP"], exclude: ["Golden"]),
-        .testTarget(name: "SSOTests", dependencies: ["SSO", "HTTP", "Store"], exclude: ["Fixtures"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Store", "OneRoster", "Validation", "Archive"]),
+        // Servers the tests run on 127.0.0.1 (slapd, a pyop OpenID provider) and the process helpers they share.
+        .target(name: "TestFixtures", path: "Tests/Fixtures", exclude: ["upstream_op.py"]),
+        .testTarget(name: "SSOTests", dependencies: ["SSO", "HTTP", "Store", "TestFixtures"]),
+        .testTarget(
+            name: "RuntimeTests", dependencies: ["Runtime", "Store", "OneRoster", "Validation", "Archive", "TestFixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,13 +1,14 @@
 """A small OpenID provider on pyop 3.5.0 that plays a district's IdP in the upstream sign-in tests.
 
 Usage: upstream_op.py USERS_JSON --client ID SECRET METHOD [--client ...] --redirect-uri URI [...]
+                      [--default-user NAME]
 
 USERS_JSON maps a login name to its claims, such as {"ada": {"sub": "a-1", "email": "ada@maple.example.org",
 "email_verified": true, "hd": "maple.example.org"}}. The provider listens on 127.0.0.1 on a free port, prints
 the port on one line of stdout, and stops when stdin reaches end of file or on SIGTERM.
 
-Routes: /.well-known/openid-configuration, /jwks, /authorize (approves the user named by login_hint without a
-login page and redirects with a code), and /token (client_secret_basic or client_secret_post, with PKCE S256).
+Routes: /.well-known/openid-configuration, /jwks, /authorize (approves the user named by login_hint, or the default
+user without one, with no login page, and redirects with a code), and /token (client_secret_basic or client_secret_post, with PKCE S256).
 Every claim of the user except sub goes into the id_token.
 """
 
@@ -55,7 +56,7 @@ def build_provider(issuer, users, clients):
     return provider
 
 
-def make_handler(provider, users):
+def make_handler(provider, users, default_user):
     """Return the request handler class bound to `provider` and `users`."""
 
     def extra_claims(user_id, client_id):
@@ -103,7 +104,7 @@ def make_handler(provider, users):
                 else:
                     self.send_json(400, {"error": "invalid_request", "error_description": str(error)})
                 return
-            user_id = request.get("login_hint")
+            user_id = request.get("login_hint") or default_user
             if user_id not in users:
                 failure = AuthorizationErrorResponse(
                     error="login_required", error_description="unknown login_hint '%s'" % user_id,
@@ -145,6 +146,7 @@ def main():
         "--client", nargs=3, action="append", metavar=("ID", "SECRET", "METHOD"), required=True,
         help="a registered client; METHOD is client_secret_basic or client_secret_post")
     parser.add_argument("--redirect-uri", action="append", required=True, help="a redirect URI every client may use")
+    parser.add_argument("--default-user", help="the login name approved when a request has no login_hint")
     arguments = parser.parse_args()
 
     with open(arguments.users, encoding="utf-8") as file:
@@ -160,7 +162,7 @@ def main():
     server = ThreadingHTTPServer(("127.0.0.1", 0), None)
     issuer = "http://127.0.0.1:%d" % server.server_address[1]
     provider = build_provider(issuer, users, clients)
-    server.RequestHandlerClass = make_handler(provider, users)
+    server.RequestHandlerClass = make_handler(provider, users, arguments.default_user)
     server.daemon_threads = True
 
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
