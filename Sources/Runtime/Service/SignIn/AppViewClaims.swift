@@ -26,8 +26,10 @@ struct AppViewClaims: Sendable {
             app: app, district: district,
             scopes: ["https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly"], clientId: "sign-in")
         let response = provider.respond(to: request, caller: caller)
+        // A response that came from the provider's cache keeps its body in a shared buffer.
+        let body = response.sharedBody?.bytes ?? response.body
         guard response.status == 200,
-            let document = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+            let document = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
         else { return nil }
         return document["user"] as? [String: Any]
     }
