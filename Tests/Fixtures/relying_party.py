@@ -8,8 +8,8 @@ follows every redirect with one cookie jar, as a browser would, and on the way:
   --provider ID               follows the sign-in button of that provider (an upstream OpenID provider).
 When the browser reaches REDIRECT_URI, it exchanges the code at the token endpoint, checks the id_token
 against the JWKS (issuer, audience, nonce, expiry), reads userinfo, and refreshes once when a refresh token
-came. It prints one JSON object: the claims, userinfo and the hops, or the error the callback carried, or the
-page where the browser stopped. Options: --district D (the district hint), --scope S, --extra NAME=VALUE
+came. It prints one JSON object: the claims, userinfo, the refresh token the refresh returned and the hops, or
+the error the callback carried, or the page where the browser stopped. Options: --district D (the district hint), --scope S, --extra NAME=VALUE
 (another authorization parameter), --cookies FILE (load and save the browser's cookies), --hops N,
 --stop-at-callback (print the code and the PKCE verifier instead of exchanging the code).
 """
@@ -162,6 +162,7 @@ def main():
     if token.get("refresh_token"):
         refreshed = rp.refresh_token(issuer + "/oauth/token", refresh_token=token["refresh_token"], timeout=TIMEOUT)
         result["refreshed"] = refreshed.get("refresh_token") != token["refresh_token"]
+        result["refresh_token"] = refreshed.get("refresh_token")
     print(json.dumps(result))
 
 

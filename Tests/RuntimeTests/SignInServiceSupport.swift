@@ -55,6 +55,7 @@ final class SignInServiceSetup: @unchecked Sendable {
     let upstream: UpstreamOPProcess
     let port: Int
     private(set) var service: ServiceProcess?
+    private var starts = 0
 
     var base: String { "http://127.0.0.1:\(port)" }
 
@@ -86,7 +87,9 @@ final class SignInServiceSetup: @unchecked Sendable {
     @discardableResult
     func start() throws -> ServiceProcess {
         if let service { return service }
-        let started = try ServiceProcess(config: setup.config, logFile: setup.logFile)
+        starts += 1
+        // A log of its own for each start, so that waiting for "service started" never sees an earlier run's line.
+        let started = try ServiceProcess(config: setup.config, logFile: setup.directory.file("service-\(starts).log"))
         service = started
         return started
     }
