@@ -13,6 +13,8 @@ safety = {
 -- Each sync writes its run's data-quality report here, as an HTML page and as JSON (docs/report.md).
 reports_dir = "var/reports"
 
+local demo_idp = env("ROLLBOOK_DEMO_IDP", false)
+
 districts = {
     {
         id = "lakeview",
@@ -23,6 +25,15 @@ districts = {
         },
         -- Non-standard grade codes to convert while reading, for example { K = "KG" }.
         grade_map = {},
+        -- Where the district's people sign in for single sign-on (docs/sso.md): Google Workspace, Microsoft
+        -- Entra ID, ADFS, any OpenID provider, or LDAP / Active Directory. The demo provider of docs/sso.md is
+        -- used when ROLLBOOK_DEMO_IDP names its address; a real district lists its own, for example
+        --   { id = "google", type = "google", client_id = env("LAKEVIEW_GOOGLE_CLIENT_ID"),
+        --     client_secret = env("LAKEVIEW_GOOGLE_CLIENT_SECRET"), hosted_domains = { "lakeviewusd.example" } },
+        identity = demo_idp and {
+            { id = "demo", type = "oidc", label = "Sign in with the demo provider", issuer = demo_idp,
+              client_id = "rollbook-demo", client_secret = env("ROLLBOOK_DEMO_IDP_SECRET"), trust_email = true },
+        } or {},
     },
 }
 
@@ -59,6 +70,18 @@ apps = {
                     id = "codeyard-demo",
                     secret_hash = "pbkdf2-sha256$600000$DISmS3ib6Be99Ca3GHHNkw$z8ZTQil1teuh5knv9D0BzD2ZoXqCPxh1z/HlOY/STN4",
                     scopes = { "roster-core.readonly" },
+                },
+            },
+        },
+        -- Codeyard's sign-in with OpenID Connect (docs/sso.md). This demo client is public: it has no secret and
+        -- must use PKCE. A web app with a back end gets a secret_hash made by `rollbook hash-secret`.
+        sso = {
+            clients = {
+                {
+                    id = "codeyard-web",
+                    redirect_uris = { "http://127.0.0.1:8090/callback" },
+                    scopes = { "openid", "profile", "email", "roster" },
+                    launch_url = "http://127.0.0.1:8090/login",
                 },
             },
         },

@@ -1,11 +1,11 @@
 """A small OpenID provider on pyop 3.5.0 that plays a district's IdP in the upstream sign-in tests.
 
 Usage: upstream_op.py USERS_JSON --client ID SECRET METHOD [--client ...] --redirect-uri URI [...]
-                      [--default-user NAME]
+                      [--default-user NAME] [--port PORT]
 
 USERS_JSON maps a login name to its claims, such as {"ada": {"sub": "a-1", "email": "ada@maple.example.org",
 "email_verified": true, "hd": "maple.example.org"}}. The provider listens on 127.0.0.1 on a free port, prints
-the port on one line of stdout, and stops when stdin reaches end of file or on SIGTERM.
+the port on one line of stdout, and stops on SIGTERM, or when stdin is a pipe and reaches end of file.
 
 Routes: /.well-known/openid-configuration, /jwks, /authorize (approves the user named by login_hint, or the default
 user without one, with no login page, and redirects with a code), and /token (client_secret_basic or client_secret_post, with PKCE S256).
@@ -14,7 +14,9 @@ Every claim of the user except sub goes into the id_token.
 
 import argparse
 import json
+import os
 import signal
+import stat
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -147,6 +149,7 @@ def main():
         help="a registered client; METHOD is client_secret_basic or client_secret_post")
     parser.add_argument("--redirect-uri", action="append", required=True, help="a redirect URI every client may use")
     parser.add_argument("--default-user", help="the login name approved when a request has no login_hint")
+    parser.add_argument("--port", type=int, default=0, help="the port on 127.0.0.1 (default: a free one)")
     arguments = parser.parse_args()
 
     with open(arguments.users, encoding="utf-8") as file:
@@ -159,7 +162,7 @@ def main():
         for client_id, secret, method in arguments.client
     }
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), None)
+    server = ThreadingHTTPServer(("127.0.0.1", arguments.port), None)
     issuer = "http://127.0.0.1:%d" % server.server_address[1]
     provider = build_provider(issuer, users, clients)
     server.RequestHandlerClass = make_handler(provider, users, arguments.default_user)
@@ -167,13 +170,22 @@ def main():
 
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     serving.start()
-    signal.signal(signal.SIGTERM, lambda number, frame: sys.stdin.close())
     print(server.server_address[1], flush=True)
-    try:
-        sys.stdin.read()
-    except (ValueError, OSError):
-        # SIGTERM closed stdin while it was being read.
-        pass
+    if stat.S_ISFIFO(os.fstat(0).st_mode):
+        # Started by a test through a pipe: stop when the pipe closes, so a crashed test leaves nothing behind.
+        signal.signal(signal.SIGTERM, lambda number, frame: sys.stdin.close())
+        try:
+            sys.stdin.read()
+        except (ValueError, OSError):
+            # SIGTERM closed stdin while it was being read.
+            pass
+    else:
+        # Started by hand: run until SIGTERM or Ctrl-C.
+        stopping = threading.Event()
+        signal.signal(signal.SIGTERM, lambda number, frame: stopping.set())
+        signal.signal(signal.SIGINT, lambda number, frame: stopping.set())
+        while not stopping.wait(1):
+            pass
     server.shutdown()
     server.server_close()
 

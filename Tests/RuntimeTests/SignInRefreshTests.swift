@@ -16,7 +16,9 @@ struct SignInRefreshTests {
     @Test func refreshEndsWhenThePersonLeavesTheView() throws {
         let setup = try SignInServiceSetup()
         try setup.start()
-        let result = try setup.relyingParty(options: ["--district", "d", "--username", "jsmith", "--password", "James-pass-1"])
+        let result = try setup.relyingParty(options: [
+            "--district", "d", "--username", "jsmith", "--password", "James-pass-1",
+        ])
         let token = try #require(result["refresh_token"] as? String, "\(result)")
         let renewed = try refresh(setup.base, token: token)
         #expect(renewed.status == 200, "\(renewed)")
@@ -30,7 +32,9 @@ struct SignInRefreshTests {
         let refused = try refresh(setup.base, token: next)
         #expect(refused.status == 400)
         #expect(refused.json?["error"] as? String == "invalid_grant")
-        #expect((refused.json?["error_description"] as? String)?.contains("no longer in the application's roster view") == true)
+        #expect(
+            (refused.json?["error_description"] as? String)?.contains("no longer in the application's roster view")
+                == true)
         setup.stop()
     }
 

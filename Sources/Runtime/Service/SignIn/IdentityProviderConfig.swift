@@ -22,7 +22,7 @@ public struct IdentityProviderConfig: Sendable {
         public var authMethod: String
         /// The issuer: required for oidc and adfs; for google an override of Google's own, for local trials.
         public var issuer: String?
-        /// Where the discovery document is, when not below the issuer.
+        /// The discovery document's URL, when it is not below the issuer.
         public var discoveryURL: String?
         public var scopes: [String]
         /// Google Workspace domains whose accounts may sign in.
@@ -47,7 +47,7 @@ public struct IdentityProviderConfig: Sendable {
     /// Set for ldap.
     public var ldap: LDAPDirectoryConfig?
 
-    /// The default button text of each kind.
+    /// Returns the default button text of a kind.
     static func defaultLabel(_ kind: Kind) -> String {
         switch kind {
         case .google: "Sign in with Google"
@@ -139,7 +139,7 @@ extension Config {
         } else {
             provider.openID = try parseOpenID(item, kind: kind, fail: fail)
         }
-        // The same checks as at service start, so that `rollbook check` and a reload report a bad provider.
+        // The same checks as at service start, so that a bad provider stops the load, and a reload keeps the old file.
         do {
             _ = try SignInService.signInProvider(provider)
         } catch {

@@ -16,13 +16,13 @@ public struct SSOClientConfig: Sendable, Equatable {
     /// Whether a confidential client must also use PKCE. Public clients always must.
     public var requiresPKCE: Bool
     public var postLogoutRedirectURIs: [String]
-    /// Where the portal sends a signed-in user to start the app (OpenID Connect third-party initiated login),
+    /// The URL the portal sends a signed-in user to, to start the app (OpenID Connect third-party initiated login),
     /// or nil when the app is not listed in the portal.
     public var launchURL: String?
 
     static let defaultScopes = ["openid", "profile", "email", "roster"]
 
-    /// Returns the client as the authorization server knows it.
+    /// Returns the client that the authorization server takes.
     func ssoClient() throws -> SSOClient {
         try SSOClient(
             id: id, app: app, secretHash: secretHash, redirectURIs: redirectURIs,

@@ -5,7 +5,7 @@ import HTTP
 enum SignInLayout {
     /// Pages load nothing from elsewhere, run no script and may not be framed.
     ///
-    /// There is no `form-action`: a sign-in form's answer redirects on to the application, on another origin, and
+    /// There is no `form-action`: the response to a sign-in form redirects on to the application, on another origin, and
     /// browsers apply `form-action` to every redirect after a submission.
     static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 

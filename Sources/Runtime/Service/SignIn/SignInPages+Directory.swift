@@ -77,7 +77,7 @@ extension SignInPages {
                 "directory not available", ["district": id, "provider": providerID, "error": error.description])
             return SignInLayout.problem(
                 title: "Your district's sign-in is not available",
-                message: "The directory of \(district.name) did not answer as expected. Try again in a few minutes; "
+                message: "The directory of \(district.name) did not respond as expected. Try again in a few minutes; "
                     + "if it keeps failing, tell your school's help desk.",
                 code: error.shortCode, status: 502,
                 retry: "/signin/\(Self.encode(id))?return=\(Self.encode(returnTo))")

@@ -37,7 +37,7 @@ extension SignInPages {
                 "identity provider not reachable", ["district": id, "provider": providerID, "error": "\(error)"])
             return SignInLayout.problem(
                 title: "Your district's sign-in is not available",
-                message: "The sign-in service of \(district.name) did not answer. Try again in a few minutes; if it "
+                message: "The sign-in service of \(district.name) did not respond. Try again in a few minutes; if it "
                     + "keeps failing, tell your school's help desk.",
                 code: Self.code(of: error, fallback: "sso.upstream_unavailable"), status: 502,
                 retry: "/signin/\(Self.encode(id))?return=\(Self.encode(returnTo))")
@@ -81,7 +81,7 @@ extension SignInPages {
         if let error = request.queryValue("error") {
             let description = request.queryValue("error_description") ?? ""
             logger.info(
-                "identity provider refused a sign-in",
+                "identity provider rejected a sign-in",
                 ["district": district.id, "provider": provider.id, "error": error, "description": description])
             let message =
                 error == "access_denied"
@@ -154,7 +154,7 @@ extension SignInPages {
         }
     }
 
-    /// Returns what a person is told about a refused sign-in. The full reason, which names claims and settings,
+    /// Returns the message a person sees for a rejected sign-in. The full reason, which names claims and settings,
     /// goes to the log for the district's administrators.
     static func personMessage(for error: any Error, district: SignInDistrict) -> String {
         let code = code(of: error, fallback: "")

@@ -5,7 +5,7 @@ import SSO
 /// The pages where people sign in with their district account: the district chooser, each district's providers,
 /// the return from an upstream provider, the LDAP form, the portal and sign-out.
 ///
-/// A signed-in person holds a `rollbook_sso` session cookie. It is SameSite=Lax rather than Strict because an
+/// A signed-in person has a `rollbook_sso` session cookie. It is SameSite=Lax rather than Strict because an
 /// application sends the browser to the authorization endpoint from its own site, and a Strict cookie would not
 /// come along. Every form carries a CSRF token and passes an origin check.
 final class SignInPages: Sendable {
@@ -71,7 +71,7 @@ final class SignInPages: Sendable {
     // MARK: - Authorization requests
 
     /// Decides who an authorization request is for: the signed-in person when they are in the app's view, a
-    /// denial when they are not, and the sign-in pages when nobody is signed in or the request hints at another
+    /// denial when they are not, and the sign-in pages when no one is signed in or the request hints at another
     /// district.
     func outcome(for request: HTTPRequest, authorization: AuthorizationRequest) -> SignInOutcome {
         let target = request.path + (request.query.isEmpty ? "" : "?" + request.query)
@@ -175,7 +175,7 @@ final class SignInPages: Sendable {
 
     func district(_ id: String) -> SignInDistrict? { districts.first { $0.id == id } }
 
-    /// The page for a district id that names no district with sign-in.
+    /// Returns the page for a district id that names no district with sign-in.
     func unknownDistrict(_ id: String) -> HTTPResponse {
         SignInLayout.problem(
             title: "Unknown district",

@@ -12,11 +12,11 @@ protocol RedirectSignIn: Sendable {
 
 /// One identity provider of a district, ready to sign people in.
 struct SignInProvider: Sendable {
-    /// How the provider checks a person.
+    /// The way the provider checks a person.
     enum Method: Sendable {
         /// The browser goes to the provider and comes back (OpenID Connect).
         case redirect(any RedirectSignIn)
-        /// Rollbook asks for a username and password and binds to the directory (LDAP).
+        /// Rollbook takes a username and password and binds to the directory (LDAP).
         case directory(LDAPDirectory)
     }
 

@@ -117,7 +117,7 @@ final class SignInSessions: Sendable {
         }
     }
 
-    /// Returns and forgets the pending sign-in of `state`, or nil when it is unknown or expired. A state is
+    /// Returns and removes the pending sign-in of `state`, or nil when it is unknown or expired. A state is
     /// used once.
     func finish(state: String) -> PendingSignIn? {
         let time = now()
