@@ -169,6 +169,33 @@ struct SignInServiceTests {
         #expect(again["stopped"] != nil, "the browser was still signed in: \(again)")
     }
 
+    @Test func promptNoneAndLoginFollowTheSession() throws {
+        let setup = try setup()
+        let directory = try TemporaryDirectory()
+        let browser = CurlClient(base: setup.base, directory: directory)
+        let silent = try setup.relyingParty(options: [
+            "--district", "d", "--extra", "prompt=none", "--cookies", browser.jar,
+        ])
+        #expect(silent["error"] as? String == "login_required")
+
+        _ = try setup.relyingParty(
+            options: [
+                "--district", "d", "--username", "jsmith", "--password", "James-pass-1", "--cookies", browser.jar,
+            ])
+        let signedIn = try setup.relyingParty(
+            options: ["--district", "d", "--extra", "prompt=none", "--cookies", browser.jar, "--stop-at-callback"])
+        #expect((signedIn["code"] as? String)?.isEmpty == false, "\(signedIn)")
+        let again = try setup.relyingParty(
+            options: ["--district", "d", "--extra", "prompt=login", "--cookies", browser.jar, "--stop-at-callback"])
+        let page = try #require(again["stopped"] as? [String: Any], "prompt=login skipped the sign-in: \(again)")
+        #expect((page["page"] as? String)?.contains("type=\"password\"") == true)
+        // prompt=login ended the old session, so a silent request now finds no one.
+        let after = try setup.relyingParty(options: [
+            "--district", "d", "--extra", "prompt=none", "--cookies", browser.jar,
+        ])
+        #expect(after["error"] as? String == "login_required")
+    }
+
     @Test func refusalsCarryTheOAuthError() throws {
         let setup = try setup()
         let base = setup.base

@@ -34,6 +34,44 @@ import Testing
         #expect(request.client.requiresPKCE)
     }
 
+    @Test func promptAndMaxAgeParsed() throws {
+        let request = try Self.parse(Self.valid + [("prompt", "login consent"), ("max_age", "300")]).get()
+        #expect(request.prompt == ["login", "consent"])
+        #expect(request.maxAge == 300)
+        #expect(try Self.parse(Self.valid).get().prompt.isEmpty)
+    }
+
+    @Test func badPromptAndRequestObjectsRejected() throws {
+        let cases: [([(String, String)], String, String)] = [
+            (
+                [("prompt", "none login")], "invalid_request",
+                "Prompt 'none' cannot be combined with other prompt values."
+            ),
+            (
+                [("prompt", "nag")], "invalid_request",
+                "Prompt 'nag' is unknown; expected none, login, consent or select_account."
+            ),
+            ([("max_age", "-1")], "invalid_request", "Parameter 'max_age' is '-1'; expected whole seconds."),
+            (
+                [("request", "eyJ")], "request_not_supported",
+                "Request objects are not supported; send the parameters in the query."
+            ),
+            (
+                [("request_uri", "https://app.example.org/r")], "request_uri_not_supported",
+                "Parameter 'request_uri' is not supported; send the parameters in the query."
+            ),
+        ]
+        for (extra, code, message) in cases {
+            guard case .failure(let error) = try Self.parse(Self.valid + extra) else {
+                Issue.record("\(extra) was accepted")
+                continue
+            }
+            #expect(error.code == code)
+            #expect(error.message == message)
+            #expect(error.redirectURL?.hasPrefix("https://app.example.org/cb?error=\(code)") == true)
+        }
+    }
+
     @Test func missingRedirectIsPageError() throws {
         let result = try Self.parse(Self.valid.filter { $0.0 != "redirect_uri" })
         guard case .failure(let error) = result else {

@@ -16,14 +16,20 @@ public struct AuthorizationRequest: Sendable {
     public let codeChallenge: String?
     /// The `district` hint: an opaque string the sign-in pages use to pick the district's identity provider.
     public let districtHint: String?
+    /// The `prompt` values: `none` (answer without any page), `login` (authenticate again), `consent` or
+    /// `select_account`.
+    public let prompt: Set<String>
+    /// The `max_age` in seconds: the person must have authenticated at most this long ago.
+    public let maxAge: Int?
 
     /// The maximum length of `state`, `nonce` or `district`, in bytes.
     public static let maximumParameterLength = 512
 
     /// Validates the query of an authorization request.
     ///
-    /// NOTE: `prompt`, `max_age`, `request` and `request_uri` are ignored, so the sign-in closure alone decides
-    /// whether the user must authenticate again.
+    /// `prompt` and `max_age` are checked here and applied by the sign-in closure. `request` and `request_uri`
+    /// (request objects) are not supported and are rejected with `request_not_supported` and
+    /// `request_uri_not_supported`.
     ///
     /// An unknown client or an unregistered redirect URI gives an error with no redirect. Other errors carry a
     /// redirect to the client with `error`, `error_description` and `state`.
@@ -70,12 +76,41 @@ public struct AuthorizationRequest: Sendable {
                 "unsupported_response_type",
                 "Response type '\(responseType)' is not supported; expected 'code' (authorization code flow).")
         }
+        if parameters["request"] != nil {
+            throw reject(
+                "request_not_supported", "Request objects are not supported; send the parameters in the query.")
+        }
+        if parameters["request_uri"] != nil {
+            throw reject(
+                "request_uri_not_supported",
+                "Parameter 'request_uri' is not supported; send the parameters in the query.")
+        }
         let scopes = try checkScopes(parameters["scope"], client: client, reject: reject)
         let challenge = try checkPKCE(parameters, client: client, reject: reject)
+        let prompt = Set((parameters["prompt"] ?? "").split(separator: " ").map(String.init))
+        let known: Set<String> = ["none", "login", "consent", "select_account"]
+        if let unknown = prompt.subtracting(known).sorted().first {
+            throw reject(
+                "invalid_request",
+                "Prompt '\(unknown.sanitizedForErrorDescription(limit: 40))' is unknown; expected none, login, consent "
+                    + "or select_account.")
+        }
+        if prompt.contains("none") && prompt.count > 1 {
+            throw reject("invalid_request", "Prompt 'none' cannot be combined with other prompt values.")
+        }
+        var maxAge: Int?
+        if let text = parameters["max_age"] {
+            guard let seconds = Int(text), seconds >= 0 else {
+                throw reject(
+                    "invalid_request",
+                    "Parameter 'max_age' is '\(text.sanitizedForErrorDescription(limit: 40))'; expected whole seconds.")
+            }
+            maxAge = seconds
+        }
 
         return AuthorizationRequest(
             client: client, redirectURI: redirectURI, scopes: scopes, state: rawState, nonce: parameters["nonce"],
-            codeChallenge: challenge, districtHint: parameters["district"])
+            codeChallenge: challenge, districtHint: parameters["district"], prompt: prompt, maxAge: maxAge)
     }
 
     /// Finds the client and its redirect URI. Both failures are shown as a page and never redirected.

@@ -8,6 +8,8 @@ public enum SignInOutcome: Sendable {
     case redirect(String)
     /// The user is signed in but outside the app's view: report `access_denied` to the client.
     case denied
+    /// Report this error to the client, such as `login_required` for `prompt=none` without a session.
+    case error(code: String, description: String)
 }
 
 extension AuthorizationServer {
@@ -60,6 +62,8 @@ extension AuthorizationServer {
             case .signedIn(let user): return Self.found(issueCode(for: validated, user: user))
             case .redirect(let url): return Self.found(url)
             case .denied: return Self.found(deny(validated))
+            case .error(let code, let description):
+                return Self.found(deny(validated, error: code, description: description))
             }
         }
     }

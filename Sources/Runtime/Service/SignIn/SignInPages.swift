@@ -73,10 +73,27 @@ final class SignInPages: Sendable {
     /// Decides who an authorization request is for: the signed-in person when they are in the app's view, a
     /// denial when they are not, and the sign-in pages when no one is signed in or the request hints at another
     /// district.
+    ///
+    /// `prompt=login`, or a `max_age` the session's sign-in is older than, ends the session and signs the person
+    /// in again; the request then returns without those parameters. `prompt=none` never shows a page: it reports
+    /// `login_required` instead.
     func outcome(for request: HTTPRequest, authorization: AuthorizationRequest) -> SignInOutcome {
-        let target = request.path + (request.query.isEmpty ? "" : "?" + request.query)
+        var target = request.path + (request.query.isEmpty ? "" : "?" + request.query)
         let hint = authorization.districtHint
-        guard let session = session(of: request), hint == nil || hint == session.district else {
+        var current = session(of: request)
+        if let session = current, let hint, hint != session.district { current = nil }
+        if let session = current, needsNewSignIn(session, authorization) {
+            guard !authorization.prompt.contains("none") else {
+                return .error(code: "login_required", description: "The person must sign in again.")
+            }
+            sessions.remove(session.id)
+            current = nil
+            target = Self.removing(["prompt", "max_age"], from: target)
+        }
+        guard let session = current else {
+            if authorization.prompt.contains("none") {
+                return .error(code: "login_required", description: "No one is signed in at Rollbook in this browser.")
+            }
             var location = "/signin?return=" + Self.encode(target)
             if let hint { location += "&district=" + Self.encode(hint) }
             return .redirect(location)
@@ -97,6 +114,23 @@ final class SignInPages: Sendable {
             SignedInUser(
                 sourcedId: session.sourcedId, district: session.district, claims: userClaims,
                 authTime: Int(session.authTime.timeIntervalSince1970)))
+    }
+
+    /// Returns whether the request wants a newer sign-in than the session's: `prompt=login`, or a `max_age`
+    /// shorter than the time since the session's sign-in.
+    func needsNewSignIn(_ session: SignInSession, _ authorization: AuthorizationRequest) -> Bool {
+        if authorization.prompt.contains("login") { return true }
+        guard let maxAge = authorization.maxAge else { return false }
+        return Date().timeIntervalSince(session.authTime) > Double(maxAge)
+    }
+
+    /// Returns `target` without the query parameters in `names`.
+    static func removing(_ names: Set<String>, from target: String) -> String {
+        guard let mark = target.firstIndex(of: "?") else { return target }
+        let kept = target[target.index(after: mark)...].split(separator: "&").filter { item in
+            !names.contains(String(item.prefix { $0 != "=" }))
+        }
+        return String(target[..<mark]) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
     }
 
     /// Ends the browser's session for RP-initiated logout, and every session of the subject the id_token_hint
