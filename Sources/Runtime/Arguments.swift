@@ -53,8 +53,9 @@ public enum Usage {
               Run the app's exports now: deliver what changed since each export's last delivery.
               --bulk sends the whole view, even when nothing changed.
           rollbook serve [--config FILE]
-              Run as a service: the OneRoster REST API, the admin pages, /healthz, /readyz and
-              /metrics, and each district's scheduled syncs. Logs are JSON lines on standard error.
+              Run as a service: the OneRoster REST API, the OpenID Connect provider with its sign-in
+              pages and portal, the admin pages, /healthz, /readyz and /metrics, and each district's
+              scheduled syncs. Logs are JSON lines on standard error.
               SIGHUP reloads config.lua; SIGTERM stops after requests in flight and the current
               step of a running sync.
           rollbook hash-secret
