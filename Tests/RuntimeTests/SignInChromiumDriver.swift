@@ -220,10 +220,19 @@ enum SignInChromiumDriver {
         except Exception as error:
             print("sign-in chromium driver: %s" % error, file=sys.stderr)
         finally:
-            os.kill(pid, signal.SIGKILL)
+            # Browser.close lets Chromium end its own helper processes; SIGKILL is for a browser that does not answer.
+            try:
+                call("Browser.close", timeout=5)
+            except Exception:
+                pass
             deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and os.waitpid(pid, os.WNOHANG) == (0, 0):
-                time.sleep(0.05)
+            running = True
+            while running and time.monotonic() < deadline:
+                running = os.waitpid(pid, os.WNOHANG) == (0, 0)
+                time.sleep(0.05 if running else 0)
+            if running:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
         sys.exit(status)
         """#
 }
