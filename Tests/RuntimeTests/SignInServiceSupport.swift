@@ -21,9 +21,8 @@ let signInServiceMissing: String? = {
 /// which shares only the high school's students and teachers, an LDAP directory (slapd) and an upstream OpenID
 /// provider (pyop) as the district's identity providers, and a second district `harbor` that only offers LDAP.
 ///
-/// It is unchecked Sendable because a suite shares one: only `start()` and `stop()` change it, and a test that
-/// restarts the service has its own setup.
-final class SignInServiceSetup: @unchecked Sendable {
+/// Every process it starts ends when it is released.
+final class SignInServiceSetup {
     static let webClient = (id: "vendor-web", secret: "vendor-web-secret-1")
     static let spaClient = "vendor-spa"
     /// A redirect URI where nothing listens: the relying party stops when the browser is sent there.
@@ -79,6 +78,7 @@ final class SignInServiceSetup: @unchecked Sendable {
     }
 
     deinit {
+        stop()
         upstream.stop()
         slapd.stop()
     }

@@ -5,14 +5,13 @@ import Testing
 /// which checks them at slapd or at a pyop provider and links them to the roster.
 @Suite(.enabled(if: signInServiceMissing == nil, "\(signInServiceMissing ?? "")"))
 struct SignInServiceTests {
-    /// One service for the whole suite; the tests do not change its configuration.
-    static let shared = Result { () throws -> SignInServiceSetup in
+    /// Starts a service of its own for one test. Each test has its own, so every process it starts ends with
+    /// the test: Swift Testing has no hook that runs after a suite's last test.
+    private func setup() throws -> SignInServiceSetup {
         let setup = try SignInServiceSetup()
         try setup.start()
         return setup
     }
-
-    private func setup() throws -> SignInServiceSetup { try Self.shared.get() }
 
     @Test func directorySignInGivesTheAppsView() throws {
         let setup = try setup()

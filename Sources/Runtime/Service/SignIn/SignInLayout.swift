@@ -40,7 +40,8 @@ enum SignInLayout {
 
     /// Returns a page that explains why a sign-in cannot go on, and where to start again.
     static func problem(
-        title: String, message: String, code: String? = nil, status: Int, retry: String? = nil, cookies: [String] = []
+        title: String, message: String, code: String? = nil, status: Int, retry: String? = nil,
+        retryLabel: String = "Try again", cookies: [String] = []
     ) -> HTTPResponse {
         var content = """
             <h1>\(HTMLText.escape(title))</h1>
@@ -50,7 +51,10 @@ enum SignInLayout {
         if let code {
             content += "<p class=\"code\">Code for your help desk: <code>\(HTMLText.escape(code))</code></p>\n"
         }
-        if let retry { content += "<p><a class=\"button\" href=\"\(HTMLText.escape(retry))\">Try again</a></p>\n" }
+        if let retry {
+            content +=
+                "<p><a class=\"button\" href=\"\(HTMLText.escape(retry))\">\(HTMLText.escape(retryLabel))</a></p>\n"
+        }
         return response(title: title, content: content, status: status, cookies: cookies)
     }
 
@@ -78,6 +82,7 @@ enum SignInLayout {
         box-shadow:0 2px 12px rgba(20,30,60,.12)}
         h1{font-size:1.5rem;margin:0 0 1rem}
         h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
+        a{color:#2b5fd9}
         ul.choices{list-style:none;padding:0;margin:0}
         ul.choices li{margin:.5rem 0}
         a.button,button{display:block;width:100%;box-sizing:border-box;padding:.7rem 1rem;border:1px solid #2b5fd9;\
@@ -91,7 +96,8 @@ enum SignInLayout {
         .problem{padding:.75rem 1rem;border-left:4px solid #c62828;background:#fdecea}
         .code{color:#5b6478;font-size:.9rem}
         .muted{color:#5b6478}
-        .bar{display:flex;justify-content:space-between;align-items:center;gap:1rem}
+        .bar{display:flex;justify-content:space-between;align-items:center;gap:1rem;margin-bottom:1rem}
+        .bar h1{margin:0}
         .bar form button{width:auto;margin:0;background:#fff;color:#2b5fd9}
         """
 }

@@ -150,7 +150,8 @@ extension SignInPages {
                 ["district": district.id, "provider": provider.id, "code": error.code, "reason": error.description])
             return SignInLayout.problem(
                 title: "We could not sign you in", message: Self.personMessage(for: error, district: district),
-                code: error.code, status: 403)
+                code: error.code, status: 403, retry: "/signin/\(Self.encode(district.id))",
+                retryLabel: "Sign in with another account")
         }
     }
 
