@@ -31,14 +31,15 @@ function response(status, headers, body)
     local location = headers["Location"] or headers["location"] or ""
     local code = location:match("[?&]code=([^&]+)")
     if status == 302 and code then
+        -- Responses that arrive after the target, before the thread stops, are dropped.
         if minted < target then
             output:write(code, "\n")
             minted = minted + 1
-        end
-        if minted == target then
-            output:close()
-            assert(io.open(done_file, "w")):close()
-            wrk.thread:stop()
+            if minted == target then
+                output:close()
+                assert(io.open(done_file, "w")):close()
+                wrk.thread:stop()
+            end
         end
     else
         failed = failed + 1
