@@ -45,7 +45,8 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "OneRoster"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(
-            name: "ExportTests", dependencies: ["Export", "Archive", "OneRoster", "Store", "HTTP"], exclude: ["Golden"]),
+            name: "ExportTests", dependencies: ["Export", "Archive", "OneRoster", "Store", "HTTP", "TestFixtures"],
+            exclude: ["Golden"]),
         // Servers the tests run on 127.0.0.1 (slapd, a pyop OpenID provider) and the process helpers they share.
         .target(name: "TestFixtures", path: "Tests/Fixtures", exclude: ["upstream_op.py", "relying_party.py"]),
         .testTarget(name: "SSOTests", dependencies: ["SSO", "HTTP", "Store", "TestFixtures"]),

@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Testing
 
 /// A temporary folder removed when the value is released.
@@ -26,15 +27,6 @@ final class TemporaryFolder: Sendable {
         let target = file(name)
         try contents.write(toFile: target, atomically: false, encoding: .utf8)
         return target
-    }
-}
-
-/// A failure while setting up a test server or its files.
-struct FixtureError: Error, CustomStringConvertible {
-    let description: String
-
-    init(_ description: String) {
-        self.description = description
     }
 }
 
@@ -148,22 +140,7 @@ final class ServerProcess {
     let pid: pid_t
 
     init(executable: String, arguments: [String], logFile: String) throws {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logFile, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer {
-            for argument in argv { free(argument) }
-        }
-        var child: pid_t = 0
-        let status = posix_spawn(&child, executable, &actions, nil, argv, environ)
-        guard status == 0 else {
-            throw FixtureError("could not start \(executable): \(String(cString: strerror(status)))")
-        }
-        pid = child
+        pid = try spawn(executable, arguments, logFile: logFile)
     }
 
     /// Sends SIGTERM, then SIGKILL when the process has not exited after two seconds, and reaps it.

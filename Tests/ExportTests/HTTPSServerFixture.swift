@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 
 /// Python's http.server behind TLS on 127.0.0.1, with a throwaway CA and server certificate made by openssl.
 ///

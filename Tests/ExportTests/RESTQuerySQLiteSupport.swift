@@ -1,6 +1,7 @@
 import Export
 import Foundation
 import OneRoster
+import TestFixtures
 
 /// One row of the test users table, holding only the columns the tests filter or sort on.
 struct UserRow: Sendable {

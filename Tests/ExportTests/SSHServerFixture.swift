@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Testing
 
 /// Host and client keys made once with ssh-keygen for every SFTP test: A and B are ed25519, R is RSA 3072.

@@ -8,7 +8,12 @@ public struct FixtureError: Error, CustomStringConvertible {
 }
 
 /// Starts `executable` with posix_spawn, its output appended to `logFile`, and returns its process id.
-public func spawn(_ executable: String, _ arguments: [String], logFile: String) throws -> pid_t {
+///
+/// `environment` replaces the test process's environment when it is given. Servers start this way rather than
+/// with Foundation's `Process`, which stops reaping other children while a long-lived one runs.
+public func spawn(
+    _ executable: String, _ arguments: [String], logFile: String, environment: [String: String]? = nil
+) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -16,9 +21,18 @@ public func spawn(_ executable: String, _ arguments: [String], logFile: String) 
     posix_spawn_file_actions_addopen(&actions, 1, logFile, O_WRONLY | O_CREAT | O_APPEND, 0o644)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-    defer { for argument in argv { free(argument) } }
+    let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+    defer {
+        for argument in argv { free(argument) }
+        for entry in envp ?? [] { free(entry) }
+    }
     var child: pid_t = 0
-    let status = posix_spawn(&child, executable, &actions, nil, argv, environ)
+    let status =
+        if var envp {
+            posix_spawn(&child, executable, &actions, nil, argv, &envp)
+        } else {
+            posix_spawn(&child, executable, &actions, nil, argv, environ)
+        }
     guard status == 0 else {
         throw FixtureError("could not start \(executable): \(String(cString: strerror(status)))")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Testing
 
 /// A `rollbook serve` process started with posix_spawn, its JSON log lines appended to a file.
@@ -14,26 +15,13 @@ final class ServiceProcess {
     /// Starts `rollbook serve --config CONFIG` and waits up to 20 seconds for its "service started" line.
     init(config: String, logFile: String, environment: [String: String] = [:]) throws {
         self.logFile = logFile
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logFile, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let executable = Paths.executable
-        let arguments: [String] = [executable, "serve", "--config", config]
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         var merged = ProcessInfo.processInfo.environment
         merged.merge(environment) { _, new in new }
-        let envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for argument in argv { free(argument) }
-            for entry in envp { free(entry) }
+        do {
+            pid = try spawn(Paths.executable, ["serve", "--config", config], logFile: logFile, environment: merged)
+        } catch {
+            throw ServiceTestError("could not start rollbook serve: \(error)")
         }
-        var child: pid_t = 0
-        let status = posix_spawn(&child, executable, &actions, nil, argv, envp)
-        guard status == 0 else { throw ServiceTestError("could not start rollbook serve: errno \(status)") }
-        pid = child
         let started = try waitForLog(message: "service started", timeout: 20)
         guard let listen = started["listen"] as? String,
             let port = listen.split(separator: ":").last.flatMap({ UInt16($0) })
