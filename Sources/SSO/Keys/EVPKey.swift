@@ -4,8 +4,8 @@ import COpenSSL
 ///
 /// Sharing is sound because nothing changes the key after `init`. The OpenSSL 3.0 thread-safety page
 /// (openssl-threads(7)) states that objects are safe for simultaneous use while no caller modifies them, and
-/// that two threads can sign with two different `EVP_PKEY_CTX` objects. Each `sign` and `verify` call therefore
-/// makes its own `EVP_MD_CTX`, and with it its own `EVP_PKEY_CTX`.
+/// that two threads can sign with two different `EVP_PKEY_CTX` objects. Signing therefore goes through
+/// `RS256Signer`, which gives each thread a context of its own, and each `verify` call makes its own.
 final class EVPKey: @unchecked Sendable {
     let pointer: OpaquePointer
     /// The modulus size in bits.
@@ -32,23 +32,6 @@ final class EVPKey: @unchecked Sendable {
         var bytes = [UInt8](repeating: 0, count: (Int(BN_num_bits(number)) + 7) / 8)
         let written = bytes.withUnsafeMutableBufferPointer { BN_bn2bin(number, $0.baseAddress) }
         return Int(written) == bytes.count ? bytes : nil
-    }
-
-    /// Signs `data` with RSASSA-PKCS1-v1_5 and SHA-256 (JWS `RS256`). Returns nil when libcrypto fails.
-    func signRS256(_ data: [UInt8]) -> [UInt8]? {
-        guard let context = EVP_MD_CTX_new() else { return nil }
-        defer { EVP_MD_CTX_free(context) }
-        guard EVP_DigestSignInit(context, nil, EVP_sha256(), nil, pointer) == 1 else { return nil }
-        var length = Int(EVP_PKEY_get_size(pointer))
-        var signature = [UInt8](repeating: 0, count: length)
-        let status = signature.withUnsafeMutableBufferPointer { output in
-            data.withUnsafeBufferPointer { input in
-                EVP_DigestSign(context, output.baseAddress, &length, input.baseAddress, input.count)
-            }
-        }
-        guard status == 1, length <= signature.count else { return nil }
-        signature.removeLast(signature.count - length)
-        return signature
     }
 
     /// Checks an RSASSA-PKCS1-v1_5 SHA-256 signature over `data`.

@@ -10,6 +10,7 @@ public final class RSASigningKey: Sendable {
     /// The public half, for verification and the JWKS document.
     public let publicKey: RSAPublicKey
     private let key: EVPKey
+    private let signer: RS256Signer
 
     private init(key: EVPKey) throws(KeyError) {
         guard EVP_PKEY_is_a(key.pointer, "RSA") == 1 else {
@@ -26,6 +27,7 @@ public final class RSASigningKey: Sendable {
             throw .unsupported("The RSA key's modulus and exponent could not be read: \(OpenSSLErrors.drain())")
         }
         self.key = key
+        signer = RS256Signer(key: key)
         publicKey = RSAPublicKey(key: key, modulus: modulus, exponent: exponent)
         kid = publicKey.thumbprint
     }
@@ -88,7 +90,7 @@ public final class RSASigningKey: Sendable {
 
     /// Signs `data` with RSASSA-PKCS1-v1_5 and SHA-256, the JWS `RS256` algorithm.
     public func sign(_ data: [UInt8]) throws(KeyError) -> [UInt8] {
-        guard let signature = key.signRS256(data) else { throw .signingFailed(kid: kid) }
+        guard let signature = signer.sign(data) else { throw .signingFailed(kid: kid) }
         return signature
     }
 
