@@ -70,7 +70,7 @@ class Browser:
         return False
 
     def read_messages(self, timeout):
-        """Read what Chromium sends within `timeout` seconds and return the replies; events go to `events`."""
+        """Read what Chromium sends within `timeout` seconds, store the events in `events` and return the replies."""
         replies = []
         ready, _, _ = select.select([self._replies], [], [], max(timeout, 0))
         if ready:
@@ -120,8 +120,8 @@ class Browser:
     def location(self, session):
         return self.evaluate(session, "location.href")
 
-    def wait_for(self, session, expression, what, timeout=15):
-        """Evaluate `expression` every 0.1 s until it is truthy; `what` names the awaited page in the timeout error."""
+    def wait_for(self, session, expression, awaited, timeout=15):
+        """Evaluate `expression` about every 0.1 s until it is truthy. `awaited` names the page in the timeout error."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -132,12 +132,12 @@ class Browser:
                 if "navigated or closed" not in str(error) and "Cannot find context" not in str(error):
                     raise
             self.read_messages(0.1)
-        raise RuntimeError("timed out after %d s waiting for %s at %s" % (timeout, what, self.location(session)))
+        raise RuntimeError("timed out after %d s waiting for %s at %s" % (timeout, awaited, self.location(session)))
 
-    def wait_for_request(self, session, since, prefix, what, timeout=20):
+    def wait_for_request(self, session, since, prefix, awaited, timeout=20):
         """Return the first URL starting with `prefix` that the tab requested after event number `since`.
 
-        It reads `Network.requestWillBeSent` events, so it works when the load of that URL fails; the tab
+        It reads `Network.requestWillBeSent` events, so it works when the load of that URL fails. The tab
         needs the Network domain, which `open_tab` enables.
         """
         deadline = time.monotonic() + timeout
@@ -148,10 +148,10 @@ class Browser:
                     if url.startswith(prefix):
                         return url
             self.read_messages(0.1)
-        raise RuntimeError("timed out after %d s waiting for %s at %s" % (timeout, what, self.location(session)))
+        raise RuntimeError("timed out after %d s waiting for %s at %s" % (timeout, awaited, self.location(session)))
 
     def open_tab(self):
-        """Open a tab in a new browser context, so it shares no cookies with earlier tabs; return its session id."""
+        """Open a tab in a new browser context, which shares no cookies with earlier tabs, and return its session id."""
         context = self.call("Target.createBrowserContext", {"disposeOnDetach": True})["browserContextId"]
         target = self.call("Target.createTarget", {"url": "about:blank", "browserContextId": context})["targetId"]
         session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
@@ -165,7 +165,7 @@ class Browser:
         self.call("Page.navigate", {"url": url}, session)
 
     def click_text(self, session, selector, text):
-        """Click the first element matching `selector` whose trimmed text is `text`; raise when there is none."""
+        """Click the first element matching `selector` whose trimmed text is `text`, or raise when there is none."""
         found = self.evaluate(session, "(() => { const e = [...document.querySelectorAll(%s)]"
                                        ".find(e => e.textContent.trim() === %s); if (e) e.click(); return !!e })()"
                               % (json.dumps(selector), json.dumps(text)))
@@ -173,7 +173,7 @@ class Browser:
             raise RuntimeError("no %s with the text %r at %s" % (selector, text, self.location(session)))
 
     def capture(self, session, label):
-        """Save the tab's screenshot as `label`.png and its DOM as `label`.html; return the page's URL and PNG path."""
+        """Save the tab's screenshot as `label`.png and its DOM as `label`.html, and return its URL and PNG path."""
         shot = self.call("Page.captureScreenshot", {"format": "png"}, session)
         path = os.path.join(self.output, label + ".png")
         with open(path, "wb") as file:
@@ -186,8 +186,8 @@ class Browser:
     def close(self):
         """Close Chromium through DevTools and wait up to 10 s for it to exit, then kill it if it is still running.
 
-        Browser.close lets Chromium end its own helper processes, which a SIGKILL of the browser alone leaves
-        behind for a while.
+        Browser.close lets Chromium end its own helper processes. SIGKILL is only for a browser that does not
+        exit in time.
         """
         try:
             self.call("Browser.close", timeout=5)
