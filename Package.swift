@@ -48,7 +48,9 @@ let package = Package(
             name: "ExportTests", dependencies: ["Export", "Archive", "OneRoster", "Store", "HTTP", "TestFixtures"],
             exclude: ["Golden"]),
         // Servers the tests run on 127.0.0.1 (slapd, a pyop OpenID provider) and the process helpers they share.
-        .target(name: "TestFixtures", path: "Tests/Fixtures", exclude: ["upstream_op.py", "relying_party.py"]),
+        .target(
+            name: "TestFixtures", path: "Tests/Fixtures",
+            exclude: ["upstream_op.py", "relying_party.py", "devtools_pipe.py"]),
         .testTarget(name: "SSOTests", dependencies: ["SSO", "HTTP", "Store", "TestFixtures"]),
         .testTarget(
             name: "RuntimeTests", dependencies: ["Runtime", "Store", "OneRoster", "Validation", "Archive", "TestFixtures"]),

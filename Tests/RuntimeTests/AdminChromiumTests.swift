@@ -14,16 +14,13 @@ struct AdminChromiumTests {
         let server = try AdminServer(control: FakeServiceControl(config: fixture.config), storePath: fixture.storePath)
         let output = fixture.directory.file("chromium")
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let script = fixture.directory.file("drive_admin.py")
-        try AdminChromiumDriver.script.write(toFile: script, atomically: true, encoding: .utf8)
-
         let chromium = try #require(HeadlessChromium.path)
-        let driver = try runDriver(
-            script,
+        let driver = try ChromiumDriverProcess.run(
+            AdminChromiumDriver.script, name: "drive_admin.py",
             arguments: [
                 server.base, output, chromium, FakeServiceControl.adminName, FakeServiceControl.adminPassword,
                 String(fixture.heldRun),
-            ], logs: fixture.directory)
+            ], in: fixture.directory, timeout: 150)
         try #require(driver.status == 0, "the driver failed: \(driver.errors)")
 
         for page in ["login", "dashboard", "run", "approved", "apps"] {
@@ -50,30 +47,5 @@ struct AdminChromiumTests {
                 try FileManager.default.copyItem(atPath: "\(output)/\(page).png", toPath: "\(keep)/\(page).png")
             }
         }
-    }
-
-    /// Runs the Python driver, bounded in time, with its output in files so no pipe stays open if Chromium outlives it.
-    private func runDriver(_ script: String, arguments: [String], logs: TemporaryDirectory) throws -> (
-        status: Int32, errors: String
-    ) {
-        let errorFile = logs.file("driver-errors.txt")
-        #expect(FileManager.default.createFile(atPath: errorFile, contents: nil))
-        let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorFile))
-        defer { try? errors.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script] + arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
-        let deadline = Date().addingTimeInterval(150)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            Issue.record("the chromium driver did not finish within 150 s and was killed")
-        }
-        process.waitUntilExit()
-        return (process.terminationStatus, (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? "")
     }
 }

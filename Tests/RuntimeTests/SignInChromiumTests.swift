@@ -161,11 +161,10 @@ final class SignInBrowserRun: @unchecked Sendable {
         ]
         let planFile = directory.file("plan.json")
         try JSONSerialization.data(withJSONObject: plan).write(to: URL(fileURLWithPath: planFile))
-        let script = directory.file("drive_sign_in.py")
-        try SignInChromiumDriver.script.write(toFile: script, atomically: true, encoding: .utf8)
-
         let chromium = try #require(HeadlessChromium.path)
-        let driver = try runSignInDriver(script, arguments: [output, chromium, planFile], logs: directory)
+        let driver = try ChromiumDriverProcess.run(
+            SignInChromiumDriver.script, name: "drive_sign_in.py", arguments: [output, chromium, planFile],
+            in: directory, timeout: 180)
         guard driver.status == 0 else {
             throw ServiceTestError("the sign-in driver failed: \(driver.errors)\nservice log: \(setup.setup.logFile)")
         }
@@ -237,34 +236,6 @@ private func jwtPayload(_ token: String) -> [String: Any]? {
     text += String(repeating: "=", count: (4 - text.count % 4) % 4)
     guard let data = Data(base64Encoded: text) else { return nil }
     return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-}
-
-/// Runs the Python driver, bounded in time, with its errors in a file so no pipe stays open if Chromium outlives it.
-private func runSignInDriver(_ script: String, arguments: [String], logs: TemporaryDirectory) throws -> (
-    status: Int32, errors: String
-) {
-    let errorFile = logs.file("driver-errors.txt")
-    guard FileManager.default.createFile(atPath: errorFile, contents: nil) else {
-        throw ServiceTestError("failed to create the driver's error file '\(errorFile)'")
-    }
-    let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorFile))
-    defer { try? errors.close() }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    process.arguments = [script] + arguments
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = errors
-    try process.run()
-    let deadline = Date().addingTimeInterval(180)
-    while process.isRunning && Date() < deadline { usleep(20_000) }
-    if process.isRunning {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        throw ServiceTestError("the sign-in driver did not finish within 180 s and was killed")
-    }
-    process.waitUntilExit()
-    return (process.terminationStatus, (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? "")
 }
 
 extension URLComponents {
