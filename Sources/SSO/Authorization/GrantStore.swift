@@ -39,7 +39,8 @@ enum Redemption<Record> {
 /// tokens stay in memory behind one lock, so a restart drops them: a code lives 60 s at most, and a client whose
 /// access token stops working refreshes it. Expired entries are swept at most once a minute of clock time, the
 /// archive at most once every `archiveSweepInterval`, and `maximumCodes` caps the codes waiting to be redeemed.
-/// NOTE: live access tokens have no count cap. Only their lifetime bounds them.
+/// NOTE: live access tokens, and refresh tokens in the in-memory archive, have no count cap. Only their lifetimes
+/// bound them.
 final class GrantStore: Sendable {
     /// Seconds a redeemed or expired code is kept so a second use can still be detected.
     static let codeRetention: Double = 600

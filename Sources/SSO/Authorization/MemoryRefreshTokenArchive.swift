@@ -1,15 +1,15 @@
 import Synchronization
 
 /// Refresh tokens in process memory, lost when the process ends. The authorization server uses it when it is
-/// given no other archive.
+/// given no other archive. It keeps used and revoked tokens until their expiry, as the store does.
 final class MemoryRefreshTokenArchive: RefreshTokenArchive {
     private let table = Mutex(MemoryRefreshTable())
 
     func insert(_ token: ArchivedRefreshToken) throws -> Bool {
         let key = TokenKey(token.tokenHash)
         return table.withLock { table in
-            guard table.revokedFamilies[token.family] == nil else { return false }
-            table.tokens[key] = (token, isCurrent: true)
+            guard !table.isRevoked(token.family) else { return false }
+            table.tokens[key] = (token, .current)
             table.members[token.family, default: []].append(key)
             return true
         }
@@ -19,13 +19,16 @@ final class MemoryRefreshTokenArchive: RefreshTokenArchive {
         let key = TokenKey(tokenHash)
         return table.withLock { table in
             guard let entry = table.tokens[key] else { return .unknown }
-            guard entry.isCurrent else {
+            switch entry.state {
+            case .revoked: return .unknown
+            case .used:
                 table.revoke(entry.token.family)
                 return .reused(family: entry.token.family)
+            case .current:
+                guard entry.token.expiresAt > now else { return .expired }
+                table.tokens[key] = (entry.token, .used)
+                return .redeemed(entry.token)
             }
-            guard entry.token.expiresAt > now else { return .expired }
-            table.tokens[key] = (entry.token, isCurrent: false)
-            return .redeemed(entry.token)
         }
     }
 
@@ -51,27 +54,31 @@ final class MemoryRefreshTokenArchive: RefreshTokenArchive {
                 let live = keys.filter { tokens[$0] != nil }
                 return live.isEmpty ? nil : live
             }
-            table.revokedFamilies = table.revokedFamilies.filter { $0.value > now }
             return before - table.tokens.count
         }
     }
 }
 
+private enum MemoryRefreshState: Sendable {
+    case current
+    case used
+    case revoked
+}
+
 private struct MemoryRefreshTable: Sendable {
-    var tokens: [TokenKey: (token: ArchivedRefreshToken, isCurrent: Bool)] = [:]
+    var tokens: [TokenKey: (token: ArchivedRefreshToken, state: MemoryRefreshState)] = [:]
     /// The token keys of each family, so revoking a family does not scan every token.
     var members: [UInt64: [TokenKey]] = [:]
-    /// The expiry of each family revoked while it had tokens. Its tokens share that expiry, so the family can be
-    /// forgotten once it passes.
-    var revokedFamilies: [UInt64: Double] = [:]
 
-    /// Deletes the family's tokens, so presenting one later is `.unknown`, and blocks new ones.
+    /// Whether the family is revoked. Revoking marks every member, so checking the first is enough.
+    func isRevoked(_ family: UInt64) -> Bool {
+        guard let first = members[family]?.first else { return false }
+        return tokens[first]?.state == .revoked
+    }
+
     mutating func revoke(_ family: UInt64) {
-        guard let keys = members.removeValue(forKey: family) else { return }
-        for key in keys {
-            if let entry = tokens.removeValue(forKey: key) {
-                revokedFamilies[family] = max(revokedFamilies[family] ?? 0, entry.token.expiresAt)
-            }
+        for key in members[family] ?? [] {
+            if let entry = tokens[key] { tokens[key] = (entry.token, .revoked) }
         }
     }
 }

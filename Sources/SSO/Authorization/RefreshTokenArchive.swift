@@ -39,7 +39,7 @@ public enum RefreshTokenRedemption: Sendable {
     case redeemed(ArchivedRefreshToken)
 }
 
-/// Where the authorization server keeps refresh tokens.
+/// The storage of the authorization server's refresh tokens.
 ///
 /// Implementations must decide and mark a redemption in one atomic step: of two callers that present the same
 /// current token, in one process or in two, exactly one gets `.redeemed`, and the other gets `.reused`, which
