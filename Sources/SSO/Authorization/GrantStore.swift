@@ -41,6 +41,8 @@ enum Redemption<Record> {
 /// archive at most once every `archiveSweepInterval`, and `maximumCodes` caps the codes waiting to be redeemed.
 /// NOTE: live access tokens, and refresh tokens in the in-memory archive, have no count cap. Only their lifetimes
 /// bound them.
+/// NOTE: with replicas, a revocation ends the family's refresh tokens on every replica, but its access tokens only
+/// on the replica that handled it. Elsewhere they stay valid for the rest of their lifetime.
 final class GrantStore: Sendable {
     /// Seconds a redeemed or expired code is kept so a second use can still be detected.
     static let codeRetention: Double = 600
