@@ -184,6 +184,20 @@ import Testing
         #expect(try fixture.storedStates() == ["revoked": 40])
     }
 
+    @Test func damagedClaimsAreServerError() throws {
+        let fixture = try GrantServerFixture()
+        let server = try fixture.startServer()
+        let token = try #require(try fixture.signIn(server).refreshToken)
+        try fixture.keyStore.store.database.execute("UPDATE sso_refresh_tokens SET claims = '{\"email\":null}'")
+
+        let reply = fixture.refresh(try fixture.startServer(), token)
+        #expect(reply.status == 500)
+        #expect(
+            reply.errorDescription
+                == "The refresh token store failed with 'sso.invalid_stored_claims'. Retry once, and sign the user in "
+                + "again if it fails again.")
+    }
+
     @Test func archiveFailureIsServerError() throws {
         let fixture = try GrantServerFixture()
         let server = try fixture.startServer(archive: FailingArchive())
@@ -192,7 +206,8 @@ import Testing
         #expect(reply.error == "server_error")
         #expect(
             reply.errorDescription
-                == "The refresh token store failed with 'sso.invalid_stored_claims'; try again in a moment.")
+                == "The refresh token store failed with 'sso.invalid_stored_claims'. Retry once, and sign the user in "
+                + "again if it fails again.")
 
         let refresh = fixture.refresh(server, "some-token")
         #expect(refresh.status == 500)

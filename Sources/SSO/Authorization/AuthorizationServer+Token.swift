@@ -175,7 +175,9 @@ extension AuthorizationServer {
             let code = (error as? StoreError)?.code ?? (error as? RefreshTokenArchiveError)?.code ?? "unknown"
             throw TokenError(
                 code: "server_error",
-                description: "The refresh token store failed with '\(code)'; try again in a moment.", status: 500)
+                description: "The refresh token store failed with '\(code)'. Retry once, and sign the user in again "
+                    + "if it fails again.",
+                status: 500)
         }
     }
 
