@@ -15,6 +15,7 @@ enum Migrations {
             Migration(version: 3, apply: addAppViews),
             Migration(version: 4, apply: addSigningKeys),
             Migration(version: 5, apply: addAccountLinks),
+            Migration(version: 6, apply: addRefreshTokens),
         ]
     }
 
@@ -214,5 +215,31 @@ enum Migrations {
             CREATE INDEX sso_links_user ON sso_links (district, user_sourced_id);
             """)
         try database.execute(EntityTable.of(.users).createLookupIndexes)
+    }
+
+    /// Adds the OpenID provider's refresh tokens, so they outlive a restart and every replica on the file accepts
+    /// them.
+    ///
+    /// A row is keyed by the SHA-256 of the token, never the token. `expires_at` is the family's absolute expiry
+    /// in seconds since 1970. The family index serves revocation and the revoked-family check on insert, and the
+    /// expiry index serves the sweep.
+    private static func addRefreshTokens(_ database: Database) throws {
+        try database.execute(
+            """
+            CREATE TABLE sso_refresh_tokens (
+                token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),
+                family INTEGER NOT NULL,
+                client_id TEXT NOT NULL,
+                user_sourced_id TEXT NOT NULL,
+                district TEXT NOT NULL,
+                claims TEXT NOT NULL,
+                auth_time INTEGER NOT NULL,
+                scopes TEXT NOT NULL,
+                expires_at REAL NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('current', 'used', 'revoked'))
+            ) WITHOUT ROWID;
+            CREATE INDEX sso_refresh_tokens_family ON sso_refresh_tokens (family, state);
+            CREATE INDEX sso_refresh_tokens_expiry ON sso_refresh_tokens (expires_at);
+            """)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// What outlives a sign-in: refresh tokens follow the roster, and signing keys survive a restart.
+/// What outlives a sign-in: refresh tokens follow the roster, and refresh tokens and signing keys survive a restart.
 @Suite(.serialized, .enabled(if: signInServiceMissing == nil, "\(signInServiceMissing ?? "")"))
 struct SignInRefreshTests {
     private func refresh(_ base: String, token: String) throws -> CurlResponse {
@@ -35,6 +35,31 @@ struct SignInRefreshTests {
         #expect(
             (refused.json?["error_description"] as? String)?.contains("no longer in the application's roster view")
                 == true)
+        setup.stop()
+    }
+
+    @Test func refreshTokenSurvivesARestart() throws {
+        let setup = try SignInServiceSetup()
+        try setup.start()
+        let result = try setup.relyingParty(options: [
+            "--district", "d", "--username", "jsmith", "--password", "James-pass-1",
+        ])
+        let token = try #require(result["refresh_token"] as? String, "\(result)")
+        setup.stop()
+
+        try setup.start()
+        let renewed = try refresh(setup.base, token: token)
+        #expect(renewed.status == 200, "\(renewed)")
+        let next = try #require(renewed.json?["refresh_token"] as? String, "\(renewed)")
+        #expect(next != token)
+        // The relying party refreshed once at sign-in, so the family contains two used tokens and the current one.
+        let stored = try sqlite(setup.setup.store, "SELECT state FROM sso_refresh_tokens ORDER BY state")
+        #expect(stored == "current\nused\nused")
+
+        // The token from before the restart is spent now, so presenting it again ends the sign-in.
+        let reused = try refresh(setup.base, token: token)
+        #expect(reused.status == 400)
+        #expect(reused.json?["error"] as? String == "invalid_grant")
         setup.stop()
     }
 

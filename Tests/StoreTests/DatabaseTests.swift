@@ -28,7 +28,7 @@ import Testing
         let expected =
             ([
                 "districts", "runs", "diagnostics", "connector_state", "apps", "app_runs", "app_deliveries",
-                "app_disclosures", "sso_links", "sso_signing_keys",
+                "app_disclosures", "sso_links", "sso_refresh_tokens", "sso_signing_keys",
             ] + Entity.allCases.map(\.rawValue)
             + Entity.allCases.map { $0.rawValue + "_changes" } + Entity.allCases.map { "app_" + $0.rawValue }).sorted()
         #expect(tables == expected)
@@ -86,7 +86,7 @@ import Testing
         #expect(error?.code == "store.newer_schema")
         #expect(
             error?.description
-                == "Store file '\(path)' has schema version 99, but this build supports up to 5; "
+                == "Store file '\(path)' has schema version 99, but this build supports up to 6; "
                 + "run a newer Rollbook or restore an older copy of the file")
     }
 

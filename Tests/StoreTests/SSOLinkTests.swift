@@ -52,7 +52,7 @@ private func conflict(_ body: () throws -> Void) throws -> SSOLinkConflict? {
     @Test func freshStoreHasLinkTable() throws {
         let folder = try TemporaryFolder()
         let store = try SnapshotStore(path: folder.path())
-        #expect(try store.database.scalarInt("PRAGMA user_version") == 5)
+        #expect(try store.database.scalarInt("PRAGMA user_version") == Int64(Migrations.latestVersion))
         let names = try tableNames(store)
         #expect(names.contains("sso_links"))
         #expect(names.contains("users_email_lower"))
@@ -63,7 +63,7 @@ private func conflict(_ body: () throws -> Void) throws -> SSOLinkConflict? {
         let folder = try TemporaryFolder()
         try makeVersion4Store(at: folder.path())
         let store = try SnapshotStore(path: folder.path())
-        #expect(try store.database.scalarInt("PRAGMA user_version") == 5)
+        #expect(try store.database.scalarInt("PRAGMA user_version") == Int64(Migrations.latestVersion))
         #expect(try tableNames(store).contains("sso_links"))
         // The index built over existing rows finds the user stored before the upgrade.
         #expect(try store.liveUsers(district: "d", email: "ada@example.ORG").map(\.sourcedId) == ["u-1"])

@@ -14,7 +14,7 @@ extension AuthorizationServer {
             guard let token = form["token"], !token.isEmpty else {
                 throw TokenError.invalidRequest("Parameter 'token' is missing; send the token to revoke.")
             }
-            store.revoke(token, clientID: client.id)
+            try Self.archiveStep { try store.revoke(token, clientID: client.id) }
             var response = HTTPResponse(status: 200)
             response.headers.add(name: "Cache-Control", value: "no-store")
             return response

@@ -1,4 +1,5 @@
 import HTTP
+import Store
 
 extension AuthorizationServer {
     /// Handles a token request with the `authorization_code` or `refresh_token` grant (RFC 6749 sections 4.1.3
@@ -38,7 +39,7 @@ extension AuthorizationServer {
         }
         let now = clock().timeIntervalSince1970
         let record: CodeRecord
-        switch store.redeemCode(code, now: now) {
+        switch try Self.archiveStep({ try store.redeemCode(code, now: now) }) {
         case .unknown: throw Self.invalidGrant("The authorization code is unknown.")
         case .expired: throw Self.invalidGrant("The authorization code has expired; codes are valid for 60 s at most.")
         case .reused:
@@ -84,7 +85,7 @@ extension AuthorizationServer {
 
         let now = clock().timeIntervalSince1970
         let record: RefreshRecord
-        switch store.redeemRefresh(token, now: now) {
+        switch try Self.archiveStep({ try store.redeemRefresh(token, now: now) }) {
         case .unknown: throw Self.invalidGrant("The refresh token is unknown or revoked.")
         case .expired: throw Self.invalidGrant("The refresh token has expired; sign the user in again.")
         case .reused:
@@ -141,10 +142,12 @@ extension AuthorizationServer {
                     status: 500)
             }
         }
-        let stored = store.storeTokens(
-            access: accessToken, grant: grant, accessExpiresAt: now + Double(policy.accessTokenLifetime),
-            refresh: refreshToken, refreshExpiresAt: refreshExpiresAt ?? now + Double(policy.refreshTokenLifetime),
-            now: now)
+        let stored = try Self.archiveStep {
+            try store.storeTokens(
+                access: accessToken, grant: grant, accessExpiresAt: now + Double(policy.accessTokenLifetime),
+                refresh: refreshToken,
+                refreshExpiresAt: refreshExpiresAt ?? now + Double(policy.refreshTokenLifetime), now: now)
+        }
         guard stored else { throw Self.invalidGrant("The grant was revoked while the tokens were issued.") }
 
         var writer = JSONObjectWriter()
@@ -158,6 +161,24 @@ extension AuthorizationServer {
         response.headers.add(name: "Cache-Control", value: "no-store")
         response.headers.add(name: "Pragma", value: "no-cache")
         return response
+    }
+
+    /// Runs a grant store step that may reach the refresh token archive, and turns an archive failure into a
+    /// `server_error` response.
+    ///
+    /// The server has no logger, so the error's stable code goes into the response description, and the service
+    /// logs every response with a 500 status.
+    static func archiveStep<T>(_ step: () throws -> T) throws(TokenError) -> T {
+        do {
+            return try step()
+        } catch {
+            let code = (error as? StoreError)?.code ?? (error as? RefreshTokenArchiveError)?.code ?? "unknown"
+            throw TokenError(
+                code: "server_error",
+                description: "The refresh token store failed with '\(code)'. Retry once, and sign the user in again "
+                    + "if it fails again.",
+                status: 500)
+        }
     }
 
     static func invalidGrant(_ description: String) -> TokenError {

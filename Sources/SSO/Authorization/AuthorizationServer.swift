@@ -2,8 +2,8 @@ import Foundation
 import HTTP
 
 /// The OAuth 2.0 and OpenID Connect authorization server: code flow with PKCE, refresh token rotation,
-/// revocation, userinfo and RP-initiated logout. State lives in memory, and the server is safe to use from any
-/// thread.
+/// revocation, userinfo and RP-initiated logout. Refresh tokens live in a `RefreshTokenArchive`, and codes and
+/// access tokens in memory. The server is safe to use from any thread.
 ///
 /// Sign-in pages and sessions are not part of it: the authorize route calls a closure to get the signed-in user.
 public final class AuthorizationServer: Sendable {
@@ -26,12 +26,14 @@ public final class AuthorizationServer: Sendable {
     public typealias UserRefresher = @Sendable (SignedInUser, SSOClient) -> [String: ClaimValue]?
 
     /// Creates a server. `keys` must have been rotated once so that it has a signing key. `refreshUser`, when
-    /// given, checks the user again at each refresh. Tests can replace `clock`.
+    /// given, checks the user again at each refresh. `refreshTokens` keeps refresh tokens, in process memory when
+    /// nil, so that they are lost at exit. Tests can replace `clock`.
     public init(
         discovery: OpenIDDiscovery, clients: SSOClientRegistry, keys: SigningKeyRing,
         policy: AuthorizationPolicy = AuthorizationPolicy(),
         limiter: FailedAuthenticationLimiter = FailedAuthenticationLimiter(),
-        refreshUser: UserRefresher? = nil, clock: @escaping @Sendable () -> Date = { Date() }
+        refreshUser: UserRefresher? = nil, refreshTokens: (any RefreshTokenArchive)? = nil,
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         var policy = policy
         policy.codeLifetime = min(max(1, policy.codeLifetime), 60)
@@ -43,7 +45,7 @@ public final class AuthorizationServer: Sendable {
         self.keys = keys
         self.policy = policy
         self.limiter = limiter
-        self.store = GrantStore()
+        self.store = GrantStore(archive: refreshTokens)
         self.refreshUser = refreshUser
         self.clock = clock
     }

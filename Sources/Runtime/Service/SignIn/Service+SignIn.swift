@@ -35,7 +35,7 @@ struct SignInService: Sendable {
             discovery: discovery, clients: clients, keys: keys, policy: settings.policy,
             refreshUser: { user, client in
                 claims.claims(app: client.app, district: user.district, sourcedId: user.sourcedId)
-            })
+            }, refreshTokens: try StoreRefreshTokenArchive(path: config.storePath))
         let links = try StoreLinkStore(path: config.storePath)
         let linker = AccountLinker(directory: try StoreRosterDirectory(path: config.storePath), store: links)
         let districts = try config.districts.map { district in
