@@ -43,6 +43,8 @@ public enum Application {
             return audit(app, configPath: configPath, district: district, limit: limit, json: json).rawValue
         case .serve(let configPath):
             return serve(configPath: configPath).rawValue
+        case .links(let command):
+            return links(command).rawValue
         case .hashSecret:
             return hashSecret().rawValue
         case .export(let app, let configPath, let district, let export, let bulk, let json):

@@ -12,9 +12,17 @@ public enum Command: Equatable, Sendable {
     case audit(app: String, config: String?, district: String?, limit: Int, json: Bool)
     case export(app: String, config: String?, district: String?, export: String?, bulk: Bool, json: Bool)
     case serve(config: String?)
+    case links(LinkCommand)
     case hashSecret
     case help(topic: String?)
     case version
+}
+
+/// A `rollbook links` command: the stored links from sign-in accounts to roster users.
+public enum LinkCommand: Equatable, Sendable {
+    case list(district: String, user: String?, provider: String?, config: String?, json: Bool)
+    case add(district: String, provider: String, subject: String, user: String, config: String?, json: Bool)
+    case remove(district: String, user: String, provider: String?, config: String?, json: Bool)
 }
 
 /// A command line that cannot be run, with the usage to show.
@@ -58,6 +66,16 @@ public enum Usage {
               scheduled syncs. Logs are JSON lines on standard error.
               SIGHUP reloads config.lua; SIGTERM stops after requests in flight and the current
               step of a running sync.
+          rollbook links list --district ID [--user SOURCEDID] [--provider ID] [--json] [--config FILE]
+              List the district's stored sign-in links, newest first: provider, account namespace and
+              subject, roster user, when each was created and last used.
+          rollbook links add --district ID --provider ID --subject SUBJECT --user SOURCEDID [--json]
+                             [--config FILE]
+              Link an account of the district's identity provider to a live roster user, so that it signs
+              in as that user. SUBJECT is the account's 'sub' (oidc, adfs, google), its object ID 'oid'
+              (entra), or the entry's objectGUID in base64, else its DN (ldap).
+          rollbook links remove --district ID --user SOURCEDID [--provider ID] [--json] [--config FILE]
+              Remove the user's stored links, for one provider or for all, and print how many.
           rollbook hash-secret
               Read a secret from standard input and print the hash to put in config.lua as an API
               client's secret_hash or an admin's password_hash.
@@ -66,7 +84,10 @@ public enum Usage {
 
         Options:
           --config FILE      Configuration file (default: $ROLLBOOK_CONFIG, or ./config.lua).
-          --district ID      Sync only this district.
+          --district ID      Sync only this district; for links, the district of the links.
+          --user SOURCEDID   The roster user's sourcedId (links).
+          --provider ID      The id of an identity provider in the district's `identity` list (links).
+          --subject SUBJECT  The upstream account's identifier at that provider (links add).
           --json             Print one JSON object instead of text (sync: {"runs": [...]}).
           --dry-run          Compare with the snapshot and report, but store nothing at all.
           --limit N          Runs or entries to list (default 20); records per entity for app preview
@@ -85,7 +106,8 @@ public enum Usage {
 
         Exit status: 0 when every run stored (or validated) with no errors, 1 when records were
         rejected, 2 when a run could not happen (bad configuration or command line, unreadable input,
-        a run that cannot be approved or discarded), 3 when a sync was held by a safety limit or
+        a run that cannot be approved or discarded; for links, an unknown district, provider or user, or
+        a clash with a stored link), 3 when a sync was held by a safety limit or
         blocked behind a held run, so nothing of it was published, 4 when the snapshot was stored
         but an app's view could not be built or an export was not delivered. When several apply,
         the first of 2, 3, 4, 1 is returned.
@@ -173,6 +195,8 @@ extension Command {
             let config = try options.value("--config")
             try options.finish(positionals: 0)
             return .serve(config: config)
+        case "links":
+            return .links(try LinkCommand.parse(Array(arguments.dropFirst())))
         case "hash-secret":
             try options.finish(positionals: 0)
             return .hashSecret
@@ -184,7 +208,7 @@ extension Command {
             throw UsageError(
                 message:
                     "Unknown command '\(verb)'; expected sync, validate, runs, diff, approve, discard, report, app, "
-                    + "audit, export, serve, hash-secret or help.")
+                    + "audit, export, serve, links, hash-secret or help.")
         }
     }
 
@@ -193,6 +217,40 @@ extension Command {
             throw UsageError(message: "RUN is '\(text)'; expected a run number, as `rollbook runs` lists them.")
         }
         return id
+    }
+}
+
+extension LinkCommand {
+    /// Parses the arguments after `links`: the subcommand and its options.
+    static func parse(_ arguments: [String]) throws(UsageError) -> LinkCommand {
+        guard let verb = arguments.first, ["list", "add", "remove"].contains(verb) else {
+            let found = arguments.first.map { " '\($0)'" } ?? ""
+            throw UsageError(
+                message: "Unknown links command\(found); expected `rollbook links list`, `add` or `remove`.")
+        }
+        var options = OptionReader(Array(arguments.dropFirst()))
+        let config = try options.value("--config")
+        let json = options.flag("--json")
+        let district = try options.required("--district", for: "links \(verb)")
+        switch verb {
+        case "list":
+            let user = try options.value("--user")
+            let provider = try options.value("--provider")
+            try options.finish(positionals: 0)
+            return .list(district: district, user: user, provider: provider, config: config, json: json)
+        case "add":
+            let provider = try options.required("--provider", for: "links add")
+            let subject = try options.required("--subject", for: "links add")
+            let user = try options.required("--user", for: "links add")
+            try options.finish(positionals: 0)
+            return .add(
+                district: district, provider: provider, subject: subject, user: user, config: config, json: json)
+        default:
+            let user = try options.required("--user", for: "links remove")
+            let provider = try options.value("--provider")
+            try options.finish(positionals: 0)
+            return .remove(district: district, user: user, provider: provider, config: config, json: json)
+        }
     }
 }
 
@@ -222,6 +280,15 @@ private struct OptionReader {
         }
         let value = arguments[index + 1]
         arguments.removeSubrange(index...(index + 1))
+        return value
+    }
+
+    /// Returns the non-empty value of an option that `command` cannot run without.
+    mutating func required(_ name: String, for command: String) throws(UsageError) -> String {
+        guard let value = try value(name) else {
+            throw UsageError(message: "Option \(name) is missing; `rollbook \(command)` requires it.")
+        }
+        guard !value.isEmpty else { throw UsageError(message: "Option \(name) is empty; expected a value.") }
         return value
     }
 

@@ -75,7 +75,6 @@ public struct UpstreamError: Error, CustomStringConvertible, Sendable, Equatable
                 + "Sign in with the district's Workspace account")
     }
 
-    // NOTE: no admin route or tool stores a link yet, so the manual link this message offers has no interface.
     static func guestNotLinked(district: String, subject: String, homeIssuer: String?) -> UpstreamError {
         let home = homeIssuer.map { " from '\($0.clipped)'" } ?? ""
         return UpstreamError(
