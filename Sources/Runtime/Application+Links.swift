@@ -28,7 +28,7 @@ extension Application {
             let district = try LinkCommandError.district(id, in: config)
             if let provider { try checkStoredOrConfigured(provider: provider, district: district, store: store) }
             if let user { try checkLiveOrLinked(user: user, district: id, store: store) }
-            let links = try LinkTable.links(store, district: id, user: user, provider: provider)
+            let links = try store.ssoLinks(district: id, userSourcedId: user, provider: provider)
             if json {
                 print(try LinkListing.json(["links": links.map(LinkListing.Item.init)]))
             } else if links.isEmpty {
@@ -87,7 +87,7 @@ extension Application {
             let district = try LinkCommandError.district(id, in: config)
             if let provider { try checkStoredOrConfigured(provider: provider, district: district, store: store) }
             try checkLiveOrLinked(user: user, district: id, store: store)
-            let removed = try LinkTable.delete(store, district: id, user: user, provider: provider)
+            let removed = try store.deleteSSOLinks(district: id, userSourcedId: user, provider: provider)
             if json {
                 print(try LinkListing.json(LinkListing.Removal(removed: removed.count, links: removed)))
             } else {
@@ -137,7 +137,7 @@ extension Application {
         throws
     {
         if district.identity.contains(where: { $0.id == provider }) { return }
-        if try !LinkTable.links(store, district: district.id, user: nil, provider: provider).isEmpty { return }
+        if try !store.ssoLinks(district: district.id, userSourcedId: nil, provider: provider).isEmpty { return }
         throw LinkCommandError.unknownProvider(provider, district: district)
     }
 
@@ -242,51 +242,6 @@ struct LinkCommandError: Error, CustomStringConvertible {
             kind: .notStored,
             description: "District '\(district)': the link of the account \(key) was stored but cannot be read back; "
                 + "check the store with `rollbook links list`")
-    }
-}
-
-/// Reads and deletes rows of the store's `sso_links` table in the ways these commands need.
-///
-/// NOTE: these queries belong beside `insertSSOLink` in `SnapshotStore+SSOLinks.swift`, which has no listing of a
-/// whole district and no deletion for one provider. Until they move there, a listing selects the account keys here
-/// and reads each row through `ssoLink(district:namespace:subject:)`, one lookup per link.
-enum LinkTable {
-    /// Returns the district's links, newest first, narrowed to one user and one provider when those are given.
-    static func links(_ store: SnapshotStore, district: String, user: String?, provider: String?) throws
-        -> [StoredSSOLink]
-    {
-        let statement = try store.database.prepare(
-            "SELECT namespace, subject FROM sso_links WHERE district = ?1 AND (?2 IS NULL OR user_sourced_id = ?2) "
-                + "AND (?3 IS NULL OR provider = ?3) ORDER BY created_at DESC, provider, subject")
-        var keys: [LinkKey] = []
-        do {
-            defer { statement.reset() }
-            try statement.bind(district, at: 1)
-            try statement.bind(user, at: 2)
-            try statement.bind(provider, at: 3)
-            while try statement.step() {
-                keys.append(LinkKey(namespace: statement.string(at: 0) ?? "", subject: statement.string(at: 1) ?? ""))
-            }
-        }
-        return try keys.compactMap { key in
-            try store.ssoLink(district: district, namespace: key.namespace, subject: key.subject)
-        }
-    }
-
-    /// Deletes the user's links, for one provider or for all, and returns the deleted links, newest first.
-    static func delete(_ store: SnapshotStore, district: String, user: String, provider: String?) throws
-        -> [StoredSSOLink]
-    {
-        try store.database.transaction {
-            let links = try links(store, district: district, user: user, provider: provider)
-            let statement = try store.database.prepare(
-                "DELETE FROM sso_links WHERE district = ?1 AND user_sourced_id = ?2 AND (?3 IS NULL OR provider = ?3)")
-            try statement.bind(district, at: 1)
-            try statement.bind(user, at: 2)
-            try statement.bind(provider, at: 3)
-            try statement.run()
-            return links
-        }
     }
 }
 

@@ -176,6 +176,36 @@ extension SnapshotStore {
         return database.changes
     }
 
+    /// Returns the district's links, newest first, narrowed to one user and one provider when those are given.
+    public func ssoLinks(district: String, userSourcedId: String?, provider: String?) throws -> [StoredSSOLink] {
+        let statement = try database.prepare(
+            "SELECT \(Self.linkColumns) FROM sso_links WHERE district = ?1 AND (?2 IS NULL OR user_sourced_id = ?2) "
+                + "AND (?3 IS NULL OR provider = ?3) ORDER BY created_at DESC, provider, subject")
+        defer { statement.reset() }
+        try statement.bind(district, at: 1)
+        try statement.bind(userSourcedId, at: 2)
+        try statement.bind(provider, at: 3)
+        var links: [StoredSSOLink] = []
+        while try statement.step() {
+            links.append(try Self.link(from: statement))
+        }
+        return links
+    }
+
+    /// Deletes a user's links, for one provider or for all, and returns the deleted links, newest first.
+    public func deleteSSOLinks(district: String, userSourcedId: String, provider: String?) throws -> [StoredSSOLink] {
+        try database.transaction {
+            let links = try ssoLinks(district: district, userSourcedId: userSourcedId, provider: provider)
+            let statement = try database.prepare(
+                "DELETE FROM sso_links WHERE district = ?1 AND user_sourced_id = ?2 AND (?3 IS NULL OR provider = ?3)")
+            try statement.bind(district, at: 1)
+            try statement.bind(userSourcedId, at: 2)
+            try statement.bind(provider, at: 3)
+            try statement.run()
+            return links
+        }
+    }
+
     private static func link(from statement: Statement) throws -> StoredSSOLink {
         StoredSSOLink(
             district: statement.string(at: 0) ?? "", provider: statement.string(at: 1) ?? "",

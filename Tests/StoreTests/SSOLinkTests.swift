@@ -147,6 +147,22 @@ private func conflict(_ body: () throws -> Void) throws -> SSOLinkConflict? {
         #expect(link?.lastUsedAt == used)
     }
 
+    @Test func listAndDeleteByProvider() throws {
+        let folder = try TemporaryFolder()
+        let store = try SnapshotStore(path: folder.path())
+        try insert(store, subject: "sub-1", user: "u-1")
+        try insert(store, provider: "ldap", subject: "sub-2", user: "u-1")
+        try insert(store, subject: "sub-3", user: "u-2")
+
+        #expect(try store.ssoLinks(district: "d", userSourcedId: nil, provider: nil).count == 3)
+        #expect(try store.ssoLinks(district: "d", userSourcedId: "u-1", provider: nil).count == 2)
+        #expect(try store.ssoLinks(district: "d", userSourcedId: nil, provider: "ldap").map(\.subject) == ["sub-2"])
+        let removed = try store.deleteSSOLinks(district: "d", userSourcedId: "u-1", provider: "ldap")
+        #expect(removed.map(\.subject) == ["sub-2"])
+        #expect(try store.ssoLinks(district: "d", userSourcedId: "u-1", provider: nil).map(\.subject) == ["sub-1"])
+        #expect(try store.deleteSSOLinks(district: "d", userSourcedId: "u-9", provider: nil).isEmpty)
+    }
+
     @Test func deleteRemovesOnlyThatUser() throws {
         let folder = try TemporaryFolder()
         let store = try SnapshotStore(path: folder.path())
