@@ -253,6 +253,11 @@ run_wrk_until_done() {
         fail "wrk was not done $label within $seconds s; $finished of $wrk_threads threads finished: $(tail -n 5 "$output")"
 }
 
+# cpu_ticks PID: prints the user and system CPU time the process has used, in clock ticks.
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
 median() {
     sort -g | awk '{ values[NR] = $1 } END { if (NR % 2) print values[(NR + 1) / 2];
         else print (values[NR / 2] + values[NR / 2 + 1]) / 2 }'
@@ -271,6 +276,7 @@ for threads in $service_threads; do
     echo "threads=$threads: first token request $first_seconds s, second $second_seconds s" >&2
 
     round_rates=()
+    round_per_cpu=()
     round_lines=()
     for round in $(seq 1 "$rounds"); do
         rm -f "$work"/codes.* "$work"/done.*
@@ -285,8 +291,11 @@ for threads in $service_threads; do
         ((minted == codes_per_round)) ||
             fail "round $round minted $minted of $codes_per_round codes in 30 s: $(grep -v '^thread=' "$work/mint.txt" | tail -n 5)"
 
+        service_ticks_before=$(cpu_ticks "$service_pid")
         run_wrk_until_done "exchanging codes" "$work/exchange.txt" 55 "$bench_dir/sso_exchange_codes.lua" \
             "$work/codes.txt" "$wrk_threads" "$basic_credentials" "$redirect_encoded" "$verifier" "$work/done"
+        service_cpu=$(awk -v a="$service_ticks_before" -v b="$(cpu_ticks "$service_pid")" -v hz="$(getconf CLK_TCK)" \
+            'BEGIN { printf "%.2f", (b - a) / hz }')
         round_seconds=$(awk -v a="$round_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
         summary=$(grep '^issued=' "$work/exchange.txt") ||
             fail "the exchange printed no summary: $(tail -n 5 "$work/exchange.txt")"
@@ -300,22 +309,27 @@ for threads in $service_threads; do
         awk -v s="$round_seconds" 'BEGIN { exit !(s < 50) }' ||
             fail "round $round took $round_seconds s from the first code to the last exchange; lower CODES to stay under 50 s"
         rate=$(awk -v n="$issued" -v s="$seconds" 'BEGIN { printf "%.0f", n / s }')
-        echo "threads=$threads round $round: $minted codes in $mint_seconds s, $issued id_tokens in $seconds s = $rate/s, p99 $p99_ms ms" >&2
+        per_cpu=$(awk -v n="$issued" -v c="$service_cpu" 'BEGIN { printf "%.0f", n / c }')
+        echo "threads=$threads round $round: $minted codes in $mint_seconds s, $issued id_tokens in $seconds s = $rate/s, p99 $p99_ms ms; service CPU $service_cpu s = $per_cpu id_tokens per CPU second" >&2
         round_rates+=("$rate")
+        round_per_cpu+=("$per_cpu")
         round_lines+=("$rate")
     done
     rss_kib=$(awk '/^VmHWM/ { print $2 }' "/proc/$service_pid/status")
     stop_service
 
     median_rate=$(printf '%s\n' "${round_rates[@]}" | median)
+    median_per_cpu=$(printf '%s\n' "${round_per_cpu[@]}" | median)
     openssl_rate_value=${openssl_signs[$threads]}
     ratio=$(awk -v a="$median_rate" -v b="$openssl_rate_value" 'BEGIN { printf "%.2f", a / b }')
-    echo "threads=$threads: median $median_rate id_tokens/s against openssl $openssl_rate_value sign/s ($threads process(es)): ${ratio}x" >&2
-    table_rows+=("| $threads | $threads | $openssl_rate_value | $median_rate | $(IFS=/; echo "${round_lines[*]}") | $ratio | $first_seconds s / $second_seconds s | $((rss_kib / 1024)) MiB |")
+    # openssl speed keeps each of its processes busy on a core, so its rate per CPU second is its rate per process.
+    cpu_ratio=$(awk -v a="$median_per_cpu" -v b="$openssl_rate_value" -v n="$threads" 'BEGIN { printf "%.2f", a / (b / n) }')
+    echo "threads=$threads: median $median_rate id_tokens/s against openssl $openssl_rate_value sign/s ($threads process(es)): ${ratio}x; per CPU second ${cpu_ratio}x" >&2
+    table_rows+=("| $threads | $threads | $openssl_rate_value | $median_rate | $(IFS=/; echo "${round_lines[*]}") | $ratio | $median_per_cpu | $cpu_ratio | $first_seconds s / $second_seconds s | $((rss_kib / 1024)) MiB |")
 done
 
 append_results "$results_file" "Token requests that issue an id_token against openssl speed rsa2048" \
     "\`ROUNDS=$rounds CODES=$codes_per_round CONNECTIONS=$connections WRK_THREADS=$wrk_threads bench/sso_tokens.sh\`, openssl speed -seconds $openssl_seconds rsa2048, $(openssl version | cut -d' ' -f1-2)" \
-    "| service threads | openssl processes | openssl sign/s | id_tokens/s (median) | rounds | ratio | first / second token request | service peak RSS |" \
-    "|---:|---:|---:|---:|---|---:|---:|---:|" \
+    "| service threads | openssl processes | openssl sign/s | id_tokens/s (median) | rounds | ratio | id_tokens per service CPU second | ratio per CPU second | first / second token request | service peak RSS |" \
+    "|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|" \
     "${table_rows[@]}"

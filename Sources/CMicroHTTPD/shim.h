@@ -14,7 +14,7 @@ static inline struct MHD_Daemon *rb_mhd_start_daemon(
     unsigned int flags, const struct sockaddr *address, MHD_AccessHandlerCallback access_handler,
     void *access_context, MHD_RequestCompletedCallback completed_handler, void *completed_context,
     void *(*uri_logger)(void *, const char *, struct MHD_Connection *), void *uri_context,
-    unsigned int pool_size, unsigned int connection_limit, unsigned int timeout_seconds) {
+    unsigned int pool_size, unsigned int connection_limit, unsigned int timeout_seconds, unsigned int reuse_port) {
     return MHD_start_daemon(
         flags, 0, NULL, NULL, access_handler, access_context,
         MHD_OPTION_SOCK_ADDR, address,
@@ -23,6 +23,7 @@ static inline struct MHD_Daemon *rb_mhd_start_daemon(
         MHD_OPTION_THREAD_POOL_SIZE, pool_size,
         MHD_OPTION_CONNECTION_LIMIT, connection_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, reuse_port,
         MHD_OPTION_END);
 }
 

@@ -36,9 +36,15 @@ public final class HTTPServer: Sendable {
     }
 
     /// Binds the address and starts accepting connections.
+    ///
+    /// Each thread runs a daemon of its own on a listening socket of its own, all bound to one port with
+    /// SO_REUSEPORT, so the kernel spreads new connections over the threads. One daemon with a thread pool shares
+    /// one listening socket, and the thread that wakes first accepts up to ten waiting connections at once: a
+    /// client that opens its few keep-alive connections together, such as a load balancer, then keeps one thread
+    /// busy while the others idle.
     public func start() throws(HTTPServerError) {
         try daemon.withLock { (handle: inout DaemonHandle) throws(HTTPServerError) in
-            guard handle.pointer == nil else { throw .alreadyStarted(port: handle.port) }
+            guard handle.pointers.isEmpty else { throw .alreadyStarted(port: handle.port) }
 
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
@@ -48,18 +54,28 @@ public final class HTTPServer: Sendable {
             var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_ITC.rawValue
             if configuration.usesEpoll { flags |= MHD_USE_EPOLL_INTERNAL_THREAD.rawValue }
             let contextPointer = Unmanaged.passUnretained(context).toOpaque()
-            let started = withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                    rb_mhd_start_daemon(
-                        flags, socketAddress, accessHandler, contextPointer, completionHandler, contextPointer,
-                        uriLogger, contextPointer, UInt32(clamping: max(1, configuration.threadCount)),
-                        UInt32(clamping: max(1, configuration.maxConnections)),
-                        UInt32(clamping: max(0, configuration.requestTimeoutSeconds)))
+            let threads = max(1, configuration.threadCount)
+            let limit = UInt32(clamping: max(1, configuration.maxConnections / threads))
+            var started: [OpaquePointer] = []
+            for index in 0..<threads {
+                // The first daemon may pick a free port; the others bind the port it got.
+                if index == 1 { address.sin_port = handle.port.bigEndian }
+                let pointer = withUnsafePointer(to: &address) { pointer in
+                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                        rb_mhd_start_daemon(
+                            flags, socketAddress, accessHandler, contextPointer, completionHandler, contextPointer,
+                            uriLogger, contextPointer, 0, limit,
+                            UInt32(clamping: max(0, configuration.requestTimeoutSeconds)), threads > 1 ? 1 : 0)
+                    }
                 }
+                guard let pointer else {
+                    for running in started { MHD_stop_daemon(running) }
+                    throw .startFailed(host: host, port: index == 0 ? requestedPort : handle.port)
+                }
+                started.append(pointer)
+                if index == 0 { handle.port = rb_mhd_bound_port(pointer) }
             }
-            guard let started else { throw .startFailed(host: host, port: requestedPort) }
-            handle.pointer = started
-            handle.port = rb_mhd_bound_port(started)
+            handle.pointers = started
         }
     }
 
@@ -67,25 +83,25 @@ public final class HTTPServer: Sendable {
     ///
     /// The wait is bounded by `drainTimeoutSeconds`. Idle keep-alive connections are closed without waiting.
     public func stop() {
-        let running = daemon.withLock { (handle: inout DaemonHandle) -> OpaquePointer? in
+        let running = daemon.withLock { (handle: inout DaemonHandle) -> [OpaquePointer] in
             defer { handle = DaemonHandle() }
-            return handle.pointer
+            return handle.pointers
         }
-        guard let running else { return }
+        guard !running.isEmpty else { return }
 
-        // Quiescing hands the listening socket to the caller, who must close it.
-        let listener = MHD_quiesce_daemon(running)
+        // Quiescing hands each listening socket to the caller, who must close it.
+        let listeners = running.map { MHD_quiesce_daemon($0) }
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int(configuration.drainTimeoutSeconds * 1000)))
         while context.requestsInFlight.load(ordering: .acquiring) > 0 && ContinuousClock.now < deadline {
             usleep(2000)
         }
-        MHD_stop_daemon(running)
-        if listener >= 0 { close(listener) }
+        for daemon in running { MHD_stop_daemon(daemon) }
+        for listener in listeners where listener >= 0 { close(listener) }
     }
 }
 
 /// The daemon pointer and bound port, guarded by the server's mutex.
 private struct DaemonHandle: @unchecked Sendable {
-    var pointer: OpaquePointer?
+    var pointers: [OpaquePointer] = []
     var port: UInt16 = 0
 }
