@@ -116,6 +116,16 @@ public final class Database {
     }
 
     /// Returns the first column of the first row of a query as an integer, or nil when there is no row or it is NULL.
+    /// Returns whether an index with one of `names` exists.
+    func hasAnyIndex(named names: [String]) throws -> Bool {
+        guard !names.isEmpty else { return false }
+        let statement = try prepare(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ("
+                + names.map { "'\($0)'" }.joined(separator: ", ") + ")")
+        defer { statement.reset() }
+        return try statement.step() && statement.int64(at: 0) > 0
+    }
+
     public func scalarInt(_ sql: String) throws -> Int64? {
         let statement = try prepare(sql)
         defer { statement.reset() }

@@ -42,9 +42,10 @@ struct EntityTable: Sendable {
 
     var dropIndex: String { "DROP INDEX IF EXISTS \(indexName)" }
 
-    /// The sign-in lookup indexes of the users table (schema version 5): live users by district and lower-case
-    /// e-mail or username. Empty for the other entities. A bulk load drops and rebuilds them with the unique
-    /// index, because building them once is about twice as quick as updating them row by row.
+    /// The sign-in lookup indexes of the users table: live users by district and lower-case e-mail or username.
+    /// Empty for the other entities. They exist only in stores that sign people in (`ensureSignInIndexes()`). A
+    /// bulk load drops them and rebuilds those that were there, because building an index once is about twice as
+    /// quick as updating it row by row.
     var createLookupIndexes: String {
         guard entity == .users else { return "" }
         let live = "\"status\" IS NOT 'tobedeleted'"
@@ -53,6 +54,9 @@ struct EntityTable: Sendable {
             CREATE INDEX IF NOT EXISTS users_username_lower ON \(name) (district, lower("username")) WHERE \(live);
             """
     }
+
+    /// The names of the lookup indexes, for checking which exist.
+    var lookupIndexNames: [String] { entity == .users ? ["users_email_lower", "users_username_lower"] : [] }
 
     var dropLookupIndexes: String {
         entity == .users ? "DROP INDEX IF EXISTS users_email_lower; DROP INDEX IF EXISTS users_username_lower;" : ""

@@ -214,7 +214,8 @@ enum Migrations {
             );
             CREATE INDEX sso_links_user ON sso_links (district, user_sourced_id);
             """)
-        try database.execute(EntityTable.of(.users).createLookupIndexes)
+        // The sign-in lookup indexes of the users table are made on demand by `ensureSignInIndexes()`, so that a
+        // store without single sign-on never maintains them.
     }
 
     /// Adds the OpenID provider's refresh tokens, so they outlive a restart and every replica on the file accepts

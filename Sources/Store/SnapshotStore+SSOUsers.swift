@@ -33,9 +33,16 @@ extension SnapshotStore {
         return try Self.summaries(statement)
     }
 
+    /// Makes the users table's sign-in lookup indexes when they are missing: live users by district and lower-case
+    /// e-mail or username. Stores without single sign-on never get them, so their syncs do not maintain them.
+    /// Building them reads every user once, about a second per million users.
+    public func ensureSignInIndexes() throws {
+        try database.execute(EntityTable.of(.users).createLookupIndexes)
+    }
+
     /// Returns the live users whose e-mail address equals `email`, ignoring the case of ASCII letters.
     ///
-    /// Uses the `users_email_lower` index. SQLite's `lower()` folds ASCII only, so 'É' and 'é' differ here.
+    /// Uses the `users_email_lower` index when `ensureSignInIndexes()` made it. SQLite's `lower()` folds ASCII only, so 'É' and 'é' differ here.
     public func liveUsers(district: String, email: String) throws -> [RosterUserSummary] {
         let statement = try database.prepare(Self.caseInsensitiveLookup(column: "email"))
         try statement.bind(district, at: 1)

@@ -19,6 +19,8 @@ public final class SnapshotWriter {
     }
     /// Entities whose table was empty on `replaceEntity` and whose unique index is dropped until `commit()`.
     private var entitiesWithoutIndex: Set<Entity> = []
+    /// Entities whose sign-in lookup indexes were dropped for a bulk load and are rebuilt with the unique index.
+    private var entitiesWithoutLookupIndexes: Set<Entity> = []
 
     /// The extension JSON of the record being written, reused for every row so binding allocates nothing.
     private var rowBytes: [UInt8] = []
@@ -71,7 +73,10 @@ public final class SnapshotWriter {
             try database.execute(table.deleteAll)
             if deferIndexOnBulkLoad {
                 try database.execute(table.dropIndex)
-                if !table.dropLookupIndexes.isEmpty { try database.execute(table.dropLookupIndexes) }
+                if try database.hasAnyIndex(named: table.lookupIndexNames) {
+                    try database.execute(table.dropLookupIndexes)
+                    entitiesWithoutLookupIndexes.insert(entity)
+                }
                 entitiesWithoutIndex.insert(entity)
             }
         } else {
@@ -263,7 +268,7 @@ public final class SnapshotWriter {
             try database.execute(table.deleteEarlierDuplicates)
             try database.execute(table.createIndex)
         }
-        if !table.createLookupIndexes.isEmpty { try database.execute(table.createLookupIndexes) }
+        if entitiesWithoutLookupIndexes.remove(entity) != nil { try database.execute(table.createLookupIndexes) }
         entitiesWithoutIndex.remove(entity)
     }
 }

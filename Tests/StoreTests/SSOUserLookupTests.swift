@@ -118,9 +118,36 @@ private func queryPlan(_ store: SnapshotStore, _ sql: String, _ values: [String]
         #expect(parsed("") == [])
     }
 
+    @Test func bulkLoadKeepsOnlyWantedIndexes() throws {
+        func load(_ store: SnapshotStore) throws {
+            let run = try store.beginRun(district: "d", kind: .sync)
+            let writer = try store.writeSnapshot(district: "d", runId: run)
+            try writer.replaceEntity(.users)
+            try writer.upsert(user("u-1", username: "ada", email: "ada@example.org"))
+            try writer.commit()
+        }
+        func indexes(_ store: SnapshotStore) throws -> Int64? {
+            try store.database.scalarInt(
+                "SELECT count(*) FROM sqlite_master WHERE name IN ('users_email_lower', 'users_username_lower')")
+        }
+        let plainFolder = try TemporaryFolder()
+        let plain = try SnapshotStore(path: plainFolder.path())
+        try load(plain)
+        #expect(try indexes(plain) == 0, "a store without sign-in gets no lookup indexes")
+
+        let signingInFolder = try TemporaryFolder()
+        let signingIn = try SnapshotStore(path: signingInFolder.path())
+        try signingIn.ensureSignInIndexes()
+        try load(signingIn)
+        try load(signingIn)
+        #expect(try indexes(signingIn) == 2, "a bulk load rebuilds the lookup indexes it dropped")
+        #expect(try signingIn.liveUsers(district: "d", email: "ADA@example.org").map(\.sourcedId) == ["u-1"])
+    }
+
     @Test func lookupsUseIndexes() throws {
         let folder = try TemporaryFolder()
         let store = try makeRosterStore(folder)
+        try store.ensureSignInIndexes()
         let email = try queryPlan(store, SnapshotStore.caseInsensitiveLookup(column: "email"), ["d", "a@example.org"])
         #expect(email.contains { $0.contains("USING INDEX users_email_lower") }, "plan: \(email)")
         #expect(!email.contains { $0.hasPrefix("SCAN") }, "plan: \(email)")

@@ -8,8 +8,13 @@ public final class StoreRosterDirectory: RosterDirectory {
     private let connection: SharedStoreConnection
 
     /// Opens the store file at `path` with one connection that all callers share.
-    public init(path: String) throws {
+    /// Opens the store at `path` and, unless `makesIndexes` is false, makes its sign-in lookup indexes when they are
+    /// missing. Without them the e-mail and username lookups read every user of the district.
+    public init(path: String, makesIndexes: Bool = true) throws {
         connection = try SharedStoreConnection(path: path)
+        if makesIndexes {
+            try connection.withStore { try $0.ensureSignInIndexes() }
+        }
     }
 
     public func users(district: String, sourcedId: String) throws -> [RosterUser] {

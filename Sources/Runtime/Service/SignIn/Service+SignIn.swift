@@ -37,7 +37,11 @@ struct SignInService: Sendable {
                 claims.claims(app: client.app, district: user.district, sourcedId: user.sourcedId)
             }, refreshTokens: try StoreRefreshTokenArchive(path: config.storePath))
         let links = try StoreLinkStore(path: config.storePath)
-        let linker = AccountLinker(directory: try StoreRosterDirectory(path: config.storePath), store: links)
+        // The lookup indexes cost every bulk sync a second per million users, so only a store that signs people in
+        // gets them.
+        let signsPeopleIn = config.districts.contains { !$0.identity.isEmpty }
+        let directory = try StoreRosterDirectory(path: config.storePath, makesIndexes: signsPeopleIn)
+        let linker = AccountLinker(directory: directory, store: links)
         let districts = try config.districts.map { district in
             SignInDistrict(
                 id: district.id, name: district.name,
