@@ -72,41 +72,10 @@ extension HostAPI {
 
     /// Stack: pushes the iterator function, or `nil, message`.
     private static func openRows(_ call: HostCall) throws -> Int32 {
-        let path = try call.string(1)
-        var encoding = TextEncoding.utf8
-        var entryName: String?
-        if case .map(let options)? = try call.optionalTable(2) {
-            for key in options.keys {
-                guard case .string(let name) = key, rowsOptions.contains(name) else {
-                    throw LuaRaise(
-                        "rollbook.csv.rows: unknown option '\(key.value.debugText)'; expected encoding or entry")
-                }
-            }
-            if let given = options["encoding"] {
-                guard case .string(let name) = given, let chosen = TextEncoding(name: name) else {
-                    throw LuaRaise(
-                        "rollbook.csv.rows: encoding '\(given.debugText)' is not supported; use utf-8 or windows-1252")
-                }
-                encoding = chosen
-            }
-            if let given = options["entry"] {
-                guard case .string(let name) = given else {
-                    throw LuaRaise("rollbook.csv.rows: option 'entry' must be the name of a file in the zip")
-                }
-                entryName = name
-            }
-        }
-        let resolved: String
-        switch try call.resolvePath(path) {
-        case .success(let canonical): resolved = canonical
-        case .failure(let failure): return call.failure(failure.description)
-        }
-
         let iterator: RowIterator
-        do {
-            iterator = try openIterator(path: resolved, shownAs: path, entry: entryName, encoding: encoding)
-        } catch let failure as RowsFailure {
-            return call.failure(failure.description)
+        switch try openIterator(call, function: "rollbook.csv.rows") {
+        case .success(let opened): iterator = opened
+        case .failure(let failure): return call.failure(failure.description)
         }
         let runtime = call.runtime
         let handle = runtime.nextIteratorHandle
@@ -128,7 +97,46 @@ extension HostAPI {
         return 1
     }
 
-    private struct RowsFailure: Error, CustomStringConvertible {
+    /// Reads the path and options at stack positions 1 and 2 and opens the file up to its header row.
+    /// Caller mistakes raise a Lua error that names `function`. A missing or unreadable file gives a failure result.
+    static func openIterator(_ call: HostCall, function: String) throws -> Result<RowIterator, RowsFailure> {
+        let path = try call.string(1)
+        var encoding = TextEncoding.utf8
+        var entryName: String?
+        if case .map(let options)? = try call.optionalTable(2) {
+            for key in options.keys {
+                guard case .string(let name) = key, rowsOptions.contains(name) else {
+                    throw LuaRaise(
+                        "\(function): unknown option '\(key.value.debugText)'; expected encoding or entry")
+                }
+            }
+            if let given = options["encoding"] {
+                guard case .string(let name) = given, let chosen = TextEncoding(name: name) else {
+                    throw LuaRaise(
+                        "\(function): encoding '\(given.debugText)' is not supported; use utf-8 or windows-1252")
+                }
+                encoding = chosen
+            }
+            if let given = options["entry"] {
+                guard case .string(let name) = given else {
+                    throw LuaRaise("\(function): option 'entry' must be the name of a file in the zip")
+                }
+                entryName = name
+            }
+        }
+        let resolved: String
+        switch try call.resolvePath(path) {
+        case .success(let canonical): resolved = canonical
+        case .failure(let failure): return .failure(RowsFailure(description: failure.description))
+        }
+        do {
+            return .success(try openIterator(path: resolved, shownAs: path, entry: entryName, encoding: encoding))
+        } catch let failure as RowsFailure {
+            return .failure(failure)
+        }
+    }
+
+    struct RowsFailure: Error, CustomStringConvertible {
         let description: String
     }
 

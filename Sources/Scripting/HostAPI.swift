@@ -7,7 +7,8 @@ public enum HostAPI {
 
     /// Every host function, in reference order. The position is the function's id in Lua.
     static let functions: [HostFunction] =
-        csvFunctions + zipFunctions + onerosterFunctions + jsonFunctions + httpFunctions + logFunctions
+        csvFunctions + csvHeaderFunctions + zipFunctions + onerosterFunctions + jsonFunctions + httpFunctions
+        + logFunctions
         + secretsFunctions
         + timeFunctions + contextFunctions + hiddenFunctions
 

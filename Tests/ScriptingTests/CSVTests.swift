@@ -116,3 +116,32 @@ import Testing
             ])
     }
 }
+
+@Suite struct CSVHeaderTests {
+    @Test func headerListsColumnsInOrder() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("users.csv", "sourcedId,givenName,note\n")
+        let results = try LuaRuntime(configuration: .init(allowedRoots: [directory.path])).run(
+            source: "return rollbook.csv.header('users.csv')", name: "csv.lua")
+        #expect(results == [.array(["sourcedId", "givenName", "note"])])
+    }
+
+    @Test func headerOfEmptyFileFails() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("empty.csv", "")
+        let results = try LuaRuntime(configuration: .init(allowedRoots: [directory.path])).run(
+            source: "return rollbook.csv.header('empty.csv')", name: "csv.lua")
+        #expect(results == [.nil, "'empty.csv' is empty; expected a header row"])
+    }
+
+    @Test func headerUnknownOptionRaises() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("a.csv", "x\n")
+        #expect {
+            _ = try LuaRuntime(configuration: .init(allowedRoots: [directory.path])).run(
+                source: "return rollbook.csv.header('a.csv', { mode = 'bulk' })", name: "csv.lua")
+        } throws: { error in
+            (error as? ScriptError)?.message.contains("rollbook.csv.header: unknown option 'mode'") == true
+        }
+    }
+}
