@@ -41,7 +41,7 @@ private func genericFiles(usersFields: String? = nil, extraEntity: String = "") 
             courseSourcedId = \(courseId) } },
           users = { file = "people.csv", fields = { \(users) } },
           enrollments = { file = "rosters.csv", fields = {
-            sourcedId = "Roster ID", classSourcedId = "Offering", userSourcedId = "Person ID",
+            sourcedId = { columns = { "Offering", "Person ID" } }, classSourcedId = "Offering", userSourcedId = "Person ID",
             schoolSourcedId = \(building), role = { column = "Kind", transforms = { "lowercase" } } } },
           demographics = { file = "people.csv", fields = {
             sourcedId = "Person ID", birthDate = { column = "Birthday", transforms = { { date = "MM/DD/YYYY" } } } } },
@@ -103,7 +103,15 @@ private let mappingMistakes: [MappingMistake] = [
     MappingMistake(
         name: "column and value",
         usersFields: "sourcedId = { column = \"Person ID\", value = \"x\" }", extraEntity: "",
-        expected: "files.users.fields.sourcedId must have exactly one of 'column' and 'value'"),
+        expected: "files.users.fields.sourcedId must have exactly one of 'column', 'columns' and 'value'"),
+    MappingMistake(
+        name: "single joined column",
+        usersFields: "sourcedId = { columns = { \"Person ID\" } }", extraEntity: "",
+        expected: "files.users.fields.sourcedId.columns must be a list of at least two column names"),
+    MappingMistake(
+        name: "missing joined column",
+        usersFields: "sourcedId = { columns = { \"Person ID\", \"Campus\" }, separator = \":\" }", extraEntity: "",
+        expected: "files.users.fields.sourcedId reads column 'Campus', which is missing from 'people.csv'"),
     MappingMistake(
         name: "no sourcedId",
         usersFields: "givenName = \"First\"", extraEntity: "",
@@ -164,6 +172,11 @@ struct ConnectorGenericCSVTests {
         #expect(biology["classType"] == "scheduled")
         #expect(biology["location"] == "R101")
         #expect(try store.record(district: "d1", entity: .demographics, sourcedId: "p-1")?["birthDate"] == "2009-09-01")
+
+        // Enrollment ids join the Offering and Person ID columns with the default separator '-'.
+        let enrollment = try #require(try store.record(district: "d1", entity: .enrollments, sourcedId: "off-2-p-4"))
+        #expect(enrollment["role"] == "teacher")
+        #expect(enrollment["schoolSourcedId"] == "south")
     }
 
     @Test func genericMissingColumnFailsKeepingSnapshot() throws {

@@ -289,11 +289,13 @@ return {
         path = {
             type = "path",
             required = true,
-            description = "Folder that contains schools.csv, students.csv, teachers.csv, sections.csv and enrollments.csv",
+            description = "Folder that contains schools.csv, students.csv, teachers.csv, sections.csv and "
+                .. "enrollments.csv",
         },
         district_name = {
             type = "string",
-            description = "Name of the district org that becomes every school's parent. Without it, schools have no parent",
+            description = "Name of the district org that becomes every school's parent. Without it, schools "
+                .. "have no parent",
         },
         term = {
             type = "table",

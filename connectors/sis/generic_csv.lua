@@ -1,8 +1,8 @@
 -- Reads any CSV export whose columns config.lua maps to OneRoster fields.
 --
 -- The `files` setting names, per OneRoster entity, a CSV file under `path` and how
--- each OneRoster field is filled: from a column, from a constant, and optionally
--- through a list of transforms. For example:
+-- each OneRoster field is filled: from a column, from several columns joined, or
+-- from a constant, and optionally through a list of transforms. For example:
 --
 --   files = {
 --       users = {
@@ -11,6 +11,7 @@
 --               sourcedId = "PersonID",
 --               role = { column = "Role", transforms = { "trim", "lowercase" } },
 --               orgSourcedIds = { column = "School", transforms = { { prefix = "sch-" } } },
+--               identifier = { columns = { "School", "Local ID" }, separator = ":" },
 --               enabledUser = { value = "true" },
 --           },
 --       },
@@ -158,7 +159,8 @@ local function transform_names()
     return table.concat(names, ", ")
 end
 
--- Compiles one field's mapping into { column = , value = , transforms = { function, ... } },
+-- Compiles one field's mapping into { column = , columns = , separator = , value = ,
+-- transforms = { function, ... } },
 -- or returns nil and a message. `where` names the field for messages, such as "files.users.fields.role".
 local function compile_field(spec, where)
     if type(spec) == "string" then
@@ -166,15 +168,31 @@ local function compile_field(spec, where)
     end
     if type(spec) ~= "table" then
         return nil, where .. " is '" .. tostring(spec) .. "'; expected a column name or a table "
-            .. "{ column = , transforms = } or { value = }"
+            .. "{ column = , transforms = }, { columns = { ... }, separator = , transforms = } or { value = }"
     end
     for _, key in ipairs(sorted_keys(spec)) do
-        if key ~= "column" and key ~= "value" and key ~= "transforms" then
-            return nil, where .. " has unknown key '" .. key .. "'; expected column, value or transforms"
+        if key ~= "column" and key ~= "columns" and key ~= "separator" and key ~= "value" and key ~= "transforms" then
+            return nil, where .. " has unknown key '" .. key .. "'; expected column, columns, separator, value or "
+                .. "transforms"
         end
     end
-    if (spec.column == nil) == (spec.value == nil) then
-        return nil, where .. " must have exactly one of 'column' and 'value'"
+    local sources = (spec.column ~= nil and 1 or 0) + (spec.columns ~= nil and 1 or 0) + (spec.value ~= nil and 1 or 0)
+    if sources ~= 1 then
+        return nil, where .. " must have exactly one of 'column', 'columns' and 'value'"
+    end
+    if spec.columns ~= nil then
+        if type(spec.columns) ~= "table" or #spec.columns < 2 then
+            return nil, where .. ".columns must be a list of at least two column names, such as { \"School\", \"ID\" }"
+        end
+        for position, column in ipairs(spec.columns) do
+            if type(column) ~= "string" then
+                return nil, where .. ".columns[" .. position .. "] is '" .. tostring(column)
+                    .. "'; expected a column name"
+            end
+        end
+    end
+    if spec.separator ~= nil and (spec.columns == nil or type(spec.separator) ~= "string") then
+        return nil, where .. ".separator must be a string and needs 'columns'"
     end
     if spec.column ~= nil and type(spec.column) ~= "string" then
         return nil, where .. ".column is '" .. tostring(spec.column) .. "'; expected a column name"
@@ -182,7 +200,10 @@ local function compile_field(spec, where)
     if spec.value ~= nil and type(spec.value) ~= "string" then
         return nil, where .. ".value is '" .. tostring(spec.value) .. "'; expected a string, such as \"true\""
     end
-    local compiled = { column = spec.column, value = spec.value, transforms = {} }
+    local compiled = {
+        column = spec.column, columns = spec.columns, separator = spec.separator or "-", value = spec.value,
+        transforms = {},
+    }
     local transform_list = spec.transforms or {}
     if type(transform_list) ~= "table" then
         return nil, where .. ".transforms must be a list such as { \"trim\" }"
@@ -264,9 +285,11 @@ local function compile_mapping(ctx)
                 if not compiled then
                     return nil, problem
                 end
-                if compiled.column and not columns[compiled.column] then
-                    return nil, field_where .. " reads column '" .. compiled.column .. "', which is missing from '"
-                        .. mapping.file .. "'; its header has " .. table.concat(header, ", ")
+                for _, column in ipairs(compiled.columns or { compiled.column }) do
+                    if not columns[column] then
+                        return nil, field_where .. " reads column '" .. column .. "', which is missing from '"
+                            .. mapping.file .. "'; its header has " .. table.concat(header, ", ")
+                    end
                 end
                 compiled_fields[field] = compiled
             end
@@ -282,6 +305,20 @@ local function compile_mapping(ctx)
     return plan
 end
 
+-- Returns the values of `columns` joined by `separator`, or nil when one of them is empty,
+-- so that a half-filled row does not make an id such as "sec-1-".
+local function join_columns(row, columns, separator)
+    local parts = {}
+    for position, column in ipairs(columns) do
+        local part = row[column]
+        if part == nil or part == "" then
+            return nil
+        end
+        parts[position] = part
+    end
+    return table.concat(parts, separator)
+end
+
 -- Emits one record per row of a planned file. Empty cells leave the field out.
 local function emit_file(ctx, entry)
     local names = sorted_keys(entry.fields)
@@ -293,7 +330,12 @@ local function emit_file(ctx, entry)
         local record = {}
         for position = 1, #names do
             local spec = specs[position]
-            local value = spec.value or row[spec.column]
+            local value
+            if spec.columns then
+                value = join_columns(row, spec.columns, spec.separator)
+            else
+                value = spec.value or row[spec.column]
+            end
             if value ~= nil and value ~= "" then
                 for _, transform in ipairs(spec.transforms) do
                     value = transform(value)
@@ -318,7 +360,7 @@ return {
             type = "table",
             required = true,
             description = "Per OneRoster entity: { file = \"name.csv\", fields = { field = column or "
-                .. "{ column = , transforms = } or { value = } } }",
+                .. "{ column = , transforms = } or { columns = { ... }, separator = } or { value = } } }",
         },
     },
 
