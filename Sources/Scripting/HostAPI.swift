@@ -9,7 +9,7 @@ public enum HostAPI {
     static let functions: [HostFunction] =
         csvFunctions + zipFunctions + onerosterFunctions + jsonFunctions + httpFunctions + logFunctions
         + secretsFunctions
-        + timeFunctions + contextFunctions + hiddenFunctions
+        + timeFunctions + contextFunctions + reportFunctions + hiddenFunctions
 
     private static let indexByName: [String: Int] = {
         var index: [String: Int] = [:]
