@@ -6,9 +6,8 @@ extension HostAPI {
             name: "report", scope: .context,
             signature: "ctx.report{rule=, message=, severity=, file=, row=, field=, value=, sourcedId=}",
             summary:
-                "Adds a finding about a source row to the run's report, such as a row the connector rejects "
-                + "because it names an unknown school; `severity` is error (the default), warning or info, "
-                + "and `row` counts the header as row 1.",
+                "Adds a finding about a source row to the run's report, such as a row the connector leaves out. "
+                + "`severity` is error (the default), warning or info, and `row` counts the header as row 1.",
             body: { call in
                 guard case .map(let fields)? = try call.optionalTable(1) else {
                     throw call.badArgument(1, expected: "table")
