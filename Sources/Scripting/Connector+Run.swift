@@ -103,7 +103,7 @@ extension Connector {
     private func pushContext(settings: [String: LuaValue], state saved: [String: LuaValue]) {
         let state = runtime.state
         runtime.withHostAllocation {
-            lua_createtable(state, 0, 6)
+            lua_createtable(state, 0, 7)
             runtime.push(.object(settings))
             lua_setfield(state, -2, "settings")
             runtime.push(.object(saved))
@@ -112,6 +112,8 @@ extension Connector {
             lua_setfield(state, -2, "emit")
             HostAPI.pushFunction(named: "ctx.emit_file", in: runtime)
             lua_setfield(state, -2, "emit_file")
+            HostAPI.pushFunction(named: "ctx.report", in: runtime)
+            lua_setfield(state, -2, "report")
             lua_getfield(state, rb_lua_registryindex(), "rollbook.api")
             runtime.pushString("log")
             lua_rawget(state, -2)

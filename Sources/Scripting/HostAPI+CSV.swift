@@ -24,7 +24,8 @@ extension HostAPI {
             signature: "rollbook.csv.rows(path [, {encoding=, entry=}]) -> iterator | nil, err",
             summary:
                 "Streams a CSV file (or the CSV `entry` of a zip at `path`) as rows keyed by header name, with the "
-                + "row number (the header is row 1); a malformed row raises. Encodings: utf-8, windows-1252.",
+                + "row number (the header is row 1); a malformed row raises, and a header that repeats a column name "
+                + "returns nil, err. Encodings: utf-8, windows-1252.",
             body: { call in try openRows(call) }),
         HostFunction(
             name: "csv.next", scope: .hidden, signature: "iterator() -> row, number",
@@ -171,10 +172,28 @@ extension HostAPI {
             guard let header = try reader.readRow() else {
                 throw RowsFailure(description: "'\(fileName)' is empty; expected a header row")
             }
+            if let duplicate = firstDuplicate(in: header) {
+                throw RowsFailure(
+                    description: "'\(fileName)': column '\(duplicate.name)' appears twice in the header (columns "
+                        + "\(duplicate.first) and \(duplicate.second)); rename or remove one of them")
+            }
             return RowIterator(reader: reader, header: header, archive: archive)
         } catch let error as CSVError {
             throw RowsFailure(description: error.description)
         }
+    }
+
+    /// Finds the first non-empty column name that the header repeats, with both 1-based positions.
+    ///
+    /// Rows are keyed by column name, so a repeated name would let one column hide the other.
+    /// Empty names are left out because some exports pad the header with empty trailing cells.
+    static func firstDuplicate(in header: [String]) -> (name: String, first: Int, second: Int)? {
+        var positions: [String: Int] = [:]
+        for (index, name) in header.enumerated() where !name.isEmpty {
+            if let first = positions[name] { return (name, first + 1, index + 1) }
+            positions[name] = index
+        }
+        return nil
     }
 
     /// Stack: upvalue 2 is the handle userdata; pushes `row, number`, or nothing at the end.
