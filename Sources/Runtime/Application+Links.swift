@@ -51,7 +51,8 @@ extension Application {
         do {
             let district = try LinkCommandError.district(id, in: config)
             guard let provider = district.identity.first(where: { $0.id == providerID }) else {
-                throw LinkCommandError.unknownProvider(providerID, district: district)
+                let stored = try !store.ssoLinks(district: id, userSourcedId: nil, provider: providerID).isEmpty
+                throw LinkCommandError.unknownProvider(providerID, district: district, linksStored: stored)
             }
             guard try !store.liveUsers(district: id, sourcedId: user).isEmpty else {
                 throw LinkCommandError.unknownUser(user, district: id)
@@ -212,11 +213,16 @@ struct LinkCommandError: Error, CustomStringConvertible {
         return district
     }
 
-    static func unknownProvider(_ id: String, district: DistrictConfig) -> LinkCommandError {
+    /// The error for a provider id that is not configured. `linksStored` is false when no stored link names it
+    /// either, which is what `list` and `remove` check; `add` needs a configured provider whatever is stored.
+    static func unknownProvider(_ id: String, district: DistrictConfig, linksStored: Bool = false)
+        -> LinkCommandError
+    {
         let known = district.identity.map(\.id).joined(separator: ", ")
+        let stored = linksStored ? "" : " and no stored links of one"
         return LinkCommandError(
             kind: .unknownProvider,
-            description: "District '\(district.id)' has no identity provider '\(id)' and no stored links of one; "
+            description: "District '\(district.id)' has no identity provider '\(id)'\(stored); "
                 + "configured: \(known.isEmpty ? "none" : known). Use the id of an entry of the district's "
                 + "`identity` list in config.lua")
     }

@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 /// One SQLite connection in WAL mode, with a cache of prepared statements keyed by SQL text.
 ///
@@ -15,6 +16,10 @@ public final class Database {
     ///
     /// `busyTimeout` is in milliseconds.
     public init(path: String, busyTimeout: Int32 = 5000) throws {
+        // A new store is readable by its owner only, because it comes to hold signing keys and token digests.
+        // SQLite gives the -wal and -shm files the same permissions. An existing file keeps its own.
+        let created = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if created >= 0 { close(created) }
         var connection: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         let status = sqlite3_open_v2(path, &connection, flags, nil)

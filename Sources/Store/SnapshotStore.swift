@@ -58,7 +58,11 @@ public final class SnapshotStore {
 
     /// Formats a time as `runs` stores it: ISO 8601 in UTC with milliseconds.
     public static func timestamp(_ date: Date = Date()) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        // The formatter truncates to milliseconds, and a time read back from text is a binary fraction a hair
+        // below it, so rounding first keeps a stored time the same when it is written again.
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        return Date(timeIntervalSince1970: milliseconds / 1000).formatted(
+            Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }
 

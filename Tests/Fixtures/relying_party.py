@@ -25,6 +25,13 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 os.environ["NO_PROXY"] = "127.0.0.1"
 
+import warnings
+
+import authlib.deprecate  # noqa: F401 (it turns its own warnings on, so the filter below must come after it)
+
+# Authlib 1.9 warns on import that authlib.jose will move to joserfc; the warning says nothing about this run.
+warnings.filterwarnings("ignore", message="authlib.jose module is deprecated")
+
 import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session

@@ -90,6 +90,16 @@ import Testing
                 + "run a newer Rollbook or restore an older copy of the file")
     }
 
+    @Test func newStoreIsOwnerOnly() throws {
+        let folder = try TemporaryFolder()
+        let database = try Database(path: folder.path())
+        try database.execute("CREATE TABLE t (x)")
+        for suffix in ["", "-wal"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: folder.path() + suffix)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600, "store file\(suffix)")
+        }
+    }
+
     @Test func sqliteErrorNamesCodeAndStatement() throws {
         let folder = try TemporaryFolder()
         let database = try Database(path: folder.path())
