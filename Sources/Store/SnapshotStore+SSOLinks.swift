@@ -110,17 +110,7 @@ extension SnapshotStore {
 
     /// Returns every link of roster user `userSourcedId` in `district`, for all providers, oldest first.
     public func ssoLinks(district: String, userSourcedId: String) throws -> [StoredSSOLink] {
-        let statement = try database.prepare(
-            "SELECT \(Self.linkColumns) FROM sso_links WHERE district = ?1 AND user_sourced_id = ?2 "
-                + "ORDER BY created_at, provider")
-        defer { statement.reset() }
-        try statement.bind(district, at: 1)
-        try statement.bind(userSourcedId, at: 2)
-        var links: [StoredSSOLink] = []
-        while try statement.step() {
-            links.append(try Self.link(from: statement))
-        }
-        return links
+        try links(district: district, userSourcedId: userSourcedId, provider: nil, order: "created_at, provider")
     }
 
     /// Stores a new link with `createdAt` as its creation time and no recorded use.
@@ -169,18 +159,22 @@ extension SnapshotStore {
     /// Deletes every link of roster user `userSourcedId` in `district`, for all providers, and returns how many.
     @discardableResult
     public func deleteSSOLinks(district: String, userSourcedId: String) throws -> Int {
-        let statement = try database.prepare("DELETE FROM sso_links WHERE district = ?1 AND user_sourced_id = ?2")
-        try statement.bind(district, at: 1)
-        try statement.bind(userSourcedId, at: 2)
-        try statement.run()
-        return database.changes
+        try deleteSSOLinks(district: district, userSourcedId: userSourcedId, provider: nil).count
     }
 
     /// Returns the district's links, newest first, narrowed to one user and one provider when those are given.
     public func ssoLinks(district: String, userSourcedId: String?, provider: String?) throws -> [StoredSSOLink] {
+        try links(
+            district: district, userSourcedId: userSourcedId, provider: provider,
+            order: "created_at DESC, provider, subject")
+    }
+
+    private func links(district: String, userSourcedId: String?, provider: String?, order: String) throws
+        -> [StoredSSOLink]
+    {
         let statement = try database.prepare(
             "SELECT \(Self.linkColumns) FROM sso_links WHERE district = ?1 AND (?2 IS NULL OR user_sourced_id = ?2) "
-                + "AND (?3 IS NULL OR provider = ?3) ORDER BY created_at DESC, provider, subject")
+                + "AND (?3 IS NULL OR provider = ?3) ORDER BY \(order)")
         defer { statement.reset() }
         try statement.bind(district, at: 1)
         try statement.bind(userSourcedId, at: 2)

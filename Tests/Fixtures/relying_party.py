@@ -29,7 +29,7 @@ import warnings
 
 import authlib.deprecate  # noqa: F401 (it turns its own warnings on, so the filter below must come after it)
 
-# Authlib 1.9 warns on import that authlib.jose will move to joserfc; the warning says nothing about this run.
+# Authlib 1.9 warns on import that authlib.jose will move to joserfc; the warning is not about this run.
 warnings.filterwarnings("ignore", message="authlib.jose module is deprecated")
 
 import requests

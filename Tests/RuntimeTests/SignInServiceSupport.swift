@@ -66,7 +66,7 @@ final class SignInServiceSetup {
             suffix: "dc=brookfield,dc=test", ldif: Self.ldif, certificate: pki.serverCertificate, key: pki.serverKey,
             caFile: pki.districtCA)
         port = try freeLoopbackTCPPort()
-        // The provider knows Maria Lee by her verified e-mail, which links her on her first sign-in.
+        // The provider has Maria Lee with her verified e-mail, which links her on her first sign-in.
         upstream = try UpstreamOPProcess(
             users: #"{"mlee": {"sub": "op-mlee-77", "email": "MLee@example.org", "email_verified": true}}"#,
             clients: [
@@ -88,7 +88,7 @@ final class SignInServiceSetup {
     func start() throws -> ServiceProcess {
         if let service { return service }
         starts += 1
-        // A log of its own for each start, so that waiting for "service started" never sees an earlier run's line.
+        // A log of its own for each start, so that waiting for "service started" never finds an earlier run's line.
         let started = try ServiceProcess(config: setup.config, logFile: setup.directory.file("service-\(starts).log"))
         service = started
         return started

@@ -10,14 +10,14 @@ import SSO
 struct AppViewClaims: Sendable {
     let provider: RESTProvider
 
-    /// Returns the claims of user `sourcedId` as app `app` sees them in `district`, or nil when the app's view
+    /// Returns the claims of user `sourcedId` as app `app` has them in `district`, or nil when the app's view
     /// does not have the user.
     func claims(app: String, district: String, sourcedId: String) -> [String: ClaimValue]? {
         guard let user = userObject(app: app, district: district, sourcedId: sourcedId) else { return nil }
         return Self.claims(of: user, district: district)
     }
 
-    /// Returns the user's JSON object from the 1.2 single-user endpoint, or nil when it answers anything but 200.
+    /// Returns the user's JSON object from the 1.2 single-user endpoint, or nil when it responds with anything but 200.
     private func userObject(app: String, district: String, sourcedId: String) -> [String: Any]? {
         let escaped = sourcedId.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"]))
         guard let escaped else { return nil }
