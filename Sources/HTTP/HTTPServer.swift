@@ -39,9 +39,9 @@ public final class HTTPServer: Sendable {
     ///
     /// Each thread runs a daemon of its own on a listening socket of its own, all bound to one port with
     /// SO_REUSEPORT, so the kernel spreads new connections over the threads. One daemon with a thread pool shares
-    /// one listening socket, and the thread that wakes first accepts up to ten waiting connections at once: a
-    /// client that opens its few keep-alive connections together, such as a load balancer, then keeps one thread
-    /// busy while the others idle.
+    /// one listening socket, and the thread that wakes first accepts up to ten waiting connections at once. A
+    /// client that opens its few keep-alive connections together, such as a load balancer, would then keep one
+    /// thread busy while the others idle.
     public func start() throws(HTTPServerError) {
         try daemon.withLock { (handle: inout DaemonHandle) throws(HTTPServerError) in
             guard handle.pointers.isEmpty else { throw .alreadyStarted(port: handle.port) }

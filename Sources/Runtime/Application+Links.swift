@@ -213,7 +213,7 @@ struct LinkCommandError: Error, CustomStringConvertible {
         return district
     }
 
-    /// The error for a provider id that is not configured. `linksStored` is false when no stored link names it
+    /// Returns the error for a provider id that is not configured. `linksStored` is false when no stored link names it
     /// either, which is what `list` and `remove` check; `add` needs a configured provider whatever is stored.
     static func unknownProvider(_ id: String, district: DistrictConfig, linksStored: Bool = false)
         -> LinkCommandError

@@ -10,7 +10,8 @@ import Synchronization
 final class RS256Signer: Sendable {
     private let key: EVPKey
     private let idle = Mutex<[SigningContext]>([])
-    /// The most contexts kept for reuse; a burst on more threads makes extra ones and frees them after use.
+    /// The maximum number of contexts kept for reuse. A burst on more threads makes extra ones and frees them after
+    /// use.
     private let capacity = 16
 
     init(key: EVPKey) {
