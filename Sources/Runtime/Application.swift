@@ -45,6 +45,8 @@ public enum Application {
             return serve(configPath: configPath).rawValue
         case .links(let command):
             return links(command).rawValue
+        case .connector(let command):
+            return connector(command, logger: logger).rawValue
         case .hashSecret:
             return hashSecret().rawValue
         case .export(let app, let configPath, let district, let export, let bulk, let json):
@@ -168,7 +170,7 @@ public enum Application {
 
     /// The connectors folder for commands without a config: $ROLLBOOK_CONNECTORS, ./connectors, or the
     /// one in the source tree the executable was built in.
-    private static func connectorsDirectory() -> String? {
+    static func connectorsDirectory() -> String? {
         let environment = ProcessInfo.processInfo.environment
         if let folder = environment["ROLLBOOK_CONNECTORS"] { return folder }
         let local = FileManager.default.currentDirectoryPath + "/connectors"

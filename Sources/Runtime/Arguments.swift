@@ -13,6 +13,7 @@ public enum Command: Equatable, Sendable {
     case export(app: String, config: String?, district: String?, export: String?, bulk: Bool, json: Bool)
     case serve(config: String?)
     case links(LinkCommand)
+    case connector(ConnectorCommand)
     case hashSecret
     case help(topic: String?)
     case version
@@ -23,6 +24,12 @@ public enum LinkCommand: Equatable, Sendable {
     case list(district: String, user: String?, provider: String?, config: String?, json: Bool)
     case add(district: String, provider: String, subject: String, user: String, config: String?, json: Bool)
     case remove(district: String, user: String, provider: String?, config: String?, json: Bool)
+}
+
+/// A `rollbook connector` command: checking a SIS connector script or running it on local files.
+public enum ConnectorCommand: Equatable, Sendable {
+    case check(name: String, district: String?, config: String?, json: Bool)
+    case run(name: String, fixtures: String, settings: String?, limit: Int, json: Bool)
 }
 
 /// A command line that cannot be run, with the usage to show.
@@ -76,6 +83,13 @@ public enum Usage {
               (entra), or the entry's objectGUID in base64, else its DN (ldap).
           rollbook links remove --district ID --user SOURCEDID [--provider ID] [--json] [--config FILE]
               Remove the user's stored links, for one provider or for all, and print how many.
+          rollbook connector check NAME [--district ID] [--config FILE] [--json]
+              Load connectors/sis/NAME.lua and check its contract, then the settings of each district
+              that uses it (or of --district) and its check(ctx). Without such a district, only the
+              contract is checked.
+          rollbook connector run NAME --fixtures DIR [--settings FILE] [--limit N] [--json]
+              Run the connector's sync with its path setting set to DIR, validate the records as
+              validate does and print per entity the count and the first records; store nothing.
           rollbook hash-secret
               Read a secret from standard input and print the hash to put in config.lua as an API
               client's secret_hash or an admin's password_hash.
@@ -91,11 +105,14 @@ public enum Usage {
           --json             Print one JSON object instead of text (sync: {"runs": [...]}).
           --dry-run          Compare with the snapshot and report, but store nothing at all.
           --limit N          Runs or entries to list (default 20); records per entity for app preview
-                             (default 5).
+                             and connector run (default 5).
           --export NAME      Run only the export with this name.
           --bulk             Send the whole view, even where the export sends deltas.
           --samples N        sourcedIds to show per entity and kind of change (default 5).
           --html FILE        Write the report as an HTML page to FILE.
+          --fixtures DIR     The folder or file a connector run reads (connector run).
+          --settings FILE    A Lua file that returns (or sets) the connector's other settings; its
+                             path setting is replaced by --fixtures (connector run).
           --version 1.1|1.2  OneRoster version of a package without manifest.csv (a manifest's
                              oneroster.version wins when there is one).
           --encoding NAME    Text encoding of the CSV files: utf-8 (the default) or windows-1252.
@@ -197,6 +214,8 @@ extension Command {
             return .serve(config: config)
         case "links":
             return .links(try LinkCommand.parse(Array(arguments.dropFirst())))
+        case "connector":
+            return .connector(try ConnectorCommand.parse(Array(arguments.dropFirst())))
         case "hash-secret":
             try options.finish(positionals: 0)
             return .hashSecret
@@ -208,7 +227,7 @@ extension Command {
             throw UsageError(
                 message:
                     "Unknown command '\(verb)'; expected sync, validate, runs, diff, approve, discard, report, app, "
-                    + "audit, export, serve, links, hash-secret or help.")
+                    + "audit, export, serve, links, connector, hash-secret or help.")
         }
     }
 
@@ -251,6 +270,43 @@ extension LinkCommand {
             try options.finish(positionals: 0)
             return .remove(district: district, user: user, provider: provider, config: config, json: json)
         }
+    }
+}
+
+extension ConnectorCommand {
+    /// Parses the arguments after `connector`: the subcommand, the connector name and the options.
+    static func parse(_ arguments: [String]) throws(UsageError) -> ConnectorCommand {
+        guard let verb = arguments.first, ["check", "run"].contains(verb) else {
+            let found = arguments.first.map { " '\($0)'" } ?? ""
+            throw UsageError(
+                message: "Unknown connector command\(found); expected `rollbook connector check` or `run`.")
+        }
+        var options = OptionReader(Array(arguments.dropFirst()))
+        let json = options.flag("--json")
+        if verb == "check" {
+            let config = try options.value("--config")
+            let district = try options.value("--district")
+            let name = try connectorName(try options.finish(positionals: 1, name: "NAME")[0])
+            return .check(name: name, district: district, config: config, json: json)
+        }
+        let fixtures = try options.required("--fixtures", for: "connector run")
+        let settings = try options.value("--settings")
+        let limit = try options.count("--limit") ?? 5
+        let name = try connectorName(try options.finish(positionals: 1, name: "NAME")[0])
+        return .run(name: name, fixtures: fixtures, settings: settings, limit: limit, json: json)
+    }
+
+    /// Returns `text` when it can name a script in connectors/sis, so that it never reaches outside that folder.
+    private static func connectorName(_ text: String) throws(UsageError) -> String {
+        let allowed = text.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+        }
+        guard !text.isEmpty, allowed else {
+            throw UsageError(
+                message: "NAME is '\(text)'; expected the name of a script in connectors/sis without '.lua', "
+                    + "such as oneroster_csv (letters, digits, '_' and '-').")
+        }
+        return text
     }
 }
 

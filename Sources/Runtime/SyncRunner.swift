@@ -238,25 +238,31 @@ public final class SyncRunner {
 
     /// Reads a package through the OneRoster CSV connector and the validator, storing nothing.
     public func validate(path: String, version: String?, encoding: String?) -> RunResult {
-        let started = Date()
-        let collector = DiagnosticCollector()
         var settings: [String: LuaValue] = ["path": .string(path)]
         if let version { settings["version"] = .string(version) }
         if let encoding { settings["encoding"] = .string(encoding) }
         let district = DistrictConfig(
             id: "-", name: "-", connector: "oneroster_csv", settings: settings, gradeMap: [:])
+        return validate(district, into: DiscardingDestination())
+    }
+
+    /// Runs a district's connector and the validator without a store, handing accepted records to `destination`.
+    func validate(_ district: DistrictConfig, into destination: RecordDestination) -> RunResult {
+        let started = Date()
+        let collector = DiagnosticCollector()
         do {
             let (intake, _) = try runConnector(try loadConnector(district), collector: collector, state: nil)
             let ingest = RosterIngest(
-                collector: collector, destination: DiscardingDestination(), gradeMap: [:], progress: nil)
+                collector: collector, destination: destination, gradeMap: district.gradeMap, progress: nil)
             try ingest.process(intake)
             return RunResult(
-                district: "-", status: .validated, counts: ingest.counts, diagnostics: collector.sorted(),
+                district: district.id, status: .validated, counts: ingest.counts, diagnostics: collector.sorted(),
                 diagnosticCounts: collector.counts, seconds: Date().timeIntervalSince(started))
         } catch {
             return RunResult(
-                district: "-", status: .failed, diagnostics: collector.sorted(), diagnosticCounts: collector.counts,
-                error: SyncRunner.describe(error), seconds: Date().timeIntervalSince(started))
+                district: district.id, status: .failed, diagnostics: collector.sorted(),
+                diagnosticCounts: collector.counts, error: SyncRunner.describe(error),
+                seconds: Date().timeIntervalSince(started))
         }
     }
 
@@ -299,7 +305,7 @@ public final class SyncRunner {
     }
 
     /// Loads a district's connector in a fresh sandbox and checks its settings.
-    private func loadConnector(_ district: DistrictConfig) throws -> Connector {
+    func loadConnector(_ district: DistrictConfig) throws -> Connector {
         let script = try SyncRunner.connectorScript(of: district, config: config)
         let settings = ConnectorPaths.absolute(district.settings, directory: config.directory)
         let runtime = try LuaRuntime(
@@ -364,7 +370,7 @@ struct StoredFindingCount: Codable, Sendable {
 }
 
 /// The sink of `check(ctx)`, which only looks at the source: records are a connector mistake there.
-private final class CheckSink: ConnectorSink {
+final class CheckSink: ConnectorSink {
     func emit(kind: String, record: LuaValue) throws {
         throw IntakeError("check(ctx) must not emit records; emit them in sync(ctx)")
     }
