@@ -5,7 +5,8 @@ import Foundation
 /// The scenario file is JSON: `client_id` and `client_secret` that `POST /token` accepts over HTTP Basic;
 /// `data_dir`, a folder of `<entity>.json` collections, or `collections` inline; `cap`, the largest page it
 /// returns whatever the limit; `total_count` and `link`, whether it sends `X-Total-Count` and a `rel="next"`
-/// `Link`; and `faults`, each applied to the `request`-th GET of `/ims/oneroster/v1p1/<entity>`. Fault kinds:
+/// `Link`; `prefix`, the path before each collection name (`/ims/oneroster/v1p1/` by default); and
+/// `faults`, each applied to the `request`-th GET of one collection. Fault kinds:
 /// `status` (reply `status`), `retry_after` (429 with `Retry-After: 1`), `hang` (no answer for 30 seconds),
 /// `truncate` (JSON cut in half), `no_key` (`{}`), and `expire_token` (the token on that request stops working).
 /// Each request is logged as `METHOD PATH AUTHORIZATION` lines. The server exits on its own after 120 seconds.
@@ -29,7 +30,7 @@ final class OneRosterAPIServer {
             (scenario["client_id"] + ":" + scenario["client_secret"]).encode()).decode()
         lock = threading.Lock()
         state = {"tokens": [], "revoked": set(), "counts": {}}
-        prefix = "/ims/oneroster/v1p1/"
+        prefix = scenario.get("prefix", "/ims/oneroster/v1p1/")
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             def log_message(self, *args): pass
@@ -158,7 +159,7 @@ final class OneRosterAPIServer {
 @discardableResult
 func writeOneRosterAPIConfig(
     _ directory: TemporaryDirectory, server: OneRosterAPIServer, clientSecret: String = "s3cret",
-    settings: String = ""
+    root: String = "/ims/oneroster/v1p1", settings: String = ""
 ) throws -> String {
     let connectors = (Paths.root as NSString).appendingPathComponent("connectors")
     let text = """
@@ -166,7 +167,7 @@ func writeOneRosterAPIConfig(
         connectors_dir = "\(connectors)"
         districts = {
           { id = "d1", connector = "oneroster_api", settings = {
-              base_url = "\(server.base)/ims/oneroster/v1p1",
+              base_url = "\(server.base)\(root)",
               token_url = "\(server.base)/token",
               client_id = "rollbook-test",
               client_secret = "\(clientSecret)",

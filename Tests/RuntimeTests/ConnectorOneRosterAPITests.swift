@@ -267,4 +267,34 @@ private func pages(_ server: OneRosterAPIServer, _ entity: String) -> [String] {
         #expect(error.contains("entities[2] is 'teachers'; expected one of orgs, academicSessions"), "\(error)")
         #expect(server.requests.isEmpty)
     }
+
+    @Test func version12StoresRolesAndProfiles() throws {
+        let directory = try TemporaryDirectory()
+        let root = "/ims/oneroster/rostering/v1p2"
+        let scenario: [String: Any] = [
+            "client_id": "rollbook-test", "client_secret": "s3cret", "prefix": root + "/",
+            "data_dir": (Paths.root as NSString).appendingPathComponent("connectors/sis/fixtures/oneroster-api-v1p2"),
+        ]
+        let server = try OneRosterAPIServer(scenario: scenario, directory: directory)
+        let config = try writeOneRosterAPIConfig(
+            directory, server: server, root: root,
+            settings: "version = \"1.2\", entities = { \"orgs\", \"users\" }")
+        let output = try runRollbook(["sync", "--config", config, "--json"])
+        #expect(output.status == 0, "\(output.diagnostics)")
+
+        #expect(try storedIds(directory, "users") == ["p-1", "p-2"])
+        #expect(try stored(directory, "users", "p-1", "primaryOrgSourcedId") == "s-210")
+        #expect(try stored(directory, "users", "p-1", "preferredGivenName") == "Lee-Ann")
+        #expect(
+            try storedIds(directory, "roles") == [
+                "p-1:s-210:student", "p-2:d-200:districtAdministrator", "p-2:s-210:teacher",
+            ])
+        #expect(try stored(directory, "roles", "p-2:d-200:districtAdministrator", "roleType") == "secondary")
+        #expect(try stored(directory, "roles", "p-2:s-210:teacher", "beginDate") == "2025-08-01")
+        #expect(try stored(directory, "roles", "p-1:s-210:student", "userSourcedId") == "p-1")
+        #expect(try storedIds(directory, "userProfiles") == ["prof-1"])
+        #expect(try stored(directory, "userProfiles", "prof-1", "credentialType") == "username")
+        #expect(try stored(directory, "userProfiles", "prof-1", "username") == "lpark")
+        #expect(try stored(directory, "userProfiles", "prof-1", "password") == "")
+    }
 }

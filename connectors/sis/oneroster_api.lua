@@ -2,10 +2,9 @@
 --
 -- Every collection is read page by page with limit and offset. A rel="next" Link header
 -- is followed when the provider sends one, and paging stops once X-Total-Count records
--- have arrived. Without
--- either, paging stops on an empty page, or on a page shorter than both the limit and the
--- largest page seen so far, because some providers cap the page size below the limit
--- without saying so. Records are handed over with ctx.emit after their GUIDRefs
+-- have arrived. Without either, paging stops on an empty page, or on a page shorter than
+-- both the limit and the largest page seen so far, because some providers cap the page
+-- size below the limit without saying so. Records are handed over with ctx.emit after their GUIDRefs
 -- ({sourcedId=, href=, type=}) become the sourcedId columns of the CSV binding.
 
 local json = rollbook.json
@@ -238,7 +237,6 @@ local function flatten(record)
 end
 
 -- Emits a 1.2 user and the roles and user profiles nested in it.
--- NOTE: no test runs the 1.2 mapping yet, so the roles and userProfiles shapes are unchecked.
 local function emit_user_v1p2(ctx, record)
     local roles, profiles = record.roles, record.userProfiles
     record.roles, record.userProfiles = nil, nil
@@ -246,11 +244,18 @@ local function emit_user_v1p2(ctx, record)
     ctx.emit("users", user)
     if type(profiles) == "table" then
         for _, profile in ipairs(profiles) do
+            local credentials = profile.credentials
+            profile.credentials = nil
             local row = flatten(profile)
             row.sourcedId = row.profileId or row.sourcedId
             row.profileId = nil
-            row.credentials = nil
             row.userSourcedId = user.sourcedId
+            -- The CSV binding has room for one credential. Passwords are never read.
+            local credential = type(credentials) == "table" and credentials[1]
+            if type(credential) == "table" then
+                row.credentialType = plain(credential.type)
+                row.username = plain(credential.username)
+            end
             ctx.emit("userProfiles", row)
         end
     end
