@@ -318,7 +318,7 @@ local function read_collection(ctx, session, entity)
         end
         if received < limit and not capped_noted and (link or (total and offset < total) or received >= largest) then
             capped_noted = true
-            log.info("server returned fewer records than the limit; paging on by offset",
+            log.warn("server returned fewer records than the limit; paging on by offset",
                 { entity = entity, limit = tostring(limit), received = tostring(received) })
         end
         if received > largest then
@@ -358,9 +358,9 @@ return {
         },
         version = { type = "string", default = "1.1", description = "OneRoster version of the JSON: 1.1 or 1.2" },
         client_id = { type = "string", required = true, description = "OAuth 2.0 client id" },
-        client_secret = { type = "string", secret = true, description = "OAuth 2.0 client secret" },
+        client_secret = { type = "string", required = true, secret = true, description = "OAuth 2.0 client secret" },
         token_url = { type = "string", required = true, description = "OAuth 2.0 token endpoint" },
-        page_size = { type = "integer", default = 100, description = "Records asked for per request (limit)" },
+        page_size = { type = "integer", default = 100, description = "Page size: the limit of each request" },
         entities = {
             type = "table",
             description = "Collections to read; default orgs, academicSessions, courses, classes, users, "
