@@ -1,0 +1,181 @@
+import Foundation
+
+/// A OneRoster REST provider on 127.0.0.1, run as a Python `http.server` subprocess for connector tests.
+///
+/// The scenario file is JSON: `client_id` and `client_secret` that `POST /token` accepts over HTTP Basic;
+/// `data_dir`, a folder of `<entity>.json` collections, or `collections` inline; `cap`, the largest page it
+/// returns whatever the limit; `total_count` and `link`, whether it sends `X-Total-Count` and a `rel="next"`
+/// `Link`; `prefix`, the path before each collection name (`/ims/oneroster/v1p1/` by default); and
+/// `faults`, each applied to the `request`-th GET of one collection. Fault kinds:
+/// `status` (reply `status`), `retry_after` (429 with `Retry-After: 1`), `hang` (no answer for 30 seconds),
+/// `truncate` (JSON cut in half), `no_key` (`{}`), and `expire_token` (the token on that request stops working).
+/// Each request is logged as `METHOD PATH AUTHORIZATION` lines. The server exits on its own after 120 seconds.
+final class OneRosterAPIServer {
+    private let process = Process()
+    let port: Int
+    let logPath: String
+
+    private static let script = """
+        import base64, http.server, json, os, sys, threading, time, urllib.parse
+        scenario = json.load(open(sys.argv[1]))
+        log_path = sys.argv[2]
+        collections = dict(scenario.get("collections") or {})
+        data_dir = scenario.get("data_dir")
+        if data_dir:
+            for name in os.listdir(data_dir):
+                if name.endswith(".json"):
+                    entity = name[:-5]
+                    collections[entity] = json.load(open(os.path.join(data_dir, name)))[entity]
+        expected = "Basic " + base64.b64encode(
+            (scenario["client_id"] + ":" + scenario["client_secret"]).encode()).decode()
+        lock = threading.Lock()
+        state = {"tokens": [], "revoked": set(), "counts": {}}
+        prefix = scenario.get("prefix", "/ims/oneroster/v1p1/")
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def log_message(self, *args): pass
+            def send(self, status, data, headers=()):
+                self.send_response(status)
+                for name, value in headers: self.send_header(name, value)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            def reply(self, status, body, headers=()):
+                self.send(status, json.dumps(body).encode(), headers)
+            def record(self):
+                with lock, open(log_path, "a") as log:
+                    log.write("%s %s %s\\n" % (self.command, self.path, self.headers.get("Authorization", "-")))
+            def do_POST(self):
+                self.record()
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode()
+                if self.path != "/token" or self.headers.get("Authorization") != expected:
+                    return self.reply(401, {"error": "invalid_client"})
+                if urllib.parse.parse_qs(body).get("grant_type") != ["client_credentials"]:
+                    return self.reply(400, {"error": "unsupported_grant_type"})
+                with lock:
+                    token = "token-%d" % (len(state["tokens"]) + 1)
+                    state["tokens"].append(token)
+                self.reply(200, {"access_token": token, "token_type": "bearer", "expires_in": 3600})
+            def do_GET(self):
+                self.record()
+                url = urllib.parse.urlsplit(self.path)
+                entity = url.path[len(prefix):] if url.path.startswith(prefix) else None
+                if entity not in collections:
+                    return self.reply(404, {"error": "not found"})
+                token = (self.headers.get("Authorization") or "")[len("Bearer "):]
+                with lock:
+                    count = state["counts"].get(entity, 0) + 1
+                    state["counts"][entity] = count
+                    fault = next((f for f in scenario.get("faults", [])
+                                  if f["entity"] == entity and f["request"] == count), None)
+                    if fault and fault["kind"] == "expire_token":
+                        state["revoked"].add(token)
+                    valid = token in state["tokens"] and token not in state["revoked"]
+                if not valid:
+                    return self.reply(401, {"error": "invalid_token"})
+                kind = fault["kind"] if fault else None
+                if kind == "status":
+                    return self.reply(fault["status"], {"error": "fault"})
+                if kind == "retry_after":
+                    return self.reply(429, {"error": "slow down"}, [("Retry-After", "1")])
+                if kind == "hang":
+                    time.sleep(30)
+                if kind == "no_key":
+                    return self.reply(200, {})
+                query = urllib.parse.parse_qs(url.query)
+                try:
+                    limit = int(query.get("limit", ["100"])[0])
+                    offset = int(query.get("offset", ["0"])[0])
+                except ValueError:
+                    return self.reply(400, {"error": "limit and offset must be integers"})
+                if limit < 1 or offset < 0:
+                    return self.reply(400, {"error": "limit must be at least 1 and offset at least 0"})
+                records = collections[entity]
+                size = min(limit, scenario.get("cap") or limit)
+                page = records[offset:offset + size]
+                headers = []
+                if scenario.get("total_count"):
+                    headers.append(("X-Total-Count", str(len(records))))
+                if scenario.get("link") and offset + len(page) < len(records):
+                    target = "%s%s?limit=%d&offset=%d" % (prefix, entity, limit, offset + len(page))
+                    headers.append(("Link", '<%s>; rel="next"' % target))
+                data = json.dumps({entity: page}).encode()
+                if kind == "truncate":
+                    data = data[:len(data) // 2]
+                self.send(200, data, headers)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        print(server.server_address[1], flush=True)
+        threading.Timer(120, server.shutdown).start()
+        server.serve_forever()
+        """
+
+    /// Starts the server with `scenario` written to `directory`.
+    init(scenario: [String: Any], directory: TemporaryDirectory) throws {
+        let scenarioPath = directory.file("provider.json")
+        try JSONSerialization.data(withJSONObject: scenario).write(to: URL(fileURLWithPath: scenarioPath))
+        logPath = directory.file("requests.log")
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", Self.script, scenarioPath, logPath]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        let handle = output.fileHandleForReading
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let port = Int(text) else {
+            process.terminate()
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        self.port = port
+    }
+
+    deinit {
+        // SIGTERM can arrive blocked in the child of a test process; SIGKILL cannot be blocked.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    /// The requests served so far, one `METHOD PATH AUTHORIZATION` line each.
+    var requests: [String] {
+        let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init)
+    }
+}
+
+/// Writes a config.lua for district `d1` read with the oneroster_api connector from `server`.
+@discardableResult
+func writeOneRosterAPIConfig(
+    _ directory: TemporaryDirectory, server: OneRosterAPIServer, clientSecret: String = "s3cret",
+    root: String = "/ims/oneroster/v1p1", settings: String = ""
+) throws -> String {
+    let connectors = (Paths.root as NSString).appendingPathComponent("connectors")
+    let text = """
+        store = "\(directory.file("rollbook.sqlite"))"
+        connectors_dir = "\(connectors)"
+        districts = {
+          { id = "d1", connector = "oneroster_api", settings = {
+              base_url = "\(server.base)\(root)",
+              token_url = "\(server.base)/token",
+              client_id = "rollbook-test",
+              client_secret = "\(clientSecret)",
+              \(settings)
+          } },
+        }
+        """
+    let path = directory.file("config.lua")
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}

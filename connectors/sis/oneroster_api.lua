@@ -1,0 +1,397 @@
+-- Reads a OneRoster 1.1 or 1.2 REST provider with OAuth 2.0 client credentials.
+--
+-- Every collection is read page by page with limit and offset. A rel="next" Link header
+-- is followed when the provider sends one, and paging stops once X-Total-Count records
+-- have arrived. Without either, paging stops on an empty page, or on a page shorter than
+-- both the limit and the largest page seen so far, because some providers cap the page
+-- size below the limit without saying so. Records are handed over with ctx.emit after their GUIDRefs
+-- ({sourcedId=, href=, type=}) become the sourcedId columns of the CSV binding.
+
+local json = rollbook.json
+local http = rollbook.http
+local log = rollbook.log
+
+local rostering_entities = { "orgs", "academicSessions", "courses", "classes", "users", "enrollments", "demographics" }
+
+local known_entities = {}
+for _, entity in ipairs(rostering_entities) do
+    known_entities[entity] = true
+end
+
+-- A safety bound on requests per collection, far above 10M records at 100 per page.
+local max_pages = 1000000
+
+-- REST fields that the CSV binding derives from other records, so they are not stored.
+local derived_fields = { children = true, href = true }
+
+-- Encodes bytes as base64 (RFC 4648, with padding), for the HTTP Basic header.
+local base64_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+local function base64(text)
+    local parts = {}
+    for i = 1, #text, 3 do
+        local a, b, c = text:byte(i, i + 2)
+        local group = (a << 16) | ((b or 0) << 8) | (c or 0)
+        local chars = {}
+        for k = 1, 4 do
+            local index = (group >> (6 * (4 - k))) & 63
+            chars[k] = base64_alphabet:sub(index + 1, index + 1)
+        end
+        if not b then
+            chars[3] = "="
+        end
+        if not c then
+            chars[4] = "="
+        end
+        parts[#parts + 1] = table.concat(chars)
+    end
+    return table.concat(parts)
+end
+
+-- Percent-encodes a form value (application/x-www-form-urlencoded), as RFC 6749 section 2.3.1
+-- requires for the client id and secret before they go into the Basic header.
+local function form_encode(text)
+    return (text:gsub("[^%w%-%._~]", function(char)
+        return string.format("%%%02X", char:byte())
+    end))
+end
+
+local function settings_error(message)
+    error("oneroster_api settings: " .. message, 0)
+end
+
+-- Checks the settings and returns the list of entities to read.
+local function checked_entities(settings)
+    if not settings.base_url:match("^https?://") then
+        settings_error("base_url '" .. settings.base_url .. "' must start with http:// or https://")
+    end
+    if not settings.token_url:match("^https?://") then
+        settings_error("token_url '" .. settings.token_url .. "' must start with http:// or https://")
+    end
+    if settings.version ~= "1.1" and settings.version ~= "1.2" then
+        settings_error("version '" .. tostring(settings.version) .. "' is not supported; expected 1.1 or 1.2")
+    end
+    if settings.page_size < 1 then
+        settings_error("page_size '" .. settings.page_size .. "' must be at least 1")
+    end
+    if settings.timeout <= 0 then
+        settings_error("timeout '" .. settings.timeout .. "' must be a positive number of seconds")
+    end
+    local entities = settings.entities or rostering_entities
+    for index, entity in ipairs(entities) do
+        if not known_entities[entity] then
+            settings_error("entities[" .. index .. "] is '" .. tostring(entity) .. "'; expected one of "
+                .. table.concat(rostering_entities, ", "))
+        end
+    end
+    return entities
+end
+
+-- A connection to the provider: the settings and the current access token.
+local Session = {}
+Session.__index = Session
+
+local function new_session(settings)
+    local secret, err = rollbook.secrets.get("client_secret")
+    if not secret then
+        error("oneroster_api: " .. err, 0)
+    end
+    return setmetatable({
+        settings = settings,
+        credentials = base64(form_encode(settings.client_id) .. ":" .. form_encode(secret)),
+        token = nil,
+    }, Session)
+end
+
+-- Requests a new access token with the client credentials grant.
+function Session:authenticate()
+    local url = self.settings.token_url
+    local response, err = http.request {
+        method = "POST",
+        url = url,
+        headers = {
+            ["Authorization"] = "Basic " .. self.credentials,
+            ["Content-Type"] = "application/x-www-form-urlencoded",
+            ["Accept"] = "application/json",
+        },
+        body = "grant_type=client_credentials",
+        timeout = self.settings.timeout,
+        retries = self.settings.retries,
+    }
+    if not response then
+        error("oneroster_api: token request failed: " .. err, 0)
+    end
+    if response.status ~= 200 then
+        error(string.format(
+            "oneroster_api: token request to %s returned HTTP %d; check client_id and client_secret",
+            url, response.status), 0)
+    end
+    local document = json.decode(response.body)
+    local token = type(document) == "table" and document.access_token
+    if type(token) ~= "string" or token == "" then
+        error("oneroster_api: token response from " .. url .. " has no 'access_token'", 0)
+    end
+    self.token = token
+end
+
+-- Sends a GET with the Bearer token. A 401 gets one new token and one repeat of the request.
+function Session:get(url)
+    if not self.token then
+        self:authenticate()
+    end
+    for attempt = 1, 2 do
+        local response, err = http.request {
+            url = url,
+            headers = { ["Authorization"] = "Bearer " .. self.token, ["Accept"] = "application/json" },
+            timeout = self.settings.timeout,
+            retries = self.settings.retries,
+        }
+        if not response then
+            error("oneroster_api: reading " .. url .. " failed: " .. err, 0)
+        end
+        if response.status ~= 401 then
+            return response
+        end
+        if attempt == 1 then
+            log.info("access token rejected; requesting a new one", { url = url })
+            self:authenticate()
+        end
+    end
+    error("oneroster_api: " .. url .. " returned HTTP 401 again with a new token; "
+        .. "check that the client may read this collection", 0)
+end
+
+-- Returns the target of the rel="next" link in a Link header, or nil.
+local function next_link(header)
+    if not header then
+        return nil
+    end
+    for target, params in header:gmatch("<([^>]*)>([^,]*)") do
+        local relation = params:match('rel%s*=%s*"([^"]*)"') or params:match("rel%s*=%s*([%w%-]+)")
+        if relation then
+            for name in relation:gmatch("%S+") do
+                if name:lower() == "next" then
+                    return target
+                end
+            end
+        end
+    end
+    return nil
+end
+
+-- Turns a relative Link target into an absolute URL on the provider's host.
+local function absolute(url, base)
+    if url:match("^https?://") then
+        return url
+    end
+    local origin = base:match("^(https?://[^/]+)")
+    if url:sub(1, 1) == "/" then
+        return origin .. url
+    end
+    return base:gsub("[^/]*$", "") .. url
+end
+
+local function is_guid_ref(value)
+    return type(value) == "table" and type(value.sourcedId) == "string"
+end
+
+-- Converts one JSON value to what ctx.emit takes: strings, lists of strings, userIds and metadata tables.
+local function plain(value)
+    local kind = type(value)
+    if kind == "boolean" then
+        return value and "true" or "false"
+    elseif kind == "number" then
+        return math.type(value) == "integer" and string.format("%d", value) or tostring(value)
+    end
+    return value
+end
+
+-- Maps a REST record to the CSV binding's fields: `parent` becomes parentSourcedId,
+-- `orgs` becomes orgSourcedIds, and so on. JSON nulls and derived fields are left out.
+local function flatten(record)
+    local out = {}
+    for key, value in pairs(record) do
+        if value == json.null or derived_fields[key] then
+            -- left out
+        elseif is_guid_ref(value) then
+            out[key .. "SourcedId"] = value.sourcedId
+        elseif type(value) == "table" and is_guid_ref(value[1]) then
+            local ids = {}
+            for index, ref in ipairs(value) do
+                ids[index] = ref.sourcedId
+            end
+            out[key:gsub("s$", "") .. "SourcedIds"] = ids
+        elseif type(value) == "table" and next(value) == nil and key ~= "metadata" then
+            -- An empty list is an empty field.
+        elseif type(value) == "table" and key ~= "metadata" and key ~= "userIds" then
+            local items = {}
+            for index, item in ipairs(value) do
+                items[index] = plain(item)
+            end
+            out[key] = items
+        else
+            out[key] = plain(value)
+        end
+    end
+    return out
+end
+
+-- Emits a 1.2 user and the roles and user profiles nested in it.
+local function emit_user_v1p2(ctx, record)
+    local roles, profiles = record.roles, record.userProfiles
+    record.roles, record.userProfiles = nil, nil
+    local user = flatten(record)
+    ctx.emit("users", user)
+    if type(profiles) == "table" then
+        for _, profile in ipairs(profiles) do
+            local credentials = profile.credentials
+            profile.credentials = nil
+            local row = flatten(profile)
+            row.sourcedId = row.profileId or row.sourcedId
+            row.profileId = nil
+            row.userSourcedId = user.sourcedId
+            -- The CSV binding has room for one credential. Passwords are never read.
+            local credential = type(credentials) == "table" and credentials[1]
+            if type(credential) == "table" then
+                row.credentialType = plain(credential.type)
+                row.username = plain(credential.username)
+            end
+            ctx.emit("userProfiles", row)
+        end
+    end
+    if type(roles) == "table" then
+        for _, role in ipairs(roles) do
+            local row = flatten(role)
+            row.userSourcedId = user.sourcedId
+            -- A 1.2 role has no sourcedId of its own, so one is built from the user, org and role.
+            row.sourcedId = string.format("%s:%s:%s", tostring(user.sourcedId), tostring(row.orgSourcedId),
+                tostring(row.role))
+            ctx.emit("roles", row)
+        end
+    end
+end
+
+-- Reads every page of one collection and emits its records; returns the record count.
+local function read_collection(ctx, session, entity)
+    local settings = ctx.settings
+    local limit = settings.page_size
+    local base = settings.base_url:gsub("/+$", "") .. "/" .. entity
+    local offset, largest, count = 0, 0, 0
+    local url = string.format("%s?limit=%d&offset=%d", base, limit, offset)
+    local capped_noted = false
+
+    for _ = 1, max_pages do
+        local response = session:get(url)
+        if response.status ~= 200 then
+            error(string.format("oneroster_api: %s returned HTTP %d: %s", url, response.status,
+                response.body:sub(1, 200)), 0)
+        end
+        local document, err = json.decode(response.body)
+        if document == nil then
+            error("oneroster_api: the response from " .. url .. " is not valid JSON: " .. err, 0)
+        end
+        local list = type(document) == "table" and document[entity]
+        if type(list) ~= "table" then
+            error("oneroster_api: the response from " .. url .. " has no '" .. entity
+                .. "' collection; expected a JSON object with an '" .. entity .. "' array", 0)
+        end
+
+        local received = #list
+        for _, record in ipairs(list) do
+            if type(record) ~= "table" then
+                error("oneroster_api: the response from " .. url .. " holds a " .. entity
+                    .. " entry that is not a JSON object", 0)
+            end
+            if entity == "users" and settings.version == "1.2" then
+                emit_user_v1p2(ctx, record)
+            else
+                ctx.emit(entity, flatten(record))
+            end
+        end
+        count = count + received
+        offset = offset + received
+
+        local total = tonumber(response.headers["x-total-count"])
+        local link = next_link(response.headers["link"])
+        if received == 0 then
+            return count
+        end
+        if received < limit and not capped_noted and (link or (total and offset < total) or received >= largest) then
+            capped_noted = true
+            log.warn("server returned fewer records than the limit; paging on by offset",
+                { entity = entity, limit = tostring(limit), received = tostring(received) })
+        end
+        if received > largest then
+            largest = received
+        end
+
+        if link then
+            local target = absolute(link, url)
+            if target == url then
+                error("oneroster_api: " .. url .. " names itself as the next page", 0)
+            end
+            url = target
+        elseif total then
+            if offset >= total then
+                return count
+            end
+            url = string.format("%s?limit=%d&offset=%d", base, limit, offset)
+        elseif received < limit and received < largest then
+            return count
+        else
+            url = string.format("%s?limit=%d&offset=%d", base, limit, offset)
+        end
+    end
+    error("oneroster_api: " .. entity .. " needed more than " .. max_pages .. " pages; raise page_size", 0)
+end
+
+return {
+    name = "oneroster_api",
+    version = "1.0.0",
+    description = "OneRoster 1.1 or 1.2 REST provider, read with OAuth 2.0 client credentials",
+
+    settings = {
+        base_url = {
+            type = "string",
+            required = true,
+            description = "Root of the rostering endpoints, such as https://sis.example.org/ims/oneroster/v1p1",
+        },
+        version = { type = "string", default = "1.1", description = "OneRoster version of the JSON: 1.1 or 1.2" },
+        client_id = { type = "string", required = true, description = "OAuth 2.0 client id" },
+        client_secret = { type = "string", required = true, secret = true, description = "OAuth 2.0 client secret" },
+        token_url = { type = "string", required = true, description = "OAuth 2.0 token endpoint" },
+        page_size = { type = "integer", default = 100, description = "Page size: the limit of each request" },
+        entities = {
+            type = "table",
+            description = "Collections to read; default orgs, academicSessions, courses, classes, users, "
+                .. "enrollments, demographics",
+        },
+        timeout = { type = "number", default = 30, description = "Time limit of one HTTP attempt in seconds" },
+        retries = {
+            type = "integer",
+            default = 3,
+            description = "Retries of a request after 429, 5xx or a connection error",
+        },
+    },
+
+    check = function(ctx)
+        local entities = checked_entities(ctx.settings)
+        local session = new_session(ctx.settings)
+        session:authenticate()
+        local url = ctx.settings.base_url:gsub("/+$", "") .. "/" .. entities[1] .. "?limit=1&offset=0"
+        local response = session:get(url)
+        if response.status ~= 200 then
+            return nil, string.format("%s returned HTTP %d", url, response.status)
+        end
+        return true
+    end,
+
+    sync = function(ctx)
+        local entities = checked_entities(ctx.settings)
+        local session = new_session(ctx.settings)
+        for _, entity in ipairs(entities) do
+            local count = read_collection(ctx, session, entity)
+            log.info("collection read", { entity = entity, records = tostring(count) })
+        end
+    end,
+}
