@@ -71,7 +71,7 @@ extension Application {
 
     /// Runs a connector's `check` and `sync` on local files, validates the records and prints a sample of them.
     static func runConnector(
-        _ name: String, fixtures: String, settingsPath: String?, limit: Int, json: Bool, logger: Logger
+        _ name: String, fixtures: String?, settingsPath: String?, limit: Int, json: Bool, logger: Logger
     ) -> ExitStatus {
         let directory = FileManager.default.currentDirectoryPath
         let district: DistrictConfig
@@ -82,15 +82,18 @@ extension Application {
             guard FileManager.default.fileExists(atPath: script) else {
                 throw ConnectorCheck.missingScript(name, at: script)
             }
-            let path = Config.resolve(fixtures, from: directory)
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw ConfigError(
-                    file: "",
-                    message: "the --fixtures path '\(fixtures)' does not exist; expected a folder or file "
-                        + "for the connector's path setting")
-            }
             var settings = try settingsPath.map { try ConnectorRunOutput.loadSettings(path: $0) } ?? [:]
-            settings["path"] = .string(path)
+            // Without --fixtures the connector reads what its settings name, such as an API's address.
+            if let fixtures {
+                let path = Config.resolve(fixtures, from: directory)
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw ConfigError(
+                        file: "",
+                        message: "the --fixtures path '\(fixtures)' does not exist; expected a folder or file "
+                            + "for the connector's path setting")
+                }
+                settings["path"] = .string(path)
+            }
             district = DistrictConfig(id: "-", name: "-", connector: name, settings: settings, gradeMap: [:])
             config = Config(
                 path: directory + "/-", storePath: "", connectorsDirectory: connectors, districts: [])

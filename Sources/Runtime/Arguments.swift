@@ -29,7 +29,7 @@ public enum LinkCommand: Equatable, Sendable {
 /// A `rollbook connector` command: checking a SIS connector script or running it on local files.
 public enum ConnectorCommand: Equatable, Sendable {
     case check(name: String, district: String?, config: String?, json: Bool)
-    case run(name: String, fixtures: String, settings: String?, limit: Int, json: Bool)
+    case run(name: String, fixtures: String?, settings: String?, limit: Int, json: Bool)
 }
 
 /// A command line that cannot be run, with the usage to show.
@@ -87,7 +87,7 @@ public enum Usage {
               Load connectors/sis/NAME.lua and check its contract, then the settings of each district
               that uses it (or of --district) and its check(ctx). Without such a district, only the
               contract is checked.
-          rollbook connector run NAME --fixtures DIR [--settings FILE] [--limit N] [--json]
+          rollbook connector run NAME [--fixtures DIR] [--settings FILE] [--limit N] [--json]
               Run the connector's sync with its path setting set to DIR, validate the records as
               validate does and print per entity the count and the first records; store nothing.
           rollbook hash-secret
@@ -289,10 +289,15 @@ extension ConnectorCommand {
             let name = try connectorName(try options.finish(positionals: 1, name: "NAME")[0])
             return .check(name: name, district: district, config: config, json: json)
         }
-        let fixtures = try options.required("--fixtures", for: "connector run")
+        let fixtures = try options.value("--fixtures")
         let settings = try options.value("--settings")
         let limit = try options.count("--limit") ?? 5
         let name = try connectorName(try options.finish(positionals: 1, name: "NAME")[0])
+        guard fixtures != nil || settings != nil else {
+            throw UsageError(
+                message: "`rollbook connector run` needs --fixtures DIR (the files the connector reads), "
+                    + "--settings FILE (its settings, such as an API's address), or both.")
+        }
         return .run(name: name, fixtures: fixtures, settings: settings, limit: limit, json: json)
     }
 

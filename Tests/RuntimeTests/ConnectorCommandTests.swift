@@ -245,7 +245,7 @@ import Testing
         (["connector", "check"], "Missing argument: NAME."),
         (["connector", "check", "../oneroster_csv"], "NAME is '../oneroster_csv'"),
         (["connector", "check", "a", "b"], "Unexpected argument 'b'."),
-        (["connector", "run", "oneroster_csv"], "Option --fixtures is missing"),
+        (["connector", "run", "oneroster_csv"], "needs --fixtures DIR"),
         (["connector", "run", "oneroster_csv", "--fixtures"], "Option --fixtures needs a value."),
         (["connector", "run", "oneroster_csv", "--fixtures", "d", "--limit", "0"], "Option --limit is '0'"),
         (["connector", "run", "oneroster_csv", "--fixtures", "d", "--district", "x"], "Unknown option '--district'."),

@@ -113,9 +113,6 @@ return {
         api_key = { type = "string", required = true, secret = true, description = "Value of the X-Api-Key header" },
         per_page = { type = "integer", default = 50, description = "Records per request (1 to 100)" },
         timeout = { type = "number", default = 10, description = "Time limit of one HTTP attempt in seconds" },
-        -- `rollbook connector run` always sets `path` to its --fixtures folder, so the setting must
-        -- exist. This connector reads only over HTTP and ignores it.
-        path = { type = "path", description = "Folder of recorded responses, which this connector does not read" },
     },
 
     check = function(ctx)
