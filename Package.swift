@@ -5,7 +5,9 @@ let package = Package(
     name: "Rollbook",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "rollbook", targets: ["rollbook"])
+        .executable(name: "rollbook", targets: ["rollbook"]),
+        .plugin(name: "new-connector", targets: ["NewConnector"]),
+        .plugin(name: "check-connectors", targets: ["CheckConnectors"]),
     ],
     targets: [
         .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
@@ -54,6 +56,24 @@ let package = Package(
         .testTarget(name: "SSOTests", dependencies: ["SSO", "HTTP", "Store", "TestFixtures"]),
         .testTarget(
             name: "RuntimeTests", dependencies: ["Runtime", "Store", "OneRoster", "Validation", "Archive", "TestFixtures"]),
+
+        // `swift package new-connector NAME` and `swift package check-connectors`.
+        .plugin(
+            name: "NewConnector",
+            capability: .command(
+                intent: .custom(
+                    verb: "new-connector",
+                    description: "Create connectors/sis/NAME.lua with a sample fixture and its expected counts"),
+                permissions: [
+                    .writeToPackageDirectory(
+                        reason: "Writes the new connector script and its fixtures folder under connectors/sis")
+                ])),
+        .plugin(
+            name: "CheckConnectors",
+            capability: .command(
+                intent: .custom(
+                    verb: "check-connectors",
+                    description: "Run each connector on its fixtures and compare the counts with expected.json"))),
     ],
     swiftLanguageModes: [.v6]
 )
