@@ -1,0 +1,221 @@
+import Foundation
+import OneRoster
+import Store
+import Testing
+
+private let fixture = (Paths.root as NSString).appendingPathComponent("connectors/sis/fixtures/edfi-district")
+
+/// The path before each Ed-Fi resource name that the provider serves.
+private let prefix = "/data/v3/ed-fi/"
+
+/// Returns a folder under the shared test data, looked up beside the package and, in a worktree, one level higher.
+private func sharedFolder(_ relative: String) -> String? {
+    for shared in ["../shared", "../../shared"] {
+        let path =
+            (((Paths.root as NSString).appendingPathComponent(shared) as NSString)
+            .appendingPathComponent(relative) as NSString).standardizingPath
+        if FileManager.default.fileExists(atPath: path) { return path }
+    }
+    return nil
+}
+
+/// Returns one column of a stored record of district `d1`, read with the sqlite3 shell.
+private func stored(_ directory: TemporaryDirectory, _ table: String, _ id: String, _ column: String) throws
+    -> String
+{
+    try sqlite(
+        directory.file("rollbook.sqlite"),
+        "SELECT ifnull(\"\(column)\", '') FROM \"\(table)\" WHERE district = 'd1' AND sourcedId = '\(id)'")
+}
+
+/// Returns the sorted sourcedIds stored for a table.
+private func storedIds(_ directory: TemporaryDirectory, _ table: String) throws -> [String] {
+    let text = try sqlite(
+        directory.file("rollbook.sqlite"),
+        "SELECT sourcedId FROM \"\(table)\" WHERE district = 'd1' ORDER BY sourcedId")
+    return text.split(separator: "\n").map(String.init)
+}
+
+/// Returns every stored record of the district as entity/sourcedId/hash, for before and after comparisons.
+private func snapshotHashes(_ directory: TemporaryDirectory) throws -> [String] {
+    let store = try SnapshotStore(path: directory.file("rollbook.sqlite"))
+    var rows: [String] = []
+    for entity in Entity.allCases {
+        try store.forEachHash(district: "d1", entity: entity) { id, hash in
+            rows.append("\(entity.rawValue)/\(id)/\(hash)")
+        }
+    }
+    return rows
+}
+
+/// An Ed-Fi provider scenario serving `dataDir` and `collections` as bare JSON arrays, with `faults` added.
+private func edfiScenario(
+    dataDir: String? = fixture, collections: [String: Any] = [:], faults: [[String: Any]] = []
+) -> [String: Any] {
+    var scenario: [String: Any] = [
+        "client_id": "rollbook-test", "client_secret": "s3cret", "bare": true, "prefix": prefix,
+        "collections": collections, "faults": faults,
+    ]
+    if let dataDir { scenario["data_dir"] = dataDir }
+    return scenario
+}
+
+/// Starts a provider for `scenario` and runs `rollbook sync --json` against it with the edfi connector.
+private func syncEdFi(
+    _ directory: TemporaryDirectory, scenario: [String: Any], settings: String = "page_size = 2",
+    timeout: TimeInterval = 120
+) throws -> (ProcessOutput, OneRosterAPIServer) {
+    let server = try OneRosterAPIServer(scenario: scenario, directory: directory)
+    let config = try writeOneRosterAPIConfig(
+        directory, server: server, root: "/data/v3", settings: settings, connector: "edfi")
+    return (try runRollbook(["sync", "--config", config, "--json"], timeout: timeout), server)
+}
+
+/// Returns the GET requests of one resource that the server logged, as paths with their query.
+private func pages(_ server: OneRosterAPIServer, _ resource: String) -> [String] {
+    server.requests.compactMap { line in
+        let parts = line.split(separator: " ")
+        guard parts.count >= 2, parts[0] == "GET", parts[1].hasPrefix("\(prefix)\(resource)?") else { return nil }
+        return String(parts[1].dropFirst(prefix.count))
+    }
+}
+
+@Suite struct ConnectorEdFiTests {
+    @Test func fixtureStoresExactValues() throws {
+        let directory = try TemporaryDirectory()
+        let (output, server) = try syncEdFi(directory, scenario: edfiScenario())
+        #expect(output.status == 0, "\(output)")
+        #expect(output.firstRun?["status"] as? String == "committed")
+
+        #expect(try storedIds(directory, "orgs") == ["7700", "7700010"])
+        #expect(try stored(directory, "orgs", "7700", "type") == "district")
+        #expect(try stored(directory, "orgs", "7700010", "type") == "school")
+        #expect(try stored(directory, "orgs", "7700010", "parentSourcedId") == "7700")
+        #expect(try stored(directory, "orgs", "7700010", "name") == "Harbor Hills High School")
+        #expect(try storedIds(directory, "academicSessions") == ["ses-fall", "ses-year"])
+        #expect(try stored(directory, "academicSessions", "ses-fall", "type") == "semester")
+        #expect(try stored(directory, "academicSessions", "ses-year", "type") == "schoolYear")
+        #expect(try stored(directory, "academicSessions", "ses-fall", "schoolYear") == "2026")
+        #expect(try stored(directory, "academicSessions", "ses-fall", "endDate") == "2025-12-19")
+        #expect(try stored(directory, "courses", "off-bio", "title") == "Biology I")
+        #expect(try stored(directory, "courses", "off-bio", "courseCode") == "BIO-1")
+        #expect(try stored(directory, "courses", "off-bio", "orgSourcedId") == "7700010")
+        #expect(try storedIds(directory, "classes") == ["sec-bio-1", "sec-bio-2"])
+        #expect(try stored(directory, "classes", "sec-bio-1", "courseSourcedId") == "off-bio")
+        #expect(try stored(directory, "classes", "sec-bio-1", "termSourcedIds") == "ses-fall")
+        #expect(try stored(directory, "classes", "sec-bio-1", "schoolSourcedId") == "7700010")
+        #expect(try stored(directory, "classes", "sec-bio-1", "classCode") == "BIO1-P1")
+        #expect(try stored(directory, "classes", "sec-bio-1", "location") == "B12")
+        #expect(try stored(directory, "classes", "sec-bio-2", "periods") == "02 - Traditional")
+
+        #expect(try storedIds(directory, "users") == ["770001", "770002", "770003", "T-100", "T-101"])
+        #expect(try stored(directory, "users", "770001", "username") == "adiaz")
+        #expect(try stored(directory, "users", "770002", "username") == "770002")
+        #expect(try stored(directory, "users", "770001", "familyName") == "Díaz")
+        #expect(try stored(directory, "users", "770001", "grades") == "09")
+        #expect(try stored(directory, "users", "770002", "grades") == "10", "mapped through descriptorMappings")
+        #expect(try stored(directory, "users", "770003", "grades") == "11")
+        #expect(try stored(directory, "users", "T-100", "email") == "rlee@harbor.example.org")
+        #expect(try stored(directory, "users", "770001", "primaryOrgSourcedId") == "7700010")
+        #expect(try stored(directory, "roles", "770001:7700010:student", "role") == "student")
+        #expect(try stored(directory, "roles", "T-100:7700010:teacher", "roleType") == "primary")
+        #expect(try stored(directory, "demographics", "770001", "birthDate") == "2010-03-14")
+        #expect(try stored(directory, "demographics", "770001", "sex") == "female")
+        #expect(try stored(directory, "demographics", "770002", "sex") == "male")
+        #expect(try stored(directory, "demographics", "770003", "sex") == "unspecified")
+
+        #expect(
+            try storedIds(directory, "enrollments") == [
+                "stfsec-1", "stfsec-2", "stsec-1", "stsec-2", "stsec-3", "stsec-4",
+            ])
+        #expect(try stored(directory, "enrollments", "stsec-3", "classSourcedId") == "sec-bio-2")
+        #expect(try stored(directory, "enrollments", "stsec-3", "userSourcedId") == "770003")
+        #expect(try stored(directory, "enrollments", "stsec-3", "role") == "student")
+        #expect(try stored(directory, "enrollments", "stfsec-1", "role") == "teacher")
+        #expect(try stored(directory, "enrollments", "stfsec-1", "primary") == "true")
+        #expect(try stored(directory, "enrollments", "stfsec-2", "primary") == "false")
+        #expect(try stored(directory, "enrollments", "stfsec-2", "schoolSourcedId") == "7700010")
+
+        // Two records per page: three students take pages at offsets 0 and 2, and the short page ends paging.
+        #expect(pages(server, "students") == ["students?limit=2&offset=0", "students?limit=2&offset=2"])
+        #expect(
+            pages(server, "studentSectionAssociations") == [
+                "studentSectionAssociations?limit=2&offset=0", "studentSectionAssociations?limit=2&offset=2",
+                "studentSectionAssociations?limit=2&offset=4",
+            ])
+        let findings = output.diagnostics.filter { ($0["rule"] as? String ?? "").hasPrefix("edfi-") }
+        #expect(findings.isEmpty, "\(findings)")
+    }
+
+    @Test func fixtureAsVersion11() throws {
+        let directory = try TemporaryDirectory()
+        let (output, _) = try syncEdFi(
+            directory, scenario: edfiScenario(), settings: "page_size = 2, version = \"1.1\"")
+        #expect(output.status == 0, "\(output)")
+        #expect(try stored(directory, "users", "770001", "role") == "student")
+        #expect(try stored(directory, "users", "770001", "orgSourcedIds") == "7700010")
+        #expect(try stored(directory, "users", "T-101", "role") == "teacher")
+        #expect(try stored(directory, "demographics", "770003", "sex") == "", "1.1 has no 'unspecified'")
+        #expect(try storedIds(directory, "roles").isEmpty)
+    }
+
+    @Test func schoolYearFiltersRequests() throws {
+        let directory = try TemporaryDirectory()
+        let (output, server) = try syncEdFi(
+            directory, scenario: edfiScenario(), settings: "page_size = 5, school_year = 2026")
+        #expect(output.status == 0, "\(output)")
+        #expect(pages(server, "sections") == ["sections?limit=5&offset=0&schoolYear=2026"])
+        #expect(pages(server, "students") == ["students?limit=5&offset=0"])
+    }
+
+    @Test func serverErrorThenSuccess() throws {
+        let directory = try TemporaryDirectory()
+        let scenario = edfiScenario(faults: [["entity": "students", "request": 1, "kind": "status", "status": 500]])
+        let (output, server) = try syncEdFi(directory, scenario: scenario)
+        #expect(output.status == 0, "\(output)")
+        #expect(try storedIds(directory, "users") == ["770001", "770002", "770003", "T-100", "T-101"])
+        #expect(
+            pages(server, "students") == [
+                "students?limit=2&offset=0", "students?limit=2&offset=0", "students?limit=2&offset=2",
+            ])
+    }
+
+    @Test func faultsKeepStoredSnapshot() throws {
+        let directory = try TemporaryDirectory()
+        let (first, _) = try syncEdFi(directory, scenario: edfiScenario())
+        #expect(first.status == 0, "\(first)")
+        let before = try snapshotHashes(directory)
+        #expect(!before.isEmpty)
+
+        let cases: [(fault: [String: Any], message: String)] = [
+            (
+                ["entity": "students", "request": 2, "kind": "truncate"],
+                "\(prefix)students?limit=2&offset=2 is not valid JSON"
+            ),
+            (
+                ["entity": "sections", "request": 1, "kind": "no_key"],
+                "\(prefix)sections?limit=2&offset=0 is not a JSON array of sections"
+            ),
+            (
+                ["entity": "staffs", "request": 1, "kind": "status", "status": 403],
+                "\(prefix)staffs?limit=2&offset=0 returned HTTP 403"
+            ),
+        ]
+        for (fault, message) in cases {
+            let (output, _) = try syncEdFi(directory, scenario: edfiScenario(faults: [fault]))
+            #expect(output.status == 2, "\(fault): \(output)")
+            let error = output.firstRun?["error"] as? String ?? output.stderr
+            #expect(error.contains(message), "\(fault): \(error)")
+            #expect(try snapshotHashes(directory) == before, "\(fault)")
+        }
+    }
+
+    @Test func badPageSizeIsRejected() throws {
+        let directory = try TemporaryDirectory()
+        let (output, _) = try syncEdFi(directory, scenario: edfiScenario(), settings: "page_size = 0")
+        #expect(output.status != 0)
+        let error = output.firstRun?["error"] as? String ?? output.stderr
+        #expect(error.contains("page_size '0' must be from 1 to 500"), "\(error)")
+        #expect(try storedIds(directory, "users").isEmpty)
+    }
+}
