@@ -218,4 +218,100 @@ private func pages(_ server: OneRosterAPIServer, _ resource: String) -> [String]
         #expect(error.contains("page_size '0' must be from 1 to 500"), "\(error)")
         #expect(try storedIds(directory, "users").isEmpty)
     }
+
+    /// Resources that the descriptor case does not include, served beside it so that its references resolve.
+    private static func caseSurroundings() -> [String: Any] {
+        let section: [String: Any] = [
+            "localCourseCode": "ALG-1", "schoolId": 8_801_001, "schoolYear": 2026,
+            "sessionName": "2025-2026 Fall Semester",
+        ]
+        return [
+            "localEducationAgencies": [["localEducationAgencyId": 8801, "nameOfInstitution": "Maple ISD"]],
+            "schools": [
+                [
+                    "schoolId": 8_801_001, "nameOfInstitution": "Maple High School",
+                    "localEducationAgencyReference": ["localEducationAgencyId": 8801],
+                ]
+            ],
+            "courseOfferings": [
+                [
+                    "id": "off-alg-1", "localCourseCode": "ALG-1", "localCourseTitle": "Algebra I",
+                    "schoolReference": ["schoolId": 8_801_001],
+                    "sessionReference": [
+                        "schoolId": 8_801_001, "schoolYear": 2026, "sessionName": "2025-2026 Fall Semester",
+                    ],
+                ]
+            ],
+            "sections": [
+                ["id": "sec-alg1-p1", "sectionIdentifier": "ALG1-P1", "courseOfferingReference": section]
+            ],
+            "students": (1...7).map { number in
+                ["studentUniqueId": "60400\(number)", "firstName": "Student\(number)", "lastSurname": "Maple"]
+            },
+            "staffs": (1...4).map { number in
+                ["staffUniqueId": "S-900\(number)", "firstName": "Teacher\(number)", "lastSurname": "Maple"]
+            },
+            "studentSectionAssociations": [[String: Any]](),
+        ]
+    }
+
+    @Test func descriptorCaseMapsAndReports() throws {
+        guard let folder = sharedFolder("cases/B26") else {
+            print("skipped: the shared descriptor case folder cases/B26 is not beside the package")
+            return
+        }
+        let directory = try TemporaryDirectory()
+        let scenario = edfiScenario(dataDir: folder, collections: Self.caseSurroundings())
+        let (output, _) = try syncEdFi(directory, scenario: scenario, settings: "page_size = 3")
+        #expect(output.status != 2, "\(output)")
+        #expect(output.firstRun?["status"] as? String == "committed")
+
+        let grades = [
+            "604001": "09", "604002": "KG", "604003": "PK", "604004": "10", "604005": "09", "604006": "",
+            "604007": "13",
+        ]
+        for (student, grade) in grades {
+            #expect(try stored(directory, "users", student, "grades") == grade, "\(student)")
+        }
+        #expect(try stored(directory, "enrollments", "ssec-S-9001", "primary") == "true")
+        #expect(try stored(directory, "enrollments", "ssec-S-9002", "primary") == "false")
+        #expect(try stored(directory, "enrollments", "ssec-S-9003", "primary") == "false")
+        #expect(try stored(directory, "enrollments", "ssec-S-9004", "primary") == "")
+        #expect(try stored(directory, "enrollments", "ssec-S-9004", "role") == "teacher")
+        #expect(try stored(directory, "enrollments", "ssec-S-9004", "classSourcedId") == "sec-alg1-p1")
+        #expect(try stored(directory, "academicSessions", "ses-1", "type") == "semester")
+        #expect(try stored(directory, "academicSessions", "ses-2", "type") == "gradingPeriod")
+        #expect(try stored(directory, "academicSessions", "ses-3", "type") == "schoolYear")
+        #expect(try stored(directory, "demographics", "604001", "sex") == "female")
+        #expect(try stored(directory, "demographics", "604002", "sex") == "unspecified")
+
+        let unknown = output.findings(rule: "edfi-descriptor-unknown")
+        #expect(unknown.count == 2, "\(unknown)")
+        let bridge = unknown.first { $0["sourcedId"] as? String == "ssa-604006" }
+        #expect(bridge?["value"] as? String == "uri://maple-isd.example.org/GradeLevelDescriptor#Bridge")
+        #expect(bridge?["file"] as? String == "studentSchoolAssociations")
+        #expect(bridge?["severity"] as? String == "warning")
+        let coTeacher = unknown.first { $0["sourcedId"] as? String == "ssec-S-9004" }
+        #expect(coTeacher?["value"] as? String == "uri://maple-isd.example.org/ClassroomPositionDescriptor#Co-Teacher")
+        let assumed = output.findings(rule: "edfi-descriptor-namespace")
+        #expect(assumed.count == 1, "\(assumed)")
+        #expect(assumed.first?["sourcedId"] as? String == "ssa-604004")
+        #expect(assumed.first?["value"] as? String == "Tenth grade")
+    }
+
+    @Test func descriptorCaseAsVersion11() throws {
+        guard let folder = sharedFolder("cases/B26") else {
+            print("skipped: the shared descriptor case folder cases/B26 is not beside the package")
+            return
+        }
+        let directory = try TemporaryDirectory()
+        let scenario = edfiScenario(dataDir: folder, collections: Self.caseSurroundings())
+        let (output, _) = try syncEdFi(directory, scenario: scenario, settings: "page_size = 3, version = \"1.1\"")
+        #expect(output.status != 2, "\(output)")
+        #expect(try stored(directory, "demographics", "604001", "sex") == "female")
+        #expect(try stored(directory, "demographics", "604002", "sex") == "", "1.1 has no 'unspecified'")
+        #expect(try stored(directory, "users", "604005", "grades") == "09")
+        #expect(try stored(directory, "users", "604005", "role") == "student")
+        #expect(try stored(directory, "users", "S-9004", "orgSourcedIds") == "8801001")
+    }
 }

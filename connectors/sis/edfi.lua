@@ -256,7 +256,7 @@ function Mapper:add_mapping(record)
     local namespace, value = text(record.namespace), text(record.value)
     local mapped = text(record.mappedValue)
     if namespace and value and mapped then
-        self.district[namespace .. "#" .. value] = mapped
+        self.district[namespace .. "#" .. value] = { namespace = text(record.mappedNamespace), value = mapped }
     end
 end
 
@@ -281,13 +281,18 @@ function Mapper:map(field, descriptor, resource, id)
                 tableinfo.type, descriptor, id, full),
         }
     end
-    local mapped = self.district[full]
-    if mapped then
-        return mapped
-    end
     local namespace, code = full:match("^(.*)#([^#]*)$")
+    local district = self.district[full]
+    if district then
+        -- A mapping to an ed-fi.org descriptor goes through the built-in table; any other target is
+        -- taken as the OneRoster value itself.
+        if district.namespace ~= edfi_namespace .. tableinfo.type then
+            return district.value
+        end
+        namespace, code = district.namespace, district.value
+    end
     if namespace == edfi_namespace .. tableinfo.type then
-        mapped = tableinfo.values[code]
+        local mapped = tableinfo.values[code]
         if mapped then
             return mapped
         end
@@ -444,7 +449,7 @@ local function read_courses(ctx, session, roster)
             termSourcedIds = { roster.sessions[session_key(offering.schoolId, offering.schoolYear,
                 offering.sessionName)] or offering.sessionName },
             location = text(ref_field(record, "locationReference", "classroomIdentificationCode")),
-            periods = periods,
+            periods = periods[1] and periods or nil,
         })
     end)
 end
