@@ -80,6 +80,138 @@ private func pages(_ server: OneRosterAPIServer, _ resource: String) -> [String]
     }
 }
 
+/// Reads one file of the Grand Bend enrollment-composite dump as a list of JSON objects.
+private func compositeRecords(_ folder: String, _ file: String) throws -> [[String: Any]] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(file)))
+    return try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
+}
+
+/// Splits the Grand Bend enrollment composites into the Ed-Fi v3 resources the connector reads.
+///
+/// Composites nest sessions, students and staff inside sections, so the resources are rebuilt from them:
+/// association ids join the section id and the person's unique id because composites carry none.
+private func grandBendResources(_ folder: String) throws -> [String: Any] {
+    let agencies = try compositeRecords(folder, "064254f4-42e6-4748-a1de-2597ea32e937.json")
+    let schools = try compositeRecords(folder, "aaf963ac-29b2-4c06-b2d0-e714c7c93fa8.json")
+    let sections = try compositeRecords(folder, "c55b6648-f669-429c-a0bd-cb149d4d35ef.json")
+    let staffs = try compositeRecords(folder, "a1f42752-d5c2-4e2d-8d0c-81a03ae65750.json")
+    let students = try compositeRecords(folder, "33e1926e-d75b-414a-9755-32e8f6a52d79.json")
+
+    var sessions: [String: [String: Any]] = [:]
+    var offerings: [String: [String: Any]] = [:]
+    var sectionResources: [[String: Any]] = []
+    var studentSections: [[String: Any]] = []
+    var staffSections: [[String: Any]] = []
+    for section in sections {
+        let sectionId = section["Id"] as? String ?? ""
+        let session = section["Session"] as? [String: Any] ?? [:]
+        let school = session["SchoolId"] ?? 0
+        let year = session["SchoolYear"] ?? 0
+        let sessionName = session["SessionName"] as? String ?? ""
+        let code = section["LocalCourseCode"] as? String ?? ""
+        sessions[sessionName + "\(school)"] = [
+            "id": session["Id"] ?? "", "schoolReference": ["schoolId": school],
+            "schoolYearTypeReference": ["schoolYear": year], "sessionName": sessionName,
+            "beginDate": session["BeginDate"] ?? "", "endDate": session["EndDate"] ?? "",
+            "termDescriptor": session["TermDescriptor"] ?? "",
+        ]
+        let offeringReference: [String: Any] = [
+            "localCourseCode": code, "schoolId": school, "schoolYear": year, "sessionName": sessionName,
+        ]
+        offerings[code + sessionName + "\(school)"] = [
+            "id": "\(code)-\(school)-\(year)-\(sessionName)", "localCourseCode": code,
+            "schoolReference": ["schoolId": school],
+            "sessionReference": ["schoolId": school, "schoolYear": year, "sessionName": sessionName],
+        ]
+        let periods = (section["ClassPeriods"] as? [[String: Any]] ?? []).map { period in
+            ["classPeriodReference": ["classPeriodName": period["ClassPeriodName"] ?? "", "schoolId": school]]
+        }
+        let location = section["Location"] as? [String: Any] ?? [:]
+        sectionResources.append([
+            "id": sectionId, "sectionIdentifier": section["SectionIdentifier"] ?? "",
+            "courseOfferingReference": offeringReference, "classPeriods": periods,
+            "locationReference": ["classroomIdentificationCode": location["ClassroomIdentificationCode"] ?? ""],
+        ])
+        var sectionReference = offeringReference
+        sectionReference["sectionIdentifier"] = section["SectionIdentifier"] ?? ""
+        for student in section["Students"] as? [[String: Any]] ?? [] {
+            let uniqueId = student["StudentUniqueId"] as? String ?? ""
+            studentSections.append([
+                "id": "\(sectionId)-\(uniqueId)", "studentReference": ["studentUniqueId": uniqueId],
+                "sectionReference": sectionReference, "beginDate": student["EnrollmentBeginDate"] ?? "",
+                "endDate": student["EnrollmentEndDate"] ?? "",
+            ])
+        }
+        for staff in section["Staff"] as? [[String: Any]] ?? [] {
+            let uniqueId = staff["StaffUniqueId"] as? String ?? ""
+            staffSections.append([
+                "id": "\(sectionId)-\(uniqueId)", "staffReference": ["staffUniqueId": uniqueId],
+                "sectionReference": sectionReference,
+            ])
+        }
+    }
+
+    var schoolAssociations: [[String: Any]] = []
+    var organizationAssociations: [[String: Any]] = []
+    for student in students {
+        let uniqueId = student["StudentUniqueId"] as? String ?? ""
+        for enrollment in student["StudentSchoolEnrollments"] as? [[String: Any]] ?? [] {
+            schoolAssociations.append([
+                "id": enrollment["Id"] ?? "", "studentReference": ["studentUniqueId": uniqueId],
+                "schoolReference": ["schoolId": enrollment["SchoolId"] ?? 0],
+                "entryDate": enrollment["EnrollmentBeginDate"] ?? "",
+                "entryGradeLevelDescriptor": enrollment["EntryGradeLevelDescriptor"] ?? "",
+            ])
+        }
+        for demographics in student["StudentDemographics"] as? [[String: Any]] ?? [] {
+            organizationAssociations.append([
+                "id": "\(uniqueId)-\(demographics["EducationOrganizationId"] ?? 0)",
+                "studentReference": ["studentUniqueId": uniqueId],
+                "sexDescriptor": demographics["SexDescriptor"] ?? "",
+            ])
+        }
+    }
+
+    return [
+        "localEducationAgencies": agencies.map { agency in
+            [
+                "localEducationAgencyId": agency["LocalEducationAgencyId"] ?? 0,
+                "nameOfInstitution": agency["NameOfInstitution"] ?? "",
+            ]
+        },
+        "schools": schools.map { school in
+            [
+                "schoolId": school["SchoolId"] ?? 0, "nameOfInstitution": school["NameOfInstitution"] ?? "",
+                "localEducationAgencyReference": [
+                    "localEducationAgencyId": (school["LocalEducationAgency"] as? [String: Any])?[
+                        "LocalEducationAgencyId"] ?? 0
+                ],
+            ]
+        },
+        "sessions": Array(sessions.values), "courseOfferings": Array(offerings.values), "sections": sectionResources,
+        "students": students.map { student in
+            [
+                "studentUniqueId": student["StudentUniqueId"] ?? "", "firstName": student["FirstName"] ?? "",
+                "lastSurname": student["LastSurname"] ?? "", "middleName": student["MiddleName"] ?? NSNull(),
+                "birthDate": student["BirthDate"] ?? "",
+            ]
+        },
+        "staffs": staffs.map { staff in
+            [
+                "staffUniqueId": staff["StaffUniqueId"] ?? "", "firstName": staff["FirstName"] ?? "",
+                "lastSurname": staff["LastSurname"] ?? "", "loginId": staff["LoginId"] ?? NSNull(),
+                "electronicMails": (staff["ElectronicMails"] as? [[String: Any]] ?? []).map { mail in
+                    ["electronicMailAddress": mail["ElectronicMailAddress"] ?? ""]
+                },
+            ]
+        },
+        "studentSchoolAssociations": schoolAssociations,
+        "studentEducationOrganizationAssociations": organizationAssociations,
+        "studentSectionAssociations": studentSections, "staffSectionAssociations": staffSections,
+        "descriptorMappings": [[String: Any]](),
+    ]
+}
+
 @Suite struct ConnectorEdFiTests {
     @Test func fixtureStoresExactValues() throws {
         let directory = try TemporaryDirectory()
@@ -313,5 +445,44 @@ private func pages(_ server: OneRosterAPIServer, _ resource: String) -> [String]
         #expect(try stored(directory, "users", "604005", "grades") == "09")
         #expect(try stored(directory, "users", "604005", "role") == "student")
         #expect(try stored(directory, "users", "S-9004", "orgSourcedIds") == "8801001")
+    }
+
+    @Test func grandBendSampleCountsAndValues() throws {
+        guard let folder = sharedFolder("samples/edfi-roster-sample-grandbend") else {
+            print("skipped: the shared Grand Bend sample is not beside the package")
+            return
+        }
+        let directory = try TemporaryDirectory()
+        let scenario = edfiScenario(dataDir: nil, collections: try grandBendResources(folder))
+        let (output, server) = try syncEdFi(directory, scenario: scenario, settings: "page_size = 500")
+        #expect(output.status != 2, "\(output.stderr) \(output.firstRun?["error"] ?? "")")
+
+        #expect(try storedIds(directory, "orgs").count == 4)
+        #expect(try storedIds(directory, "academicSessions").count == 6)
+        #expect(try storedIds(directory, "courses").count == 164)
+        #expect(try storedIds(directory, "classes").count == 532)
+        #expect(try storedIds(directory, "users").count == 960 + 68)
+        #expect(try storedIds(directory, "enrollments").count == 13_440 + 528)
+        #expect(try stored(directory, "orgs", "255901001", "name") == "Grand Bend High School")
+        #expect(try stored(directory, "orgs", "255901001", "parentSourcedId") == "255901")
+        #expect(try stored(directory, "users", "604821", "givenName") == "Tyrone")
+        #expect(try stored(directory, "users", "604821", "grades") == "03")
+        #expect(try stored(directory, "users", "604821", "primaryOrgSourcedId") == "255901107")
+        #expect(try stored(directory, "demographics", "604821", "birthDate") == "2003-11-13")
+        #expect(try stored(directory, "demographics", "604821", "sex") == "male")
+        #expect(try stored(directory, "users", "207265", "username") == "alee")
+        #expect(try stored(directory, "users", "207265", "email") == "AlvinLee@edfi.org")
+        #expect(
+            try stored(directory, "classes", "5e4b79f2f3d142b7bebfb88d15977a4d", "classCode")
+                == "25590100102Trad220ALG112011")
+        #expect(
+            try stored(directory, "classes", "5e4b79f2f3d142b7bebfb88d15977a4d", "termSourcedIds")
+                == "70f38cbb131f44d9addce3861984681d")
+        #expect(
+            try stored(directory, "academicSessions", "70f38cbb131f44d9addce3861984681d", "startDate") == "2010-08-23")
+        #expect(try stored(directory, "academicSessions", "70f38cbb131f44d9addce3861984681d", "type") == "semester")
+        #expect(output.findings(rule: "edfi-descriptor-unknown").isEmpty)
+        // 13,440 student section associations at 500 per request take 27 pages.
+        #expect(pages(server, "studentSectionAssociations").count == 27)
     }
 }
