@@ -48,7 +48,7 @@ private func snapshotHashes(_ directory: TemporaryDirectory) throws -> [String] 
     return rows
 }
 
-/// An Ed-Fi provider scenario serving `dataDir` and `collections` as bare JSON arrays, with `faults` added.
+/// Builds an Ed-Fi provider scenario serving `dataDir` and `collections` as bare JSON arrays, with `faults` added.
 private func edfiScenario(
     dataDir: String? = fixture, collections: [String: Any] = [:], faults: [[String: Any]] = []
 ) -> [String: Any] {

@@ -2,13 +2,13 @@ import Foundation
 
 /// A OneRoster REST provider on 127.0.0.1, run as a Python `http.server` subprocess for connector tests.
 ///
-/// The scenario file is JSON: `client_id` and `client_secret` that `POST /token` accepts over HTTP Basic;
-/// (or in the form body, as Ed-Fi clients send them); `data_dir`, a folder of `<entity>.json` collections, and
-/// `collections` inline, which adds to or replaces them; `bare`, whether pages are bare JSON arrays (Ed-Fi)
-/// rather than `{"<entity>": [...]}` objects; `cap`, the largest page it
-/// returns whatever the limit; `total_count` and `link`, whether it sends `X-Total-Count` and a `rel="next"`
-/// `Link`; `prefix`, the path before each collection name (`/ims/oneroster/v1p1/` by default); and
-/// `faults`, each applied to the `request`-th GET of one collection. Fault kinds:
+/// The scenario file is JSON. `client_id` and `client_secret` are the credentials that `POST /token` accepts,
+/// over HTTP Basic or in the form body as Ed-Fi clients send them. `data_dir` is a folder of `<entity>.json`
+/// collections, and `collections` inline adds to or replaces them. `bare` makes pages bare JSON arrays, as
+/// Ed-Fi sends them, rather than `{"<entity>": [...]}` objects. `cap` is the largest page it returns whatever
+/// the limit. `total_count` and `link` set whether it sends `X-Total-Count` and a `rel="next"` `Link`.
+/// `prefix` is the path before each collection name (`/ims/oneroster/v1p1/` by default). Each entry of
+/// `faults` applies to the `request`-th GET of one collection. Fault kinds:
 /// `status` (reply `status`), `retry_after` (429 with `Retry-After: 1`), `hang` (no answer for 30 seconds),
 /// `truncate` (JSON cut in half), `no_key` (`{}`), and `expire_token` (the token on that request stops working).
 /// Each request is logged as `METHOD PATH AUTHORIZATION` lines. The server exits on its own after 120 seconds.

@@ -172,7 +172,7 @@ function Session:get(url)
         .. "check that the client may read this resource", 0)
 end
 
--- Resources whose key holds a school year, so that the school_year setting filters them.
+-- Resources whose key contains a school year, so that the school_year setting filters them.
 local year_filtered = {
     sessions = true,
     courseOfferings = true,
@@ -205,13 +205,14 @@ local function read_resource(session, resource, visit, optional)
         if list == nil then
             error("edfi: the response from " .. url .. " is not valid JSON: " .. err, 0)
         end
-        -- rollbook.json decodes [] and {} alike, so the body's first character tells an array from an object.
+        -- rollbook.json decodes [] and {} alike, so the body's first character distinguishes an array from an object.
         if type(list) ~= "table" or not response.body:match("^%s*%[") then
             error("edfi: the response from " .. url .. " is not a JSON array of " .. resource, 0)
         end
         for _, record in ipairs(list) do
             if type(record) ~= "table" then
-                error("edfi: the response from " .. url .. " has a " .. resource .. " entry that is not a JSON object", 0)
+                error("edfi: the response from " .. url .. " has a " .. resource
+                    .. " entry that is not a JSON object", 0)
             end
             visit(record)
         end
@@ -266,10 +267,10 @@ function Mapper:map(field, descriptor, resource, id)
     if type(descriptor) ~= "string" or descriptor == "" then
         return nil
     end
-    local tableinfo = descriptor_tables[field]
+    local descriptor_table = descriptor_tables[field]
     local full = descriptor
     if not descriptor:find("#", 1, true) then
-        full = edfi_namespace .. tableinfo.type .. "#" .. descriptor
+        full = edfi_namespace .. descriptor_table.type .. "#" .. descriptor
         self.ctx.report {
             severity = "warning",
             rule = "edfi-descriptor-namespace",
@@ -278,7 +279,7 @@ function Mapper:map(field, descriptor, resource, id)
             value = descriptor,
             sourcedId = id,
             message = string.format("%s '%s' of record '%s' has no namespace; read as '%s'",
-                tableinfo.type, descriptor, id, full),
+                descriptor_table.type, descriptor, id, full),
         }
     end
     local namespace, code = full:match("^(.*)#([^#]*)$")
@@ -286,13 +287,13 @@ function Mapper:map(field, descriptor, resource, id)
     if district then
         -- A mapping to an ed-fi.org descriptor goes through the built-in table; any other target is
         -- taken as the OneRoster value itself.
-        if district.namespace ~= edfi_namespace .. tableinfo.type then
+        if district.namespace ~= edfi_namespace .. descriptor_table.type then
             return district.value
         end
         namespace, code = district.namespace, district.value
     end
-    if namespace == edfi_namespace .. tableinfo.type then
-        local mapped = tableinfo.values[code]
+    if namespace == edfi_namespace .. descriptor_table.type then
+        local mapped = descriptor_table.values[code]
         if mapped then
             return mapped
         end
@@ -416,7 +417,6 @@ local function read_courses(ctx, session, roster)
             title = text(record.localCourseTitle) or text(record.localCourseCode),
             courseCode = text(record.localCourseCode),
             orgSourcedId = school,
-            schoolYearSourcedId = nil,
         })
     end)
     read_resource(session, "sections", function(record)
@@ -572,6 +572,9 @@ local function read_enrollments(ctx, session, roster, mapper)
     end)
 end
 
+-- NOTE: every staff member becomes a teacher, and their schools come only from their sections,
+-- because staff assignments are not read. In 1.1 a staff member without sections is rejected for
+-- lacking orgSourcedIds.
 local function read_staffs(ctx, session, roster)
     read_resource(session, "staffs", function(record)
         local unique_id = text(record.staffUniqueId)
