@@ -2,11 +2,13 @@ import Foundation
 
 /// A OneRoster REST provider on 127.0.0.1, run as a Python `http.server` subprocess for connector tests.
 ///
-/// The scenario file is JSON: `client_id` and `client_secret` that `POST /token` accepts over HTTP Basic;
-/// `data_dir`, a folder of `<entity>.json` collections, or `collections` inline; `cap`, the largest page it
-/// returns whatever the limit; `total_count` and `link`, whether it sends `X-Total-Count` and a `rel="next"`
-/// `Link`; `prefix`, the path before each collection name (`/ims/oneroster/v1p1/` by default); and
-/// `faults`, each applied to the `request`-th GET of one collection. Fault kinds:
+/// The scenario file is JSON. `client_id` and `client_secret` are the credentials that `POST /token` accepts,
+/// over HTTP Basic or in the form body as Ed-Fi clients send them. `data_dir` is a folder of `<entity>.json`
+/// collections, and `collections` inline adds to or replaces them. `bare` makes pages bare JSON arrays, as
+/// Ed-Fi sends them, rather than `{"<entity>": [...]}` objects. `cap` is the largest page it returns whatever
+/// the limit. `total_count` and `link` set whether it sends `X-Total-Count` and a `rel="next"` `Link`.
+/// `prefix` is the path before each collection name (`/ims/oneroster/v1p1/` by default). Each entry of
+/// `faults` applies to the `request`-th GET of one collection. Fault kinds:
 /// `status` (reply `status`), `retry_after` (429 with `Retry-After: 1`), `hang` (no answer for 30 seconds),
 /// `truncate` (JSON cut in half), `no_key` (`{}`), and `expire_token` (the token on that request stops working).
 /// Each request is logged as `METHOD PATH AUTHORIZATION` lines. The server exits on its own after 120 seconds.
@@ -25,7 +27,8 @@ final class OneRosterAPIServer {
             for name in os.listdir(data_dir):
                 if name.endswith(".json"):
                     entity = name[:-5]
-                    collections[entity] = json.load(open(os.path.join(data_dir, name)))[entity]
+                    data = json.load(open(os.path.join(data_dir, name)))
+                    collections[entity] = data if isinstance(data, list) else data[entity]
         expected = "Basic " + base64.b64encode(
             (scenario["client_id"] + ":" + scenario["client_secret"]).encode()).decode()
         lock = threading.Lock()
@@ -50,9 +53,12 @@ final class OneRosterAPIServer {
                 self.record()
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode()
-                if self.path != "/token" or self.headers.get("Authorization") != expected:
+                form = urllib.parse.parse_qs(body)
+                in_form = form.get("client_id") == [scenario["client_id"]] and \\
+                    form.get("client_secret") == [scenario["client_secret"]]
+                if self.path != "/token" or (self.headers.get("Authorization") != expected and not in_form):
                     return self.reply(401, {"error": "invalid_client"})
-                if urllib.parse.parse_qs(body).get("grant_type") != ["client_credentials"]:
+                if form.get("grant_type") != ["client_credentials"]:
                     return self.reply(400, {"error": "unsupported_grant_type"})
                 with lock:
                     token = "token-%d" % (len(state["tokens"]) + 1)
@@ -101,7 +107,7 @@ final class OneRosterAPIServer {
                 if scenario.get("link") and offset + len(page) < len(records):
                     target = "%s%s?limit=%d&offset=%d" % (prefix, entity, limit, offset + len(page))
                     headers.append(("Link", '<%s>; rel="next"' % target))
-                data = json.dumps({entity: page}).encode()
+                data = json.dumps(page if scenario.get("bare") else {entity: page}).encode()
                 if kind == "truncate":
                     data = data[:len(data) // 2]
                 self.send(200, data, headers)
@@ -155,18 +161,18 @@ final class OneRosterAPIServer {
     }
 }
 
-/// Writes a config.lua for district `d1` read with the oneroster_api connector from `server`.
+/// Writes a config.lua for district `d1` read from `server` with `connector` (oneroster_api by default).
 @discardableResult
 func writeOneRosterAPIConfig(
     _ directory: TemporaryDirectory, server: OneRosterAPIServer, clientSecret: String = "s3cret",
-    root: String = "/ims/oneroster/v1p1", settings: String = ""
+    root: String = "/ims/oneroster/v1p1", settings: String = "", connector: String = "oneroster_api"
 ) throws -> String {
     let connectors = (Paths.root as NSString).appendingPathComponent("connectors")
     let text = """
         store = "\(directory.file("rollbook.sqlite"))"
         connectors_dir = "\(connectors)"
         districts = {
-          { id = "d1", connector = "oneroster_api", settings = {
+          { id = "d1", connector = "\(connector)", settings = {
               base_url = "\(server.base)\(root)",
               token_url = "\(server.base)/token",
               client_id = "rollbook-test",
