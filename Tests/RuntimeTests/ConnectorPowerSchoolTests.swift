@@ -34,7 +34,7 @@ private func snapshotHashes(_ directory: TemporaryDirectory) throws -> [String] 
     return rows
 }
 
-/// The fixture district served PowerSchool-style, with `/count` answered unless `count` is false.
+/// The fixture district served PowerSchool-style, with `/count` served unless `count` is false.
 private func districtScenario(faults: [[String: Any]] = [], count: Bool = true, cap: Int? = nil) -> [String: Any] {
     var scenario: [String: Any] = [
         "client_id": "rollbook-test", "client_secret": "s3cret", "data_dir": fixture, "paging": "page",
@@ -87,7 +87,7 @@ private func requests(_ server: OneRosterAPIServer, _ path: String) -> [String] 
     }
 }
 
-/// The error message of a failed run.
+/// Returns the error message of a failed run.
 private func runError(_ output: ProcessOutput) -> String {
     (output.firstRun?["error"] as? String) ?? output.stderr
 }
@@ -286,6 +286,27 @@ private func runError(_ output: ProcessOutput) -> String {
         #expect(error.contains("returned HTTP 401; check client_id and client_secret"), "\(error)")
         #expect(!error.contains("wrong"), "the secret must not appear in the message")
         #expect(server.requests.allSatisfy { !$0.hasPrefix("GET ") })
+    }
+
+    @Test func unknownGradeIsReported() throws {
+        // A copy of the fixture where student 1003 has grade_level 99, which has no CEDS code.
+        let directory = try TemporaryDirectory()
+        let data = directory.file("data")
+        try FileManager.default.copyItem(atPath: fixture, toPath: data)
+        let students = (data as NSString).appendingPathComponent("ws.v1.school.110.student.json")
+        let original = try String(contentsOfFile: students, encoding: .utf8)
+        let changed = original.replacingOccurrences(of: "\"grade_level\": 12", with: "\"grade_level\": 99")
+        #expect(changed != original)
+        try changed.write(toFile: students, atomically: true, encoding: .utf8)
+
+        var scenario = districtScenario()
+        scenario["data_dir"] = data
+        let (output, _) = try syncPowerSchool(directory, scenario: scenario)
+        let findings = output.diagnostics.filter { $0["field"] as? String == "grades" }
+        #expect(findings.count == 1, "\(output.diagnostics)")
+        #expect(findings.first?["value"] as? String == "99")
+        #expect(findings.first?["file"] as? String == "emit:users")
+        #expect(try stored(directory, "users", "student-1001", "grades") == "09")
     }
 
     @Test func badSettingsAreRejected() throws {

@@ -3,7 +3,7 @@
 -- The district and its schools become orgs, each school's terms academicSessions, its courses courses,
 -- its sections classes, and its students and staff users. Section enrollments and each section's lead
 -- teacher become enrollments. Collections are read with `page` (from 1) and `pagesize`, and the matching
--- `/count` resource, where the server answers it, tells how many records to expect.
+-- `/count` resource, when the server returns it, gives the number of records to expect.
 --
 -- sourcedIds are built from PowerSchool ids with a kind prefix (`school-110`, `student-1001`). Term ids
 -- repeat from school to school in PowerSchool, so a term's sourcedId also names its school
@@ -63,7 +63,7 @@ local function text(value)
     return nil
 end
 
--- Returns a JSON value as a list. PowerSchool's JSON sends a list of one as the bare object.
+-- Returns a JSON value as a list, because PowerSchool's XML-derived JSON may send a list of one as the bare object.
 local function as_list(value)
     if type(value) ~= "table" then
         return {}
@@ -186,7 +186,7 @@ function Session:get_document(url)
     return document
 end
 
--- Returns the record count from `path/count`, or nil when the server does not answer it.
+-- Returns the record count from `path/count`, or nil when the server does not return one.
 -- A kind of resource whose count failed once (such as `section_enrollment`) is not asked again.
 function Session:count(path, kind)
     if self.counts_unavailable[kind] then
@@ -323,12 +323,12 @@ end
 -- Reads the school's terms, emits those of the chosen school year, and returns a table from the
 -- PowerSchool term id to the term's sourcedId.
 local function emit_terms(ctx, session, school_id)
-    local wanted_year = ctx.settings.school_year
+    local selected_year = ctx.settings.school_year
     local terms = {}
     local years = {}
     session:read_collection("/ws/v1/school/" .. school_id .. "/term", "terms", "term", "term", function(term)
         local year = school_year_of(term)
-        if wanted_year == nil or year == wanted_year then
+        if selected_year == nil or year == selected_year then
             terms[#terms + 1] = term
             if math.tointeger(tonumber(term.portion)) == 1 and year then
                 years[year] = "term-" .. school_id .. "-" .. text(term.id)
@@ -406,8 +406,9 @@ local function emit_sections(ctx, session, school_id, school_sourced_id, term_id
                 periods = text(section.expression),
             })
             local teacher = text(section.staff_id)
-            -- NOTE: staff_id is matched against the `id` of /staff records; a server where these differ
-            -- (teacher id against users dcid) ends in reference findings for the teacher enrollments.
+            -- NOTE: staff_id is matched against the `id` of /staff records, and a section enrollment's
+            -- student_id against the `id` of /student records. No live server was checked, so a server
+            -- whose ids differ (a teacher id against a users dcid) would produce reference findings.
             if class_id and teacher and teacher ~= "0" then
                 ctx.emit("enrollments", {
                     sourcedId = class_id .. "-teacher-" .. teacher,
@@ -436,7 +437,7 @@ local function emit_students(ctx, session, school_id, school_sourced_id, seen)
         if id then
             seen[id] = true
         end
-        local given, middle, family = name_parts(student)
+        local given_name, middle_name, family_name = name_parts(student)
         local enrollment = type(student.school_enrollment) == "table" and student.school_enrollment or {}
         local status = math.tointeger(tonumber(enrollment.enroll_status))
         ctx.emit("users", {
@@ -446,9 +447,9 @@ local function emit_students(ctx, session, school_id, school_sourced_id, seen)
             role = "student",
             username = text(student.student_username) or "",
             identifier = text(student.local_id),
-            givenName = given,
-            middleName = middle,
-            familyName = family,
+            givenName = given_name,
+            middleName = middle_name,
+            familyName = family_name,
             grades = ceds_grade(enrollment.grade_level),
         })
     end)
@@ -473,7 +474,7 @@ local function emit_staff(ctx, staff, order)
     for _, id in ipairs(order) do
         local entry = staff[id]
         local member = entry.record
-        local given, middle, family = name_parts(member)
+        local given_name, middle_name, family_name = name_parts(member)
         local emails = type(member.emails) == "table" and member.emails or {}
         ctx.emit("users", {
             sourcedId = id ~= "" and ("staff-" .. id) or nil,
@@ -482,9 +483,9 @@ local function emit_staff(ctx, staff, order)
             role = "teacher",
             username = text(member.teacher_username) or text(member.admin_username) or "",
             identifier = text(member.local_id),
-            givenName = given,
-            middleName = middle,
-            familyName = family,
+            givenName = given_name,
+            middleName = middle_name,
+            familyName = family_name,
             email = text(emails.work_email),
         })
     end
