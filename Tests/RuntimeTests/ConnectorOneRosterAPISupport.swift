@@ -12,6 +12,14 @@ import Foundation
 /// `status` (reply `status`), `retry_after` (429 with `Retry-After: 1`), `hang` (no answer for 30 seconds),
 /// `truncate` (JSON cut in half), `no_key` (`{}`), and `expire_token` (the token on that request stops working).
 /// Each request is logged as `METHOD PATH AUTHORIZATION` lines. The server exits on its own after 120 seconds.
+///
+/// With `"paging": "page"` it serves PowerSchool-style resources instead: `data_dir` holds one response
+/// document per path, the file name being the path with dots for slashes (`ws.v1.district.school.json` is
+/// `/ws/v1/district/school`), and faults name that path in `entity`. A document of the form
+/// `{"outer": {"inner": [...]}}` is paged with `page` (from 1) and `pagesize`, and `PATH/count` returns
+/// `{"resource": {"count": N}}` unless `count` is false. `token_path` moves `POST /token`.
+/// NOTE: a page of one record is sent as a bare object and an empty page without the inner key, which is how
+/// this server models PowerSchool's XML-derived JSON; no live PowerSchool server was checked.
 final class OneRosterAPIServer {
     private let process = Process()
     let port: Int
@@ -23,7 +31,13 @@ final class OneRosterAPIServer {
         log_path = sys.argv[2]
         collections = dict(scenario.get("collections") or {})
         data_dir = scenario.get("data_dir")
-        if data_dir:
+        paging = scenario.get("paging", "offset")
+        documents = {}
+        if data_dir and paging == "page":
+            for name in os.listdir(data_dir):
+                if name.endswith(".json"):
+                    documents["/" + name[:-5].replace(".", "/")] = json.load(open(os.path.join(data_dir, name)))
+        elif data_dir:
             for name in os.listdir(data_dir):
                 if name.endswith(".json"):
                     entity = name[:-5]
@@ -34,6 +48,19 @@ final class OneRosterAPIServer {
         lock = threading.Lock()
         state = {"tokens": [], "revoked": set(), "counts": {}}
         prefix = scenario.get("prefix", "/ims/oneroster/v1p1/")
+        token_path = scenario.get("token_path", "/token")
+        def paged_list(document):
+            if len(document) != 1: return None
+            outer, body = next(iter(document.items()))
+            if not isinstance(body, dict): return None
+            inner = next((key for key, value in body.items() if isinstance(value, list)), None)
+            return (outer, body, inner) if inner else None
+        def resource_key(path):
+            if path in documents: return path
+            if path.endswith("/count") and scenario.get("count", True):
+                base = path[:-len("/count")]
+                if base in documents and paged_list(documents[base]): return path
+            return None
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             def log_message(self, *args): pass
@@ -56,7 +83,7 @@ final class OneRosterAPIServer {
                 form = urllib.parse.parse_qs(body)
                 in_form = form.get("client_id") == [scenario["client_id"]] and \\
                     form.get("client_secret") == [scenario["client_secret"]]
-                if self.path != "/token" or (self.headers.get("Authorization") != expected and not in_form):
+                if self.path != token_path or (self.headers.get("Authorization") != expected and not in_form):
                     return self.reply(401, {"error": "invalid_client"})
                 if form.get("grant_type") != ["client_credentials"]:
                     return self.reply(400, {"error": "unsupported_grant_type"})
@@ -67,8 +94,12 @@ final class OneRosterAPIServer {
             def do_GET(self):
                 self.record()
                 url = urllib.parse.urlsplit(self.path)
-                entity = url.path[len(prefix):] if url.path.startswith(prefix) else None
-                if entity not in collections:
+                if paging == "page":
+                    entity = resource_key(url.path)
+                else:
+                    entity = url.path[len(prefix):] if url.path.startswith(prefix) else None
+                    entity = entity if entity in collections else None
+                if entity is None:
                     return self.reply(404, {"error": "not found"})
                 token = (self.headers.get("Authorization") or "")[len("Bearer "):]
                 with lock:
@@ -91,6 +122,8 @@ final class OneRosterAPIServer {
                 if kind == "no_key":
                     return self.reply(200, {})
                 query = urllib.parse.parse_qs(url.query)
+                if paging == "page":
+                    return self.send_resource(entity, query, kind)
                 try:
                     limit = int(query.get("limit", ["100"])[0])
                     offset = int(query.get("offset", ["0"])[0])
@@ -111,6 +144,33 @@ final class OneRosterAPIServer {
                 if kind == "truncate":
                     data = data[:len(data) // 2]
                 self.send(200, data, headers)
+            def send_resource(self, path, query, kind):
+                if path not in documents:
+                    outer, body, inner = paged_list(documents[path[:-len("/count")]])
+                    return self.reply(200, {"resource": {"count": len(body[inner])}})
+                document = documents[path]
+                shape = paged_list(document)
+                if shape:
+                    try:
+                        page = int(query.get("page", ["1"])[0])
+                        size = int(query.get("pagesize", ["100"])[0])
+                    except ValueError:
+                        return self.reply(400, {"error": "page and pagesize must be integers"})
+                    if page < 1 or size < 1:
+                        return self.reply(400, {"error": "page and pagesize must be at least 1"})
+                    outer, body, inner = shape
+                    size = min(size, scenario.get("cap") or size)
+                    records = body[inner][(page - 1) * size:page * size]
+                    body = {key: value for key, value in body.items() if key != inner}
+                    if len(records) == 1:
+                        body[inner] = records[0]
+                    elif records:
+                        body[inner] = records
+                    document = {outer: body}
+                data = json.dumps(document).encode()
+                if kind == "truncate":
+                    data = data[:len(data) // 2]
+                self.send(200, data)
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         print(server.server_address[1], flush=True)
