@@ -27,7 +27,7 @@ let package = Package(
             // The checker's tables are used from one thread; run-time exclusivity checks cost more than the
             // lookups they guard on the per-record path.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
-        .target(name: "Scripting", dependencies: ["CLua", "HTTP", "OneRoster", "Archive"]),
+        .target(name: "Scripting", dependencies: ["CLua", "HTTP", "OneRoster", "Archive", "COpenSSL"]),
         .target(name: "Store", dependencies: ["CSQLite", "OneRoster"]),
         .target(name: "HTTP", dependencies: ["CMicroHTTPD", "CCurl"]),
         .target(name: "Export", dependencies: ["OneRoster", "Archive", "Store", "HTTP", "CCurl", "CZip", "CSSH"]),
