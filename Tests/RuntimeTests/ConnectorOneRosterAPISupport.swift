@@ -11,6 +11,9 @@ import Foundation
 /// `faults` applies to the `request`-th GET of one collection. Fault kinds:
 /// `status` (reply `status`), `retry_after` (429 with `Retry-After: 1`), `hang` (no answer for 30 seconds),
 /// `truncate` (JSON cut in half), `no_key` (`{}`), and `expire_token` (the token on that request stops working).
+/// With `"oauth1": true` every GET must carry an OAuth 1.0a HMAC-SHA256 signature made with `client_id` as the
+/// consumer key and `client_secret` as the consumer secret, checked by oauthlib, with a timestamp within 300
+/// seconds and a nonce not seen before; any other GET gets a 401.
 /// Each request is logged as `METHOD PATH AUTHORIZATION` lines. The server exits on its own after 120 seconds.
 ///
 /// With `"paging": "page"` it serves PowerSchool-style resources instead: `data_dir` holds one response
@@ -27,6 +30,8 @@ final class OneRosterAPIServer {
 
     private static let script = """
         import base64, http.server, json, os, sys, threading, time, urllib.parse
+        from oauthlib.common import Request
+        from oauthlib.oauth1.rfc5849 import signature as oauth_signature
         scenario = json.load(open(sys.argv[1]))
         log_path = sys.argv[2]
         collections = dict(scenario.get("collections") or {})
@@ -46,7 +51,7 @@ final class OneRosterAPIServer {
         expected = "Basic " + base64.b64encode(
             (scenario["client_id"] + ":" + scenario["client_secret"]).encode()).decode()
         lock = threading.Lock()
-        state = {"tokens": [], "revoked": set(), "counts": {}}
+        state = {"tokens": [], "revoked": set(), "counts": {}, "nonces": set()}
         prefix = scenario.get("prefix", "/ims/oneroster/v1p1/")
         token_path = scenario.get("token_path", "/token")
         def paged_list(document):
@@ -76,6 +81,31 @@ final class OneRosterAPIServer {
             def record(self):
                 with lock, open(log_path, "a") as log:
                     log.write("%s %s %s\\n" % (self.command, self.path, self.headers.get("Authorization", "-")))
+            def oauth1_error(self):
+                header = self.headers.get("Authorization") or ""
+                if not header.startswith("OAuth "):
+                    return "missing OAuth Authorization header"
+                query = urllib.parse.urlsplit(self.path).query
+                params = oauth_signature.collect_parameters(
+                    uri_query=query, headers={"Authorization": header}, exclude_oauth_signature=False)
+                values = dict(params)
+                if values.get("oauth_consumer_key") != scenario["client_id"]:
+                    return "unknown consumer key"
+                if values.get("oauth_signature_method") != "HMAC-SHA256":
+                    return "signature method is not HMAC-SHA256"
+                if abs(time.time() - int(values.get("oauth_timestamp") or 0)) > 300:
+                    return "stale timestamp"
+                request = Request("http://127.0.0.1:%d%s" % (self.server.server_address[1], self.path), "GET")
+                request.signature = values.get("oauth_signature")
+                request.params = [(name, value) for name, value in params if name != "oauth_signature"]
+                if not oauth_signature.verify_hmac_sha256(request, scenario["client_secret"]):
+                    return "invalid signature"
+                with lock:
+                    nonce = values.get("oauth_nonce") or ""
+                    if not nonce or nonce in state["nonces"]:
+                        return "missing or replayed nonce"
+                    state["nonces"].add(nonce)
+                return None
             def do_POST(self):
                 self.record()
                 length = int(self.headers.get("Content-Length") or 0)
@@ -110,7 +140,11 @@ final class OneRosterAPIServer {
                     if fault and fault["kind"] == "expire_token":
                         state["revoked"].add(token)
                     valid = token in state["tokens"] and token not in state["revoked"]
-                if not valid:
+                if scenario.get("oauth1"):
+                    problem = self.oauth1_error()
+                    if problem:
+                        return self.reply(401, {"error": "invalid_signature", "error_description": problem})
+                elif not valid:
                     return self.reply(401, {"error": "invalid_token"})
                 kind = fault["kind"] if fault else None
                 if kind == "status":

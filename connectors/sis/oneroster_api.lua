@@ -1,4 +1,5 @@
--- Reads a OneRoster 1.1 or 1.2 REST provider with OAuth 2.0 client credentials.
+-- Reads a OneRoster 1.1 or 1.2 REST provider with OAuth 2.0 client credentials, or with
+-- two-legged OAuth 1.0a requests signed with HMAC-SHA256 (RFC 5849).
 --
 -- Every collection is read page by page with limit and offset. A rel="next" Link header
 -- is followed when the provider sends one, and paging stops once X-Total-Count records
@@ -24,36 +25,32 @@ local max_pages = 1000000
 -- REST fields that the CSV binding derives from other records, so they are not stored.
 local derived_fields = { children = true, href = true }
 
--- Encodes bytes as base64 (RFC 4648, with padding), for the HTTP Basic header.
-local base64_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-local function base64(text)
-    local parts = {}
-    for i = 1, #text, 3 do
-        local a, b, c = text:byte(i, i + 2)
-        local group = (a << 16) | ((b or 0) << 8) | (c or 0)
-        local chars = {}
-        for k = 1, 4 do
-            local index = (group >> (6 * (4 - k))) & 63
-            chars[k] = base64_alphabet:sub(index + 1, index + 1)
-        end
-        if not b then
-            chars[3] = "="
-        end
-        if not c then
-            chars[4] = "="
-        end
-        parts[#parts + 1] = table.concat(chars)
-    end
-    return table.concat(parts)
-end
-
 -- Percent-encodes a form value (application/x-www-form-urlencoded), as RFC 6749 section 2.3.1
 -- requires for the client id and secret before they go into the Basic header.
+-- RFC 5849 section 3.6 uses the same encoding: every byte except ALPHA, DIGIT, '-', '.', '_' and '~'.
 local function form_encode(text)
     return (text:gsub("[^%w%-%._~]", function(char)
         return string.format("%%%02X", char:byte())
     end))
+end
+
+-- Decodes a query component as application/x-www-form-urlencoded, as RFC 5849 section 3.4.1.3.1 requires.
+local function form_decode(text)
+    text = text:gsub("%+", " ")
+    return (text:gsub("%%(%x%x)", function(hex)
+        return string.char(tonumber(hex, 16))
+    end))
+end
+
+-- Orders strings by their bytes, because Lua's `<` on strings calls strcoll, which follows the locale.
+local function bytes_less(left, right)
+    for index = 1, math.min(#left, #right) do
+        local a, b = left:byte(index), right:byte(index)
+        if a ~= b then
+            return a < b
+        end
+    end
+    return #left < #right
 end
 
 local function settings_error(message)
@@ -65,7 +62,13 @@ local function checked_entities(settings)
     if not settings.base_url:match("^https?://") then
         settings_error("base_url '" .. settings.base_url .. "' must start with http:// or https://")
     end
-    if not settings.token_url:match("^https?://") then
+    if settings.auth ~= "oauth2" and settings.auth ~= "oauth1" then
+        settings_error("auth '" .. tostring(settings.auth) .. "' is not supported; expected oauth2 or oauth1")
+    end
+    if settings.auth == "oauth2" and settings.token_url == nil then
+        settings_error("token_url is missing; it is required when auth is 'oauth2'")
+    end
+    if settings.token_url and not settings.token_url:match("^https?://") then
         settings_error("token_url '" .. settings.token_url .. "' must start with http:// or https://")
     end
     if settings.version ~= "1.1" and settings.version ~= "1.2" then
@@ -87,7 +90,7 @@ local function checked_entities(settings)
     return entities
 end
 
--- A connection to the provider: the settings and the current access token.
+-- A connection to the provider: the settings, the client secret and, with OAuth 2.0, the current access token.
 local Session = {}
 Session.__index = Session
 
@@ -98,9 +101,96 @@ local function new_session(settings)
     end
     return setmetatable({
         settings = settings,
-        credentials = base64(form_encode(settings.client_id) .. ":" .. form_encode(secret)),
+        secret = secret,
+        credentials = rollbook.base64.encode(form_encode(settings.client_id) .. ":" .. form_encode(secret)),
         token = nil,
     }, Session)
+end
+
+-- Splits an absolute URL into the base string URI of RFC 5849 section 3.4.1.2 (lower-case scheme and
+-- host, no default port, no query or fragment) and its raw query.
+local function split_signed_url(url)
+    local scheme, authority, rest = url:match("^(%a[%w+.-]*)://([^/?#]*)(.*)$")
+    if not scheme then
+        error("oneroster_api: cannot sign '" .. url .. "'; expected an absolute http or https URL", 0)
+    end
+    scheme = scheme:lower()
+    rest = rest:gsub("#.*$", "")
+    local path, query = rest:match("^([^?]*)%??(.*)$")
+    local host, port = authority:match("^(.-):(%d+)$")
+    host = (host or authority):lower()
+    if port == (scheme == "https" and "443" or "80") then
+        port = nil
+    end
+    local base_uri = scheme .. "://" .. host .. (port and (":" .. port) or "") .. (path == "" and "/" or path)
+    return base_uri, query
+end
+
+-- Builds the Authorization header of a two-legged OAuth 1.0a request signed with HMAC-SHA256: the
+-- consumer key and secret are client_id and client_secret, and there is no token.
+function Session:oauth1_header(method, url)
+    local base_uri, query = split_signed_url(url)
+    local protocol = {
+        oauth_consumer_key = self.settings.client_id,
+        oauth_nonce = rollbook.crypto.random_hex(32),
+        oauth_signature_method = "HMAC-SHA256",
+        oauth_timestamp = string.format("%d", rollbook.time.unix()),
+        oauth_version = "1.0",
+    }
+
+    -- RFC 5849 section 3.4.1.3: the query and protocol parameters, each name and value encoded, sorted
+    -- by name and then value, and joined as name=value pairs with '&'.
+    local parameters = {}
+    for item in query:gmatch("[^&]+") do
+        local name, value = item:match("^([^=]*)=?(.*)$")
+        parameters[#parameters + 1] = { form_encode(form_decode(name)), form_encode(form_decode(value)) }
+    end
+    for name, value in pairs(protocol) do
+        parameters[#parameters + 1] = { name, form_encode(value) }
+    end
+    table.sort(parameters, function(left, right)
+        if left[1] ~= right[1] then
+            return bytes_less(left[1], right[1])
+        end
+        return bytes_less(left[2], right[2])
+    end)
+    local normalized = {}
+    for index, parameter in ipairs(parameters) do
+        normalized[index] = parameter[1] .. "=" .. parameter[2]
+    end
+    local base_string = method:upper() .. "&" .. form_encode(base_uri) .. "&"
+        .. form_encode(table.concat(normalized, "&"))
+
+    local key = form_encode(self.secret) .. "&"
+    protocol.oauth_signature = rollbook.base64.encode(rollbook.crypto.hmac_sha256(key, base_string))
+    local fields = {}
+    for _, name in ipairs({ "oauth_consumer_key", "oauth_nonce", "oauth_signature_method", "oauth_timestamp",
+        "oauth_version", "oauth_signature" }) do
+        fields[#fields + 1] = name .. '="' .. form_encode(protocol[name]) .. '"'
+    end
+    return "OAuth " .. table.concat(fields, ", ")
+end
+
+-- Sends one GET signed with OAuth 1.0a. A 401 is final, because a new signature with the same secret
+-- would be rejected again.
+-- NOTE: the HTTP layer repeats a request after 429 or 5xx with the same header, and so with the same
+-- nonce. A provider that records the nonce before it fails may reject that repeat as a replay.
+function Session:get_signed(url)
+    local response, err = http.request {
+        url = url,
+        headers = { ["Authorization"] = self:oauth1_header("GET", url), ["Accept"] = "application/json" },
+        timeout = self.settings.timeout,
+        retries = self.settings.retries,
+    }
+    if not response then
+        error("oneroster_api: reading " .. url .. " failed: " .. err, 0)
+    end
+    if response.status == 401 then
+        error(string.format("oneroster_api: %s rejected the OAuth 1.0a signature with HTTP 401: %s; check "
+            .. "client_id (the consumer key), client_secret (the consumer secret) and this host's clock",
+            url, response.body:sub(1, 200)), 0)
+    end
+    return response
 end
 
 -- Requests a new access token with the client credentials grant.
@@ -136,6 +226,9 @@ end
 
 -- Sends a GET with the Bearer token. A 401 gets one new token and one repeat of the request.
 function Session:get(url)
+    if self.settings.auth == "oauth1" then
+        return self:get_signed(url)
+    end
     if not self.token then
         self:authenticate()
     end
@@ -276,8 +369,9 @@ local function read_collection(ctx, session, entity)
     local settings = ctx.settings
     local limit = settings.page_size
     local base = settings.base_url:gsub("/+$", "") .. "/" .. entity
+    local filter = settings.filter and ("&filter=" .. form_encode(settings.filter)) or ""
     local offset, largest, count = 0, 0, 0
-    local url = string.format("%s?limit=%d&offset=%d", base, limit, offset)
+    local url = string.format("%s?limit=%d&offset=%d%s", base, limit, offset, filter)
     local capped_noted = false
 
     for _ = 1, max_pages do
@@ -335,11 +429,11 @@ local function read_collection(ctx, session, entity)
             if offset >= total then
                 return count
             end
-            url = string.format("%s?limit=%d&offset=%d", base, limit, offset)
+            url = string.format("%s?limit=%d&offset=%d%s", base, limit, offset, filter)
         elseif received < limit and received < largest then
             return count
         else
-            url = string.format("%s?limit=%d&offset=%d", base, limit, offset)
+            url = string.format("%s?limit=%d&offset=%d%s", base, limit, offset, filter)
         end
     end
     error("oneroster_api: " .. entity .. " needed more than " .. max_pages .. " pages; raise page_size", 0)
@@ -348,7 +442,7 @@ end
 return {
     name = "oneroster_api",
     version = "1.0.0",
-    description = "OneRoster 1.1 or 1.2 REST provider, read with OAuth 2.0 client credentials",
+    description = "OneRoster 1.1 or 1.2 REST provider, read with OAuth 2.0 client credentials or OAuth 1.0a",
 
     settings = {
         base_url = {
@@ -357,9 +451,27 @@ return {
             description = "Root of the rostering endpoints, such as https://sis.example.org/ims/oneroster/v1p1",
         },
         version = { type = "string", default = "1.1", description = "OneRoster version of the JSON: 1.1 or 1.2" },
-        client_id = { type = "string", required = true, description = "OAuth 2.0 client id" },
-        client_secret = { type = "string", required = true, secret = true, description = "OAuth 2.0 client secret" },
-        token_url = { type = "string", required = true, description = "OAuth 2.0 token endpoint" },
+        auth = {
+            type = "string",
+            default = "oauth2",
+            description = "oauth2 (client credentials grant) or oauth1 (every GET signed with OAuth 1.0a HMAC-SHA256)",
+        },
+        client_id = {
+            type = "string",
+            required = true,
+            description = "OAuth 2.0 client id, or the OAuth 1.0a consumer key",
+        },
+        client_secret = {
+            type = "string",
+            required = true,
+            secret = true,
+            description = "OAuth 2.0 client secret, or the OAuth 1.0a consumer secret",
+        },
+        filter = {
+            type = "string",
+            description = "OneRoster filter sent with every request, such as dateLastModified>'2024-08-01'",
+        },
+        token_url = { type = "string", description = "OAuth 2.0 token endpoint; required with auth = oauth2" },
         page_size = { type = "integer", default = 100, description = "Page size: the limit of each request" },
         entities = {
             type = "table",
@@ -377,7 +489,9 @@ return {
     check = function(ctx)
         local entities = checked_entities(ctx.settings)
         local session = new_session(ctx.settings)
-        session:authenticate()
+        if ctx.settings.auth == "oauth2" then
+            session:authenticate()
+        end
         local url = ctx.settings.base_url:gsub("/+$", "") .. "/" .. entities[1] .. "?limit=1&offset=0"
         local response = session:get(url)
         if response.status ~= 200 then
