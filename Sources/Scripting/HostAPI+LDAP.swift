@@ -33,7 +33,8 @@ extension HostAPI {
                 let runtime = call.runtime
                 for reference in result.skippedReferences {
                     runtime.configuration.logger.log(
-                        level: .warn, message: "skipped an LDAP search reference because referrals are not followed",
+                        level: .warn,
+                        message: "skipped an LDAP search reference because referrals are not followed",
                         fields: ["script": runtime.currentScript, "base_dn": request.baseDN, "reference": reference])
                 }
                 let entries = result.entries.map { ldapEntryValue($0, requested: request.attributes) }
@@ -58,7 +59,8 @@ extension HostAPI {
         "url", "bind_dn", "bind_password", "base_dn", "filter", "attributes", "page_size", "start_tls", "ca_file",
     ]
 
-    /// The maximum page size a script may request. Active Directory caps pages at its MaxPageSize policy, 1,000 by default.
+    /// The maximum page size a script may request. Active Directory caps pages at its MaxPageSize policy,
+    /// 1,000 by default.
     static let maximumLDAPPageSize = 100_000
 
     /// Attributes whose values are binary in Active Directory and OpenLDAP, so they are always returned in
