@@ -27,15 +27,16 @@ let package = Package(
             // The checker's tables are used from one thread; run-time exclusivity checks cost more than the
             // lookups they guard on the per-record path.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
-        .target(name: "Scripting", dependencies: ["CLua", "HTTP", "OneRoster", "Archive", "COpenSSL"]),
+        .target(name: "LDAP", dependencies: ["CLDAP"]),
+        .target(name: "Scripting", dependencies: ["CLua", "HTTP", "OneRoster", "Archive", "LDAP", "COpenSSL"]),
         .target(name: "Store", dependencies: ["CSQLite", "OneRoster"]),
         .target(name: "HTTP", dependencies: ["CMicroHTTPD", "CCurl"]),
         .target(name: "Export", dependencies: ["OneRoster", "Archive", "Store", "HTTP", "CCurl", "CZip", "CSSH"]),
-        .target(name: "SSO", dependencies: ["HTTP", "Store", "COpenSSL", "CLDAP"]),
+        .target(name: "SSO", dependencies: ["HTTP", "Store", "COpenSSL", "LDAP"]),
         .target(
             name: "Runtime",
             dependencies: [
-                "OneRoster", "Archive", "Validation", "Scripting", "Store", "Export", "HTTP", "SSO", "COpenSSL",
+                "OneRoster", "Archive", "Validation", "Scripting", "Store", "Export", "HTTP", "SSO", "LDAP", "COpenSSL",
             ]
         ),
         .executableTarget(name: "rollbook", dependencies: ["Runtime"]),
@@ -43,7 +44,7 @@ let package = Package(
         .testTarget(name: "OneRosterTests", dependencies: ["OneRoster"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OneRoster"]),
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "OneRoster"]),
-        .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "OneRoster"]),
+        .testTarget(name: "ScriptingTests", dependencies: ["Scripting", "OneRoster", "LDAP", "TestFixtures"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "OneRoster"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(
@@ -53,7 +54,7 @@ let package = Package(
         .target(
             name: "TestFixtures", path: "Tests/Fixtures",
             exclude: ["upstream_op.py", "relying_party.py", "devtools_pipe.py"]),
-        .testTarget(name: "SSOTests", dependencies: ["SSO", "HTTP", "Store", "TestFixtures"]),
+        .testTarget(name: "SSOTests", dependencies: ["SSO", "LDAP", "HTTP", "Store", "TestFixtures"]),
         .testTarget(
             name: "RuntimeTests", dependencies: ["Runtime", "Store", "OneRoster", "Validation", "Archive", "TestFixtures"]),
 

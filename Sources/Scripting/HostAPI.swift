@@ -9,7 +9,7 @@ public enum HostAPI {
     static let functions: [HostFunction] =
         csvFunctions + csvHeaderFunctions + zipFunctions + onerosterFunctions + jsonFunctions + httpFunctions
         + logFunctions
-        + secretsFunctions
+        + secretsFunctions + ldapFunctions
         + timeFunctions + cryptoFunctions + contextFunctions + reportFunctions + hiddenFunctions
 
     private static let indexByName: [String: Int] = {

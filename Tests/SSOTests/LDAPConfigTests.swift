@@ -1,5 +1,6 @@
 import Testing
 
+@testable import LDAP
 @testable import SSO
 
 struct LDAPConfigTests {

@@ -2,6 +2,7 @@ import Foundation
 import TestFixtures
 import Testing
 
+@testable import LDAP
 @testable import SSO
 
 @Suite(.disabled(if: slapdMissing, "slapd or slapadd is not installed (Debian package slapd)"))

@@ -2,6 +2,7 @@ import Foundation
 import TestFixtures
 import Testing
 
+@testable import LDAP
 @testable import SSO
 
 /// The directory most LDAP tests sign in against, and helpers to start it and configure a client for it.

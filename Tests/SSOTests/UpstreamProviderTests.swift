@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import LDAP
 @testable import SSO
 
 private let directoryURL = "ldaps://dc1.maple-isd.example.org:636"

@@ -1,3 +1,5 @@
+import LDAP
+
 /// Reading id_token claims into an identity. The token's signature, audience and times must be checked first, by
 /// `IDTokenValidator`.
 extension UpstreamIdentity {

@@ -1,4 +1,5 @@
 import Foundation
+import LDAP
 
 /// Identities of people who signed in with an LDAP bind.
 extension UpstreamIdentity {

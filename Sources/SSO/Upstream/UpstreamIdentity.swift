@@ -1,3 +1,5 @@
+import LDAP
+
 /// The stable key of an upstream account that a stored link is found by.
 ///
 /// `namespace` is the issuer for OpenID Connect and ADFS, the tenant ID for Microsoft Entra ID and the directory

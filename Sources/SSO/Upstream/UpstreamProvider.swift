@@ -1,4 +1,5 @@
 import Foundation
+import LDAP
 
 /// One district's upstream identity provider: how its logins are checked and how they are linked to roster users.
 public struct UpstreamProvider: Sendable, Equatable {

@@ -2,6 +2,7 @@ import Dispatch
 import Export
 import Foundation
 import HTTP
+import LDAP
 import SSO
 import Store
 

@@ -1,4 +1,5 @@
 import HTTP
+import LDAP
 import SSO
 
 /// Sign-in with a username and password checked against the district's LDAP directory or Active Directory.

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import LDAP
 import SSO
 
 /// Sign-in at an upstream OpenID provider: the redirect there and the return from it.

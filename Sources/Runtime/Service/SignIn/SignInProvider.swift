@@ -1,3 +1,4 @@
+import LDAP
 import SSO
 
 /// A sign-in that sends the browser to the provider and gets it back with a code: OpenID Connect.
