@@ -21,8 +21,9 @@ struct ConnectorRunner {
 
         let output = workDirectory.appending(path: "run-\(name).json")
         let errors = workDirectory.appending(path: "run-\(name).err")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        // FileHandle(forWritingTo:) below reports a file that could not be made.
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         let outputHandle = try FileHandle(forWritingTo: output)
         let errorHandle = try FileHandle(forWritingTo: errors)
         defer {

@@ -27,18 +27,6 @@ private func edit(_ folder: String, _ name: String, replacing old: String, with 
     try text.replacingOccurrences(of: old, with: new).write(toFile: path, atomically: true, encoding: .utf8)
 }
 
-/// Returns every stored record of district d1 as entity/sourcedId/hash, for before and after comparisons.
-private func storedHashes(_ path: String) throws -> [String] {
-    let store = try SnapshotStore(path: path)
-    var rows: [String] = []
-    for entity in Entity.allCases {
-        try store.forEachHash(district: "d1", entity: entity) { id, hash in
-            rows.append("\(entity.rawValue)/\(id)/\(hash)")
-        }
-    }
-    return rows
-}
-
 struct ConnectorCleverTests {
     @Test func cleverFixtureSyncsEveryEntity() throws {
         let directory = try TemporaryDirectory()

@@ -19,35 +19,6 @@ private func sharedFolder(_ relative: String) -> String? {
     return nil
 }
 
-/// Returns one column of a stored record of district `d1`, read with the sqlite3 shell.
-private func stored(_ directory: TemporaryDirectory, _ table: String, _ id: String, _ column: String) throws
-    -> String
-{
-    try sqlite(
-        directory.file("rollbook.sqlite"),
-        "SELECT ifnull(\"\(column)\", '') FROM \"\(table)\" WHERE district = 'd1' AND sourcedId = '\(id)'")
-}
-
-/// Returns the sorted sourcedIds stored for a table.
-private func storedIds(_ directory: TemporaryDirectory, _ table: String) throws -> [String] {
-    let text = try sqlite(
-        directory.file("rollbook.sqlite"),
-        "SELECT sourcedId FROM \"\(table)\" WHERE district = 'd1' ORDER BY sourcedId")
-    return text.split(separator: "\n").map(String.init)
-}
-
-/// Returns every stored record of the district as entity/sourcedId/hash, for before and after comparisons.
-private func snapshotHashes(_ directory: TemporaryDirectory) throws -> [String] {
-    let store = try SnapshotStore(path: directory.file("rollbook.sqlite"))
-    var rows: [String] = []
-    for entity in Entity.allCases {
-        try store.forEachHash(district: "d1", entity: entity) { id, hash in
-            rows.append("\(entity.rawValue)/\(id)/\(hash)")
-        }
-    }
-    return rows
-}
-
 /// Builds an Ed-Fi provider scenario serving `dataDir` and `collections` as bare JSON arrays, with `faults` added.
 private func edfiScenario(
     dataDir: String? = fixture, collections: [String: Any] = [:], faults: [[String: Any]] = []

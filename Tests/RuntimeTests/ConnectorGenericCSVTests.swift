@@ -57,18 +57,6 @@ private func copyGenericFixture(into directory: TemporaryDirectory) throws -> St
     return copy
 }
 
-/// Returns every stored record of district d1 as entity/sourcedId/hash, for before and after comparisons.
-private func storedHashes(_ path: String) throws -> [String] {
-    let store = try SnapshotStore(path: path)
-    var rows: [String] = []
-    for entity in Entity.allCases {
-        try store.forEachHash(district: "d1", entity: entity) { id, hash in
-            rows.append("\(entity.rawValue)/\(id)/\(hash)")
-        }
-    }
-    return rows
-}
-
 /// A mapping mistake that `check` must catch, and a part of the message it must give.
 struct MappingMistake: CustomTestStringConvertible, Sendable {
     let name: String

@@ -21,15 +21,6 @@ private func syncSDS(_ directory: TemporaryDirectory, path: String, settings: St
     return try runRollbook(["sync", "--config", config, "--json"])
 }
 
-/// Returns one column of a stored record, read with the sqlite3 shell.
-private func stored(_ directory: TemporaryDirectory, _ table: String, _ id: String, _ column: String) throws
-    -> String
-{
-    try sqlite(
-        directory.file("rollbook.sqlite"),
-        "SELECT ifnull(\"\(column)\", '') FROM \"\(table)\" WHERE district = 'd1' AND sourcedId = '\(id)'")
-}
-
 /// Returns one metadata value of a stored record, read with the sqlite3 shell.
 private func storedMetadata(_ directory: TemporaryDirectory, _ table: String, _ id: String, _ key: String) throws
     -> String
@@ -38,26 +29,6 @@ private func storedMetadata(_ directory: TemporaryDirectory, _ table: String, _ 
         directory.file("rollbook.sqlite"),
         "SELECT ifnull(json_extract(ext, '$.\"metadata.\(key)\"'), '') FROM \"\(table)\" "
             + "WHERE district = 'd1' AND sourcedId = '\(id)'")
-}
-
-/// Returns the sorted sourcedIds stored for a table.
-private func storedIds(_ directory: TemporaryDirectory, _ table: String) throws -> [String] {
-    let text = try sqlite(
-        directory.file("rollbook.sqlite"),
-        "SELECT sourcedId FROM \"\(table)\" WHERE district = 'd1' ORDER BY sourcedId")
-    return text.split(separator: "\n").map(String.init)
-}
-
-/// Returns every stored record of the district as entity/sourcedId/hash, for before and after comparisons.
-private func snapshotHashes(_ directory: TemporaryDirectory) throws -> [String] {
-    let store = try SnapshotStore(path: directory.file("rollbook.sqlite"))
-    var rows: [String] = []
-    for entity in Entity.allCases {
-        try store.forEachHash(district: "d1", entity: entity) { id, hash in
-            rows.append("\(entity.rawValue)/\(id)/\(hash)")
-        }
-    }
-    return rows
 }
 
 /// Returns the run's finding of `rule` at `file:row`, if there is one.
