@@ -30,6 +30,8 @@ struct EmittedRecord {
 final class Intake: ConnectorSink {
     private(set) var files: [Entity: [FileJob]] = [:]
     private(set) var emitted: [Entity: [EmittedRecord]] = [:]
+    /// How the emitted records of each entity apply: `bulk` replaces the stored set, `delta` changes part of it.
+    private(set) var emittedModes: [Entity: FileMode] = [:]
     /// Names of emitted fields that are not OneRoster fields (nor `metadata`), kept as extension columns.
     private(set) var extensionFields: [Entity: Set<String>] = [:]
     let defaultVersion: OneRosterVersion
@@ -60,11 +62,9 @@ final class Intake: ConnectorSink {
             guard let name = entry.stringValue else { throw IntakeError("option 'entry' must be a string") }
             job.entry = name
         }
-        if let mode = options["mode"] {
-            guard let name = mode.stringValue, let value = FileMode(rawValue: name), value != .absent else {
-                throw IntakeError("option 'mode' is \(mode); expected \"bulk\" or \"delta\"")
-            }
-            job.mode = value
+        if let mode = options["mode"] { job.mode = try Intake.mode(mode) }
+        if let recordMode = emittedModes[entity], recordMode != job.mode {
+            throw Intake.mixedModes(entity, earlier: recordMode, now: job.mode)
         }
         if let version = options["version"] {
             guard let name = version.stringValue, let value = OneRosterVersion(manifestValue: name) else {
@@ -82,7 +82,18 @@ final class Intake: ConnectorSink {
     }
 
     func emit(kind: String, record: LuaValue) throws {
+        try emit(kind: kind, record: record, options: .map([:]))
+    }
+
+    func emit(kind: String, record: LuaValue, options: LuaValue) throws {
         let entity = try Intake.entity(for: kind)
+        let mode = try options["mode"].map(Intake.mode) ?? .bulk
+        if let earlier = emittedModes[entity] ?? files[entity]?.first(where: { $0.mode != mode })?.mode,
+            earlier != mode
+        {
+            throw Intake.mixedModes(entity, earlier: earlier, now: mode)
+        }
+        emittedModes[entity] = mode
         guard case .map(let fields) = record else {
             throw IntakeError("a record must be a table of fields, got a \(record.typeName)")
         }
@@ -116,6 +127,21 @@ final class Intake: ConnectorSink {
         extensions.sort { $0.name < $1.name }
         let row = (emitted[entity]?.count ?? 0) + 1
         emitted[entity, default: []].append(EmittedRecord(values: values, extensions: extensions, row: row))
+    }
+
+    /// Returns the mode an `options.mode` value names; only `"bulk"` and `"delta"` are valid.
+    static func mode(_ value: LuaValue) throws -> FileMode {
+        guard let name = value.stringValue, let mode = FileMode(rawValue: name), mode != .absent else {
+            throw IntakeError("option 'mode' is \(value); expected \"bulk\" or \"delta\"")
+        }
+        return mode
+    }
+
+    /// Returns the error for a run that hands over one entity in both modes, which cannot both apply.
+    static func mixedModes(_ entity: Entity, earlier: FileMode, now: FileMode) -> IntakeError {
+        IntakeError(
+            "'\(entity.rawValue)' is emitted in \(now.rawValue) mode after \(earlier.rawValue) records or files "
+                + "of the same kind; emit every '\(entity.rawValue)' record and file of a run in one mode")
     }
 
     /// Returns the entity a connector names; a singular or miscased name only gets the right name suggested.

@@ -74,8 +74,9 @@ final class RosterIngest {
             if readable.count != jobs.count { fingerprint?.abandon() }
             let bytes = readable.reduce(0) { $0 + ($1.size ?? 0) }
             checker.reserve(entity, records: bytes / RosterIngest.estimatedBytesPerRow)
-            // Records a connector emits one by one are a complete set of their entity.
-            let bulk = readable.contains { $0.job.mode == .bulk } || !records.isEmpty
+            // Records a connector emits one by one are a complete set of their entity unless emitted in delta mode.
+            let recordMode = intake.emittedModes[entity] ?? .bulk
+            let bulk = readable.contains { $0.job.mode == .bulk } || (!records.isEmpty && recordMode == .bulk)
             let unreadable = jobs.count != readable.count
             try destination.startEntity(entity, bulk: bulk && !unreadable)
             // A delta changes some records of the stored snapshot; references to the others must still resolve.
@@ -93,7 +94,7 @@ final class RosterIngest {
                 let parser = RecordParser(
                     entity: entity,
                     options: ParseOptions(
-                        version: intake.emittedVersion, mode: .bulk, gradeMap: gradeMap))
+                        version: intake.emittedVersion, mode: recordMode, gradeMap: gradeMap))
                 for record in records {
                     let blanked = record.values.map { value in value.flatMap { $0.isEmpty ? nil : $0 } }
                     try offer(

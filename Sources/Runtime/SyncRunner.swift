@@ -375,6 +375,10 @@ final class CheckSink: ConnectorSink {
         throw IntakeError("check(ctx) must not emit records; emit them in sync(ctx)")
     }
 
+    func emit(kind: String, record: LuaValue, options: LuaValue) throws {
+        try emit(kind: kind, record: record)
+    }
+
     func emitFile(kind: String, path: String, options: LuaValue) throws {
         throw IntakeError("check(ctx) must not emit files; emit them in sync(ctx)")
     }

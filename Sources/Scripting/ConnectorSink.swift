@@ -6,6 +6,8 @@ import OneRoster
 public protocol ConnectorSink: AnyObject {
     /// Receives one record of a OneRoster kind such as `users`, as the script built it.
     func emit(kind: String, record: LuaValue) throws
+    /// Receives one record with the script's options table, such as `{ mode = "delta" }`, or an empty map.
+    func emit(kind: String, record: LuaValue, options: LuaValue) throws
     /// Receives a whole file for the host to ingest natively. `path` is resolved and inside the
     /// allowed roots. `options` is the script's options table, or an empty map when absent.
     func emitFile(kind: String, path: String, options: LuaValue) throws
@@ -14,6 +16,15 @@ public protocol ConnectorSink: AnyObject {
 }
 
 extension ConnectorSink {
+    /// Forwards a record without options to `emit(kind:record:)`, and rejects any option, because a sink that
+    /// does not implement this method cannot apply one.
+    public func emit(kind: String, record: LuaValue, options: LuaValue) throws {
+        if case .map(let entries) = options, !entries.isEmpty {
+            throw ConnectorSinkError(description: "this host does not accept emit options")
+        }
+        try emit(kind: kind, record: record)
+    }
+
     /// Drops the findings: the default for sinks that keep no report.
     public func report(_ diagnostics: [Diagnostic]) {}
 }
@@ -35,4 +46,9 @@ public protocol ExportRecordSource: AnyObject {
     /// Returns the records of an entity, each with its fields by name; removed records carry only sourcedId,
     /// `status = "tobedeleted"` and dateLastModified.
     func records(_ entity: Entity) throws -> [Record]
+}
+
+/// An emit call that a sink cannot apply.
+public struct ConnectorSinkError: Error, CustomStringConvertible {
+    public let description: String
 }

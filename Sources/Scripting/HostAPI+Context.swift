@@ -4,18 +4,21 @@ import OneRoster
 extension HostAPI {
     static let contextFunctions: [HostFunction] = [
         HostFunction(
-            name: "emit", scope: .context, signature: "ctx.emit(kind, record)",
+            name: "emit", scope: .context, signature: "ctx.emit(kind, record [, options])",
             summary:
-                "Hands one record of a OneRoster kind (such as `users`) to the host; raises when the host rejects it.",
+                "Hands one record of a OneRoster kind (such as `users`) to the host; raises when the host rejects it. "
+                + "With `{ mode = \"delta\" }` the record updates or adds one, and `status = \"tobedeleted\"` "
+                + "removes one.",
             body: { call in
                 let kind = try call.string(1)
                 guard lua_type(call.state, 2) == LUA_TTABLE else { throw call.badArgument(2, expected: "table") }
                 let record = try call.value(2)
+                let options = try call.optionalTable(3) ?? .map([:])
                 guard let sink = call.runtime.sink else {
                     throw LuaRaise("ctx.emit can only be called while check or sync runs")
                 }
                 do {
-                    try sink.emit(kind: kind, record: record)
+                    try sink.emit(kind: kind, record: record, options: options)
                 } catch {
                     throw LuaRaise("emit of '\(kind)' failed: \(error)")
                 }

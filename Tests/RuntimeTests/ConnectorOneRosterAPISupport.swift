@@ -7,7 +7,9 @@ import Foundation
 /// collections, and `collections` inline adds to or replaces them. `bare` makes pages bare JSON arrays, as
 /// Ed-Fi sends them, rather than `{"<entity>": [...]}` objects. `cap` is the largest page it returns whatever
 /// the limit. `total_count` and `link` set whether it sends `X-Total-Count` and a `rel="next"` `Link`.
-/// `prefix` is the path before each collection name (`/ims/oneroster/v1p1/` by default). Each entry of
+/// `prefix` is the path before each collection name (`/ims/oneroster/v1p1/` by default). With
+/// `"filter_changed": true` a `filter` query parameter is applied: it must be `dateLastModified>'<ISO time>'`,
+/// which keeps the records modified later than that time, and any other filter gets a 400. Each entry of
 /// `faults` applies to the `request`-th GET of one collection. Fault kinds:
 /// `status` (reply `status`), `retry_after` (429 with `Retry-After: 1`), `hang` (no answer for 30 seconds),
 /// `truncate` (JSON cut in half), `no_key` (`{}`), and `expire_token` (the token on that request stops working).
@@ -29,7 +31,7 @@ final class OneRosterAPIServer {
     let logPath: String
 
     private static let script = """
-        import base64, http.server, json, os, sys, threading, time, urllib.parse
+        import base64, datetime, http.server, json, os, re, sys, threading, time, urllib.parse
         from oauthlib.common import Request
         from oauthlib.oauth1.rfc5849 import signature as oauth_signature
         scenario = json.load(open(sys.argv[1]))
@@ -46,6 +48,7 @@ final class OneRosterAPIServer {
             for name in os.listdir(data_dir):
                 if name.endswith(".json"):
                     entity = name[:-5]
+                    if entity in collections: continue
                     data = json.load(open(os.path.join(data_dir, name)))
                     collections[entity] = data if isinstance(data, list) else data[entity]
         expected = "Basic " + base64.b64encode(
@@ -166,6 +169,17 @@ final class OneRosterAPIServer {
                 if limit < 1 or offset < 0:
                     return self.reply(400, {"error": "limit must be at least 1 and offset at least 0"})
                 records = collections[entity]
+                expression = query.get("filter", [None])[0]
+                if scenario.get("filter_changed") and expression is not None:
+                    match = re.fullmatch(r"dateLastModified>'([^']+)'", expression)
+                    if not match:
+                        return self.reply(400, {"error": "unsupported filter: %s" % expression})
+                    try:
+                        since = datetime.datetime.fromisoformat(match.group(1))
+                    except ValueError:
+                        return self.reply(400, {"error": "invalid time in filter: %s" % expression})
+                    records = [record for record in records
+                               if datetime.datetime.fromisoformat(record["dateLastModified"]) > since]
                 size = min(limit, scenario.get("cap") or limit)
                 page = records[offset:offset + size]
                 headers = []
