@@ -8,9 +8,10 @@ extension Application {
         switch command {
         case .check(let name, let district, let configPath, let json):
             return checkConnector(name, district: district, configPath: configPath, json: json, logger: logger)
-        case .run(let name, let fixtures, let settingsPath, let limit, let json):
+        case .run(let name, let fixtures, let settingsPath, let http, let limit, let json):
             return runConnector(
-                name, fixtures: fixtures, settingsPath: settingsPath, limit: limit, json: json, logger: logger)
+                name, fixtures: fixtures, settingsPath: settingsPath, http: http, limit: limit, json: json,
+                logger: logger)
         }
     }
 
@@ -71,11 +72,13 @@ extension Application {
 
     /// Runs a connector's `check` and `sync` on local files, validates the records and prints a sample of them.
     static func runConnector(
-        _ name: String, fixtures: String?, settingsPath: String?, limit: Int, json: Bool, logger: Logger
+        _ name: String, fixtures: String?, settingsPath: String?, http: HTTPFixtureMode?, limit: Int, json: Bool,
+        logger: Logger
     ) -> ExitStatus {
         let directory = FileManager.default.currentDirectoryPath
         let district: DistrictConfig
         let config: Config
+        let hook: (any HTTPExchangeHook)?
         do {
             guard let connectors = connectorsDirectory() else { throw ConnectorCheck.noConnectorsFolder }
             let script = ConnectorCheck.scriptPath(name, in: connectors)
@@ -97,13 +100,20 @@ extension Application {
             district = DistrictConfig(id: "-", name: "-", connector: name, settings: settings, gradeMap: [:])
             config = Config(
                 path: directory + "/-", storePath: "", connectorsDirectory: connectors, districts: [])
+            switch http {
+            case .record(let folder)?: hook = try HTTPRecorder(folder: Config.resolve(folder, from: directory))
+            case .replay(let folder)?: hook = try HTTPReplay(folder: Config.resolve(folder, from: directory))
+            case nil: hook = nil
+            }
         } catch {
             report(error, json: json)
             return .failure
         }
 
         let samples = SamplingDestination(limit: limit)
-        let result = SyncRunner(config: config, logger: logger).validate(district, into: samples)
+        let runner = SyncRunner(config: config, logger: logger)
+        runner.httpHook = hook
+        let result = runner.validate(district, into: samples)
         print(
             json ? ConnectorRunOutput.json(result, samples: samples) : ConnectorRunOutput.text(result, samples: samples)
         )

@@ -29,7 +29,15 @@ public enum LinkCommand: Equatable, Sendable {
 /// A `rollbook connector` command: checking a SIS connector script or running it on local files.
 public enum ConnectorCommand: Equatable, Sendable {
     case check(name: String, district: String?, config: String?, json: Bool)
-    case run(name: String, fixtures: String?, settings: String?, limit: Int, json: Bool)
+    case run(name: String, fixtures: String?, settings: String?, http: HTTPFixtureMode?, limit: Int, json: Bool)
+}
+
+/// What `connector run` does with the connector's HTTP requests besides sending them.
+public enum HTTPFixtureMode: Equatable, Sendable {
+    /// Send live and write each exchange into the folder (`--record DIR`).
+    case record(String)
+    /// Answer from the folder's recordings with no network (`--replay DIR`).
+    case replay(String)
 }
 
 /// A command line that cannot be run, with the usage to show.
@@ -88,8 +96,11 @@ public enum Usage {
               that uses it (or of --district) and its check(ctx). Without such a district, only the
               contract is checked.
           rollbook connector run NAME [--fixtures DIR] [--settings FILE] [--limit N] [--json]
+                                 [--record DIR | --replay DIR]
               Run the connector's sync with its path setting set to DIR, validate the records as
               validate does and print per entity the count and the first records; store nothing.
+              --record writes its HTTP exchanges to DIR without secrets; --replay answers its
+              HTTP requests from such a DIR with no network.
           rollbook hash-secret
               Read a secret from standard input and print the hash to put in config.lua as an API
               client's secret_hash or an admin's password_hash.
@@ -113,6 +124,10 @@ public enum Usage {
           --fixtures DIR     The folder or file a connector run reads (connector run).
           --settings FILE    A Lua file that returns (or sets) the connector's other settings; its
                              path setting is replaced by --fixtures (connector run).
+          --record DIR       Write each HTTP exchange of the connector to DIR as one JSON file, with
+                             credentials and tokens left out; DIR must hold no .json file (connector run).
+          --replay DIR       Answer the connector's HTTP requests from the exchanges recorded in DIR,
+                             by method, URL and request body; an unrecorded request fails (connector run).
           --version 1.1|1.2  OneRoster version of a package without manifest.csv (a manifest's
                              oneroster.version wins when there is one).
           --encoding NAME    Text encoding of the CSV files: utf-8 (the default) or windows-1252.
@@ -291,14 +306,26 @@ extension ConnectorCommand {
         }
         let fixtures = try options.value("--fixtures")
         let settings = try options.value("--settings")
+        let record = try options.value("--record")
+        let replay = try options.value("--replay")
         let limit = try options.count("--limit") ?? 5
         let name = try connectorName(try options.finish(positionals: 1, name: "NAME")[0])
-        guard fixtures != nil || settings != nil else {
+        guard fixtures != nil || settings != nil || replay != nil else {
             throw UsageError(
                 message: "`rollbook connector run` needs --fixtures DIR (the files the connector reads), "
-                    + "--settings FILE (its settings, such as an API's address), or both.")
+                    + "--settings FILE (its settings, such as an API's address), --replay DIR, or a combination.")
         }
-        return .run(name: name, fixtures: fixtures, settings: settings, limit: limit, json: json)
+        var http: HTTPFixtureMode?
+        switch (record, replay) {
+        case (let folder?, nil): http = .record(folder)
+        case (nil, let folder?): http = .replay(folder)
+        case (nil, nil): http = nil
+        case (_?, _?):
+            throw UsageError(
+                message: "`rollbook connector run` takes --record DIR or --replay DIR, not both; record first, "
+                    + "then replay the folder in a second run.")
+        }
+        return .run(name: name, fixtures: fixtures, settings: settings, http: http, limit: limit, json: json)
     }
 
     /// Returns `text` when it can name a script in connectors/sis, so that it never reaches outside that folder.

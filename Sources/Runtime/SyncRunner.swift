@@ -15,6 +15,8 @@ public final class SyncRunner {
     let logger: Logger
     /// Called with the file being read and its rows so far while a sync without a terminal display reads input.
     var progressObserver: (@Sendable (String, Int) -> Void)?
+    /// Recorder or replay source given to each connector's `rollbook.http.request`; nil sends requests live.
+    var httpHook: (any HTTPExchangeHook)?
 
     public init(config: Config, logger: Logger) {
         self.config = config
@@ -312,7 +314,8 @@ public final class SyncRunner {
             configuration: LuaRuntime.Configuration(
                 allowedRoots: ConnectorPaths.roots(for: settings), secrets: ProcessInfo.processInfo.environment,
                 logger: ScriptLogBridge(
-                    logger: logger.with(["district": district.id, "connector": district.connector]))))
+                    logger: logger.with(["district": district.id, "connector": district.connector])),
+                httpHook: httpHook))
         let connector = try Connector.load(path: script, runtime: runtime)
         let problems = connector.validateSettings(settings)
         guard problems.isEmpty else {

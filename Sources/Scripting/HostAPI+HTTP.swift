@@ -17,6 +17,15 @@ extension HostAPI {
                 let runtime = call.runtime
                 let logger = runtime.configuration.logger
                 let script = runtime.currentScript
+                let hook = runtime.configuration.httpHook
+                do {
+                    if let stored = try hook?.response(for: request) {
+                        pushResponse(stored, in: runtime)
+                        return 1
+                    }
+                } catch {
+                    throw LuaRaise("\(error)")
+                }
                 let result = HTTPClient.send(request, policy: runtime.configuration.http) { retry in
                     logger.log(
                         level: .warn, message: "retrying HTTP request",
@@ -28,6 +37,11 @@ extension HostAPI {
                 }
                 switch result {
                 case .success(let response):
+                    do {
+                        try hook?.didReceive(response, for: request)
+                    } catch {
+                        throw LuaRaise("\(error)")
+                    }
                     pushResponse(response, in: runtime)
                     return 1
                 case .failure(let failure):

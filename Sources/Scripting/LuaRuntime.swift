@@ -22,10 +22,13 @@ public final class LuaRuntime {
         public var logger: ScriptLogger
         /// Retry and timeout policy for `rollbook.http.request`.
         public var http: HTTPPolicy
+        /// Recorder or replay source that `rollbook.http.request` consults before the network; nil sends live.
+        public var httpHook: (any HTTPExchangeHook)?
 
         public init(
             memoryLimit: Int = 256 << 20, instructionLimit: Int64 = 2_000_000_000, allowedRoots: [String] = [],
-            secrets: [String: String] = [:], logger: ScriptLogger = DiscardingLogger(), http: HTTPPolicy = HTTPPolicy()
+            secrets: [String: String] = [:], logger: ScriptLogger = DiscardingLogger(), http: HTTPPolicy = HTTPPolicy(),
+            httpHook: (any HTTPExchangeHook)? = nil
         ) {
             self.memoryLimit = memoryLimit
             self.instructionLimit = instructionLimit
@@ -33,6 +36,7 @@ public final class LuaRuntime {
             self.secrets = secrets
             self.logger = logger
             self.http = http
+            self.httpHook = httpHook
         }
     }
 
