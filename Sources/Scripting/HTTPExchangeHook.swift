@@ -6,7 +6,7 @@ import HTTP
 public protocol HTTPExchangeHook: AnyObject {
     /// Returns a stored response for `request`, or nil to send it over the network.
     ///
-    /// A thrown error fails the request: the script sees it raised with the error's description.
+    /// A thrown error fails the request, and the script gets it raised with the error's description.
     func response(for request: HTTPClientRequest) throws -> HTTPClientResponse?
 
     /// Stores an exchange that was sent over the network and got a response.

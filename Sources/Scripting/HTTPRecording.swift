@@ -90,7 +90,7 @@ public final class HTTPRecorder: HTTPExchangeHook {
     }
 }
 
-/// Answers `rollbook.http.request` from a folder written by `HTTPRecorder`, never using the network.
+/// Responds to `rollbook.http.request` from a folder written by `HTTPRecorder`, never using the network.
 ///
 /// Requests are matched by method, URL without secrets and request body hash. Requests with the same key get
 /// the recorded responses in file order, and a request with no unused recording fails.
