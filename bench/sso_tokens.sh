@@ -269,7 +269,7 @@ for threads in $service_threads; do
     cookie=$(sign_in)
     [[ -n $cookie ]] || fail "the browser sign-in set no rollbook_sso cookie; see $(cat "$work/cookies.txt")"
 
-    # The first token request of a client runs the PBKDF2 check of its secret, and later ones should be answered
+    # The first token request of a client runs the PBKDF2 check of its secret, and later ones should be served
     # by the per-process cache of verified secrets. The two timings show whether that holds.
     first_seconds=$(exchange_seconds "$(mint_one)")
     second_seconds=$(exchange_seconds "$(mint_one)")

@@ -32,11 +32,11 @@ public enum ConnectorCommand: Equatable, Sendable {
     case run(name: String, fixtures: String?, settings: String?, http: HTTPFixtureMode?, limit: Int, json: Bool)
 }
 
-/// What `connector run` does with the connector's HTTP requests besides sending them.
+/// The handling of the connector's HTTP requests besides sending them.
 public enum HTTPFixtureMode: Equatable, Sendable {
     /// Send live and write each exchange into the folder (`--record DIR`).
     case record(String)
-    /// Answer from the folder's recordings with no network (`--replay DIR`).
+    /// Respond from the folder's recordings with no network (`--replay DIR`).
     case replay(String)
 }
 

@@ -14,7 +14,7 @@ public struct DistrictConfig: Sendable {
     public var safety: SafetyPolicy = .standard
     /// When the service syncs the district, or nil when only a `rollbook sync` command does.
     public var schedule: SyncSchedule? = nil
-    /// Where the district's people sign in, for single sign-on.
+    /// The identity providers the district's people sign in with, for single sign-on.
     public var identity: [IdentityProviderConfig] = []
 }
 

@@ -30,7 +30,7 @@ struct EmittedRecord {
 final class Intake: ConnectorSink {
     private(set) var files: [Entity: [FileJob]] = [:]
     private(set) var emitted: [Entity: [EmittedRecord]] = [:]
-    /// How the emitted records of each entity apply: `bulk` replaces the stored set, `delta` changes part of it.
+    /// The mode in which the emitted records of each entity apply: `bulk` replaces the stored set, `delta` changes part of it.
     private(set) var emittedModes: [Entity: FileMode] = [:]
     /// Names of emitted fields that are not OneRoster fields (nor `metadata`), kept as extension columns.
     private(set) var extensionFields: [Entity: Set<String>] = [:]

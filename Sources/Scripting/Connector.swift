@@ -1,4 +1,5 @@
 import CLua
+import Foundation
 
 /// A SIS connector script loaded into a runtime: its description, settings schema and entry points.
 ///
@@ -44,6 +45,9 @@ public final class Connector {
         let top = lua_gettop(state)
         defer { lua_settop(state, top) }
         var bytes = try runtime.readScript(path: path)
+        let scriptFolder = (path as NSString).deletingLastPathComponent
+        runtime.libraryFolder = ((scriptFolder as NSString).deletingLastPathComponent as NSString)
+            .appendingPathComponent("lib")
         try runtime.load(bytes: &bytes, name: path)
         try runtime.protectedCall(arguments: 0, results: 1)
 

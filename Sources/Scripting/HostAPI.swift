@@ -10,7 +10,7 @@ public enum HostAPI {
         csvFunctions + csvHeaderFunctions + zipFunctions + onerosterFunctions + jsonFunctions + httpFunctions
         + logFunctions
         + secretsFunctions + ldapFunctions
-        + timeFunctions + cryptoFunctions + contextFunctions + reportFunctions + hiddenFunctions
+        + timeFunctions + libraryFunctions + cryptoFunctions + contextFunctions + reportFunctions + hiddenFunctions
 
     private static let indexByName: [String: Int] = {
         var index: [String: Int] = [:]

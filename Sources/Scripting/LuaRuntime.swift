@@ -48,6 +48,8 @@ public final class LuaRuntime {
     var nullSentinel: UnsafeMutableRawPointer?
     /// The script whose code runs now; errors without a file of their own are reported against it.
     var currentScript = "(lua)"
+    /// The folder `rollbook.library` loads from: `lib` beside the folder of the loaded script.
+    var libraryFolder: String?
     /// Names the loaded connector declares with `secret = true`.
     var declaredSecrets: Set<String> = []
     /// Secret values given as settings, which take precedence over `configuration.secrets`.

@@ -41,7 +41,7 @@ TIMEOUT = 15
 
 
 def form_fields(html):
-    """Returns the action and the hidden fields of the first form that asks for a password."""
+    """Returns the action and the hidden fields of the first form with a password field."""
     for form in re.findall(r"<form[^>]*>.*?</form>", html, re.S):
         if 'type="password"' not in form:
             continue

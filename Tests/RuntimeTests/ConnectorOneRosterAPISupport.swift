@@ -11,7 +11,7 @@ import Foundation
 /// `"filter_changed": true` a `filter` query parameter is applied: it must be `dateLastModified>'<ISO time>'`,
 /// which keeps the records modified later than that time, and any other filter gets a 400. Each entry of
 /// `faults` applies to the `request`-th GET of one collection. Fault kinds:
-/// `status` (reply `status`), `retry_after` (429 with `Retry-After: 1`), `hang` (no answer for 30 seconds),
+/// `status` (reply `status`), `retry_after` (429 with `Retry-After: 1`), `hang` (no response for 30 seconds),
 /// `truncate` (JSON cut in half), `no_key` (`{}`), and `expire_token` (the token on that request stops working).
 /// With `"oauth1": true` every GET must carry an OAuth 1.0a HMAC-SHA256 signature made with `client_id` as the
 /// consumer key and `client_secret` as the consumer secret, checked by oauthlib, with a timestamp within 300

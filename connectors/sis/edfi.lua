@@ -7,7 +7,7 @@
 -- A descriptor that maps to nothing is reported with ctx.report and its field left blank.
 
 local json = rollbook.json
-local http = rollbook.http
+local oauth2 = rollbook.library("oauth2")
 local log = rollbook.log
 
 -- A safety bound on requests per resource, far above 10M records at 100 per page.
@@ -99,13 +99,6 @@ local function check_settings(settings)
     end
 end
 
--- Percent-encodes a form value (application/x-www-form-urlencoded).
-local function form_encode(text)
-    return (text:gsub("[^%w%-%._~]", function(char)
-        return string.format("%%%02X", char:byte())
-    end))
-end
-
 -- A connection to the ODS API: the settings and the current access token.
 local Session = {}
 Session.__index = Session
@@ -115,61 +108,18 @@ local function new_session(settings)
     if not secret then
         error("edfi: " .. err, 0)
     end
-    return setmetatable({ settings = settings, secret = secret, token = nil }, Session)
+    return setmetatable({
+        settings = settings,
+        oauth = oauth2.session {
+            name = "edfi", token_url = settings.token_url, client_id = settings.client_id, client_secret = secret,
+            credentials = "body", timeout = settings.timeout, retries = settings.retries,
+        },
+    }, Session)
 end
 
--- Requests a new access token with the client credentials grant, the credentials in the form body.
-function Session:authenticate()
-    local url = self.settings.token_url
-    local response, err = http.request {
-        method = "POST",
-        url = url,
-        headers = { ["Content-Type"] = "application/x-www-form-urlencoded", ["Accept"] = "application/json" },
-        body = "grant_type=client_credentials&client_id=" .. form_encode(self.settings.client_id)
-            .. "&client_secret=" .. form_encode(self.secret),
-        timeout = self.settings.timeout,
-        retries = self.settings.retries,
-    }
-    if not response then
-        error("edfi: token request failed: " .. err, 0)
-    end
-    if response.status ~= 200 then
-        error(string.format("edfi: token request to %s returned HTTP %d; check client_id and client_secret",
-            url, response.status), 0)
-    end
-    local document = json.decode(response.body)
-    local token = type(document) == "table" and document.access_token
-    if type(token) ~= "string" or token == "" then
-        error("edfi: token response from " .. url .. " has no 'access_token'", 0)
-    end
-    self.token = token
-end
-
--- Sends a GET with the Bearer token. A 401 gets one new token and one repeat of the request.
+-- Sends a GET with the Bearer token, renewing the token once on a 401.
 function Session:get(url)
-    if not self.token then
-        self:authenticate()
-    end
-    for attempt = 1, 2 do
-        local response, err = http.request {
-            url = url,
-            headers = { ["Authorization"] = "Bearer " .. self.token, ["Accept"] = "application/json" },
-            timeout = self.settings.timeout,
-            retries = self.settings.retries,
-        }
-        if not response then
-            error("edfi: reading " .. url .. " failed: " .. err, 0)
-        end
-        if response.status ~= 401 then
-            return response
-        end
-        if attempt == 1 then
-            log.info("access token rejected; requesting a new one", { url = url })
-            self:authenticate()
-        end
-    end
-    error("edfi: " .. url .. " returned HTTP 401 again with a new token; "
-        .. "check that the client may read this resource", 0)
+    return self.oauth:get(url)
 end
 
 -- Resources whose key contains a school year, so that the school_year setting filters them.
@@ -619,7 +569,7 @@ return {
     check = function(ctx)
         check_settings(ctx.settings)
         local session = new_session(ctx.settings)
-        session:authenticate()
+        session.oauth:authenticate()
         local url = ctx.settings.base_url:gsub("/+$", "") .. "/ed-fi/schools?limit=1&offset=0"
         local response = session:get(url)
         if response.status ~= 200 then

@@ -14,6 +14,7 @@
 
 local json = rollbook.json
 local http = rollbook.http
+local oauth2 = rollbook.library("oauth2")
 local log = rollbook.log
 
 local rostering_entities = { "orgs", "academicSessions", "courses", "classes", "users", "enrollments", "demographics" }
@@ -106,8 +107,12 @@ local function new_session(settings)
     return setmetatable({
         settings = settings,
         secret = secret,
-        credentials = rollbook.base64.encode(form_encode(settings.client_id) .. ":" .. form_encode(secret)),
-        token = nil,
+        -- RFC 6749 section 2.3.1 form-encodes the client id and secret before HTTP Basic encoding.
+        oauth = oauth2.session {
+            name = "oneroster_api", token_url = settings.token_url, client_id = form_encode(settings.client_id),
+            client_secret = form_encode(secret), timeout = settings.timeout, retries = settings.retries,
+            access_hint = "check that the client may read this collection",
+        },
     }, Session)
 end
 
@@ -197,65 +202,12 @@ function Session:get_signed(url)
     return response
 end
 
--- Requests a new access token with the client credentials grant.
-function Session:authenticate()
-    local url = self.settings.token_url
-    local response, err = http.request {
-        method = "POST",
-        url = url,
-        headers = {
-            ["Authorization"] = "Basic " .. self.credentials,
-            ["Content-Type"] = "application/x-www-form-urlencoded",
-            ["Accept"] = "application/json",
-        },
-        body = "grant_type=client_credentials",
-        timeout = self.settings.timeout,
-        retries = self.settings.retries,
-    }
-    if not response then
-        error("oneroster_api: token request failed: " .. err, 0)
-    end
-    if response.status ~= 200 then
-        error(string.format(
-            "oneroster_api: token request to %s returned HTTP %d; check client_id and client_secret",
-            url, response.status), 0)
-    end
-    local document = json.decode(response.body)
-    local token = type(document) == "table" and document.access_token
-    if type(token) ~= "string" or token == "" then
-        error("oneroster_api: token response from " .. url .. " has no 'access_token'", 0)
-    end
-    self.token = token
-end
-
--- Sends a GET with the Bearer token. A 401 gets one new token and one repeat of the request.
+-- Sends a GET: signed with OAuth 1.0a, or with the Bearer token of OAuth 2.0, renewed once on a 401.
 function Session:get(url)
     if self.settings.auth == "oauth1" then
         return self:get_signed(url)
     end
-    if not self.token then
-        self:authenticate()
-    end
-    for attempt = 1, 2 do
-        local response, err = http.request {
-            url = url,
-            headers = { ["Authorization"] = "Bearer " .. self.token, ["Accept"] = "application/json" },
-            timeout = self.settings.timeout,
-            retries = self.settings.retries,
-        }
-        if not response then
-            error("oneroster_api: reading " .. url .. " failed: " .. err, 0)
-        end
-        if response.status ~= 401 then
-            return response
-        end
-        if attempt == 1 then
-            log.info("access token rejected; requesting a new one", { url = url })
-            self:authenticate()
-        end
-    end
-    error("oneroster_api: " .. url .. " returned HTTP 401 again with a new token; "
-        .. "check that the client may read this collection", 0)
+    return self.oauth:get(url)
 end
 
 -- Returns the target of the rel="next" link in a Link header, or nil.
@@ -511,7 +463,7 @@ return {
         local entities = checked_entities(ctx.settings)
         local session = new_session(ctx.settings)
         if ctx.settings.auth == "oauth2" then
-            session:authenticate()
+            session.oauth:authenticate()
         end
         local url = ctx.settings.base_url:gsub("/+$", "") .. "/" .. entities[1] .. "?limit=1&offset=0"
         local response = session:get(url)

@@ -10,7 +10,7 @@
 -- (`term-110-3500`).
 
 local json = rollbook.json
-local http = rollbook.http
+local oauth2 = rollbook.library("oauth2")
 local log = rollbook.log
 
 -- A safety bound on requests per collection, far above 1M records at 100 per page.
@@ -21,30 +21,6 @@ local named_grades = { [-2] = "PR", [-1] = "PK", [0] = "KG" }
 
 -- Term portions (how many parts the school year is split into) and the academicSession type of each.
 local session_types = { [1] = "schoolYear", [2] = "semester" }
-
--- Encodes bytes as base64 (RFC 4648, with padding), for the HTTP Basic header.
-local base64_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-local function base64(text)
-    local parts = {}
-    for i = 1, #text, 3 do
-        local a, b, c = text:byte(i, i + 2)
-        local group = (a << 16) | ((b or 0) << 8) | (c or 0)
-        local chars = {}
-        for k = 1, 4 do
-            local index = (group >> (6 * (4 - k))) & 63
-            chars[k] = base64_alphabet:sub(index + 1, index + 1)
-        end
-        if not b then
-            chars[3] = "="
-        end
-        if not c then
-            chars[4] = "="
-        end
-        parts[#parts + 1] = table.concat(chars)
-    end
-    return table.concat(parts)
-end
 
 -- Converts a JSON scalar to text: integers without a decimal point, nil and JSON null to nil.
 local function text(value)
@@ -103,70 +79,23 @@ local function new_session(settings)
     if not secret then
         error("powerschool: " .. err, 0)
     end
+    local root = settings.base_url:gsub("/+$", "")
     return setmetatable({
         settings = settings,
-        root = settings.base_url:gsub("/+$", ""),
-        credentials = base64(settings.client_id .. ":" .. secret),
-        token = nil,
+        root = root,
+        oauth = oauth2.session {
+            name = "powerschool", token_url = root .. "/oauth/access_token", client_id = settings.client_id,
+            client_secret = secret, timeout = settings.timeout, retries = settings.retries,
+            token_hint = "check client_id and client_secret, and that the plugin is enabled",
+            access_hint = "check that the plugin's data access includes this resource",
+        },
         counts_unavailable = {},
     }, Session)
 end
 
--- Requests a new access token with the client credentials grant at /oauth/access_token.
-function Session:authenticate()
-    local url = self.root .. "/oauth/access_token"
-    local response, err = http.request {
-        method = "POST",
-        url = url,
-        headers = {
-            ["Authorization"] = "Basic " .. self.credentials,
-            ["Content-Type"] = "application/x-www-form-urlencoded;charset=UTF-8",
-            ["Accept"] = "application/json",
-        },
-        body = "grant_type=client_credentials",
-        timeout = self.settings.timeout,
-        retries = self.settings.retries,
-    }
-    if not response then
-        error("powerschool: token request failed: " .. err, 0)
-    end
-    if response.status ~= 200 then
-        error(string.format("powerschool: token request to %s returned HTTP %d; "
-            .. "check client_id and client_secret, and that the plugin is enabled", url, response.status), 0)
-    end
-    local document = json.decode(response.body)
-    local token = type(document) == "table" and document.access_token
-    if type(token) ~= "string" or token == "" then
-        error("powerschool: token response from " .. url .. " has no 'access_token'", 0)
-    end
-    self.token = token
-end
-
--- Sends a GET with the Bearer token. A 401 gets one new token and one repeat of the request.
+-- Sends a GET with the Bearer token, renewing the token once on a 401.
 function Session:get(url)
-    if not self.token then
-        self:authenticate()
-    end
-    for attempt = 1, 2 do
-        local response, err = http.request {
-            url = url,
-            headers = { ["Authorization"] = "Bearer " .. self.token, ["Accept"] = "application/json" },
-            timeout = self.settings.timeout,
-            retries = self.settings.retries,
-        }
-        if not response then
-            error("powerschool: reading " .. url .. " failed: " .. err, 0)
-        end
-        if response.status ~= 401 then
-            return response
-        end
-        if attempt == 1 then
-            log.info("access token rejected; requesting a new one", { url = url })
-            self:authenticate()
-        end
-    end
-    error("powerschool: " .. url .. " returned HTTP 401 again with a new token; "
-        .. "check that the plugin's data access includes this resource", 0)
+    return self.oauth:get(url)
 end
 
 -- Sends a GET that must return 200 with a JSON object, and returns the decoded object.
@@ -572,7 +501,7 @@ return {
     check = function(ctx)
         check_settings(ctx.settings)
         local session = new_session(ctx.settings)
-        session:authenticate()
+        session.oauth:authenticate()
         local url = session.root .. "/ws/v1/district"
         local response = session:get(url)
         if response.status ~= 200 then

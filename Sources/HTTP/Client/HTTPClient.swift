@@ -16,7 +16,7 @@ public enum HTTPClient {
         public let attempt: Int
         /// The wait before the retry, in seconds.
         public let delay: Double
-        /// Why the previous attempt failed, such as `status 503` or a libcurl error.
+        /// The reason the previous attempt failed, such as `status 503` or a libcurl error.
         public let reason: String
     }
 

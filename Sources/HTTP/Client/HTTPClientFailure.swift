@@ -65,7 +65,7 @@ extension HTTPClient {
     }
 }
 
-/// A byte count in the largest binary unit that divides it, such as `64 MiB`, else in bytes.
+/// Returns a byte count in the largest binary unit that divides it, such as `64 MiB`, else in bytes.
 private func byteCount(_ count: Int) -> String {
     let units: [(Int, String)] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
     for (size, name) in units where count >= size && count % size == 0 {

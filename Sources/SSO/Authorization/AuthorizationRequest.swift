@@ -16,7 +16,7 @@ public struct AuthorizationRequest: Sendable {
     public let codeChallenge: String?
     /// The `district` hint: an opaque string the sign-in pages use to pick the district's identity provider.
     public let districtHint: String?
-    /// The `prompt` values: `none` (answer without any page), `login` (authenticate again), `consent` or
+    /// The `prompt` values: `none` (respond without showing a page), `login` (authenticate again), `consent` or
     /// `select_account`.
     public let prompt: Set<String>
     /// The `max_age` in seconds: the person must have authenticated at most this long ago.

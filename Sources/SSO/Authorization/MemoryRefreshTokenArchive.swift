@@ -70,7 +70,7 @@ private struct MemoryRefreshTable: Sendable {
     /// The token keys of each family, so revoking a family does not scan every token.
     var members: [UInt64: [TokenKey]] = [:]
 
-    /// Whether the family is revoked. Revoking marks every member, so checking the first is enough.
+    /// Returns whether the family is revoked. Revoking marks every member, so checking the first is enough.
     func isRevoked(_ family: UInt64) -> Bool {
         guard let first = members[family]?.first else { return false }
         return tokens[first]?.state == .revoked

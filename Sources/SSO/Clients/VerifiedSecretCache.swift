@@ -17,7 +17,7 @@ public final class VerifiedSecretCache: Sendable {
         self.capacity = max(1, capacity)
     }
 
-    /// Checks `secret` against `stored` like `SecretHash.verify`, answering from the cache when this secret
+    /// Checks `secret` against `stored` like `SecretHash.verify`, returning the cached result when this secret
     /// already passed against this hash.
     public func verify(_ secret: String, against stored: String) throws(SecretHashError) -> Bool {
         let tag = Digest.hmac(.sha256, key: key, data: Array(secret.utf8))

@@ -2,7 +2,7 @@ import HTTP
 
 /// Failures of the requests that the upstream OpenID Connect client sends: discovery, JWKS and token.
 ///
-/// Each message names the district, the provider id and the URL without its query string, and tells what to check.
+/// Each message names the district, the provider id and the URL without its query string, and names what to check.
 extension UpstreamError {
     /// Identifies the provider and the request in a message: `District 'maple', provider 'maple-oidc'`.
     struct Origin: Sendable {

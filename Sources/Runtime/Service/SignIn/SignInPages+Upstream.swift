@@ -156,7 +156,7 @@ extension SignInPages {
         }
     }
 
-    /// Returns the message a person sees for a rejected sign-in. The full reason, which names claims and settings,
+    /// Returns the message shown to a person for a rejected sign-in. The full reason, which names claims and settings,
     /// goes to the log for the district's administrators.
     static func personMessage(for error: any Error, district: SignInDistrict) -> String {
         let code = code(of: error, fallback: "")

@@ -75,8 +75,8 @@ final class SignInPages: Sendable {
     /// district.
     ///
     /// `prompt=login`, or a `max_age` the session's sign-in is older than, ends the session and signs the person
-    /// in again; the request then returns without those parameters. `prompt=none` never shows a page: it reports
-    /// `login_required` instead.
+    /// in again. The request then returns without those parameters. `prompt=none` never shows a page, so it
+    /// reports `login_required` instead.
     func outcome(for request: HTTPRequest, authorization: AuthorizationRequest) -> SignInOutcome {
         var target = request.path + (request.query.isEmpty ? "" : "?" + request.query)
         let hint = authorization.districtHint
