@@ -7,9 +7,9 @@ import Testing
 
 /// The directory most LDAP tests sign in against, and helpers to start it and configure a client for it.
 enum LDAPTestDirectory {
-    static let suffix = "dc=rollbook,dc=test"
-    static let people = "ou=People,dc=rollbook,dc=test"
-    static let serviceDN = "cn=svc-rollbook,dc=rollbook,dc=test"
+    static let suffix = LDAPTestTree.suffix
+    static let people = LDAPTestTree.people
+    static let serviceDN = LDAPTestTree.serviceDN
     static let servicePassword = "svc-secret-7"
     /// The 16 bytes stored as Ada's `objectGUID`, with bytes that are not valid UTF-8.
     static let adaGUID: [UInt8] = [
@@ -30,25 +30,7 @@ enum LDAPTestDirectory {
 
     /// The LDIF: a service account, Ada and Bram, and two accounts that share one mail address.
     static var ldif: String {
-        var text = """
-            dn: \(suffix)
-            objectClass: dcObject
-            objectClass: organization
-            dc: rollbook
-            o: Rollbook test district
-
-            dn: \(serviceDN)
-            objectClass: inetOrgPerson
-            cn: svc-rollbook
-            sn: Service
-            userPassword: \(servicePassword)
-
-            dn: \(people)
-            objectClass: organizationalUnit
-            ou: People
-
-
-            """
+        var text = LDAPTestTree.prologue(servicePassword: servicePassword)
         text += person(
             uid: "ada", name: "Ada Brightwater", mail: "ada@rollbook.test", password: "Ada-pass-1", guid: adaGUID)
         text += person(uid: "bram", name: "Bram Ellery", mail: "bram@rollbook.test", password: "Bram-pass-2")

@@ -8,9 +8,9 @@ import Testing
 /// of 2 entries per response and a referral object that points at an address that never responds.
 @Suite(.serialized, .enabled(if: !slapdMissing, "slapd or slapadd is not installed"))
 final class LDAPSearchTests {
-    static let suffix = "dc=rollbook,dc=test"
-    static let people = "ou=People,dc=rollbook,dc=test"
-    static let serviceDN = "cn=svc-rollbook,dc=rollbook,dc=test"
+    static let suffix = LDAPTestTree.suffix
+    static let people = LDAPTestTree.people
+    static let serviceDN = LDAPTestTree.serviceDN
     static let servicePassword = "svc-secret-9"
     /// Bytes that are not valid UTF-8, so the value must come back in base64.
     static let adaGUID: [UInt8] = [
@@ -25,23 +25,8 @@ final class LDAPSearchTests {
         """
 
     static var ldif: String {
-        var text = """
-            dn: \(suffix)
-            objectClass: dcObject
-            objectClass: organization
-            dc: rollbook
-            o: Rollbook test district
-
-            dn: \(serviceDN)
-            objectClass: inetOrgPerson
-            cn: svc-rollbook
-            sn: Service
-            userPassword: \(servicePassword)
-
-            dn: \(people)
-            objectClass: organizationalUnit
-            ou: People
-
+        var text = LDAPTestTree.prologue(servicePassword: servicePassword)
+        text += """
             dn: ou=Annex,\(suffix)
             objectClass: referral
             objectClass: extensibleObject
