@@ -85,25 +85,43 @@ extension Application {
             guard FileManager.default.fileExists(atPath: script) else {
                 throw ConnectorCheck.missingScript(name, at: script)
             }
-            var settings = try settingsPath.map { try ConnectorRunOutput.loadSettings(path: $0) } ?? [:]
-            // Without --fixtures the connector reads what its settings name, such as an API's address.
-            if let fixtures {
-                let path = Config.resolve(fixtures, from: directory)
-                guard FileManager.default.fileExists(atPath: path) else {
-                    throw ConfigError(
-                        file: "",
-                        message: "the --fixtures path '\(fixtures)' does not exist; expected a folder or file "
-                            + "for the connector's path setting")
-                }
-                settings["path"] = .string(path)
+            // Settings come from the settings.lua of the fixtures or replayed folder, then --settings FILE, which wins.
+            let folder = fixtures.map { Config.resolve($0, from: directory) }
+            if let fixtures, let folder, !FileManager.default.fileExists(atPath: folder) {
+                throw ConfigError(
+                    file: "",
+                    message: "the --fixtures path '\(fixtures)' does not exist; expected a folder of files for the "
+                        + "connector's path setting, or a folder recorded with --record")
             }
+            var replayed: String?
+            if case .replay(let source)? = http { replayed = Config.resolve(source, from: directory) }
+            var settings =
+                try (folder ?? replayed).flatMap(ConnectorFixtures.settingsPath(in:)).map {
+                    try ConnectorRunOutput.loadSettings(path: $0)
+                } ?? [:]
+            if let settingsPath {
+                settings.merge(try ConnectorRunOutput.loadSettings(path: settingsPath)) { _, given in given }
+            }
+            // A recorded folder is replayed; any other folder or file is what the connector's path setting names.
+            // Without --fixtures the connector reads what its settings name, such as an API's address.
+            let recorded = folder.flatMap(ConnectorFixtures.recordedExchanges(in:))
+            if let folder, recorded == nil { settings["path"] = .string(folder) }
             district = DistrictConfig(id: "-", name: "-", connector: name, settings: settings, gradeMap: [:])
             config = Config(
                 path: directory + "/-", storePath: "", connectorsDirectory: connectors, districts: [])
             switch http {
-            case .record(let folder)?: hook = try HTTPRecorder(folder: Config.resolve(folder, from: directory))
-            case .replay(let folder)?: hook = try HTTPReplay(folder: Config.resolve(folder, from: directory))
-            case nil: hook = nil
+            case .record(let target)?:
+                let target = Config.resolve(target, from: directory)
+                try ConnectorFixtures.ensureNoSettings(in: target)
+                hook = try HTTPRecorder(
+                    folder: (target as NSString).appendingPathComponent(ConnectorFixtures.httpFolder))
+                let secrets = try ConnectorCheck.secretSettings(of: script)
+                try ConnectorFixtures.writeSettings(settings, secrets: secrets, to: target)
+            case .replay?:
+                let source = replayed ?? directory
+                hook = try HTTPReplay(folder: ConnectorFixtures.recordedExchanges(in: source) ?? source)
+            case nil:
+                hook = try recorded.map { try HTTPReplay(folder: $0) }
             }
         } catch {
             report(error, json: json)
@@ -191,6 +209,12 @@ struct ConnectorCheck: Encodable {
             }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Returns the names of the secret settings that the script at `path` declares.
+    static func secretSettings(of path: String) throws -> [String] {
+        let runtime = try LuaRuntime(configuration: LuaRuntime.Configuration(allowedRoots: []))
+        return try Connector.load(path: path, runtime: runtime).secretSettingNames
     }
 
     static func scriptPath(_ name: String, in connectors: String) -> String {

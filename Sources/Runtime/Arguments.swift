@@ -97,10 +97,12 @@ public enum Usage {
               contract is checked.
           rollbook connector run NAME [--fixtures DIR] [--settings FILE] [--limit N] [--json]
                                  [--record DIR | --replay DIR]
-              Run the connector's sync with its path setting set to DIR, validate the records as
-              validate does and print per entity the count and the first records; store nothing.
-              --record writes its HTTP exchanges to DIR without secrets; --replay answers its
-              HTTP requests from such a DIR with no network.
+              Run the connector's sync on fixtures, validate the records as validate does and print
+              per entity the count and the first records; store nothing. A DIR recorded with
+              --record is replayed with no network; any other DIR becomes the path setting. DIR's
+              settings.lua, then --settings FILE, give the other settings.
+              --record writes a live run's exchanges and settings to DIR without secrets;
+              --replay answers its requests from such a DIR with no network.
           rollbook hash-secret
               Read a secret from standard input and print the hash to put in config.lua as an API
               client's secret_hash or an admin's password_hash.
@@ -121,13 +123,16 @@ public enum Usage {
           --bulk             Send the whole view, even where the export sends deltas.
           --samples N        sourcedIds to show per entity and kind of change (default 5).
           --html FILE        Write the report as an HTML page to FILE.
-          --fixtures DIR     The folder or file a connector run reads (connector run).
-          --settings FILE    A Lua file that returns (or sets) the connector's other settings; its
-                             path setting is replaced by --fixtures (connector run).
-          --record DIR       Write each HTTP exchange of the connector to DIR as one JSON file, with
-                             credentials and tokens left out; DIR must hold no .json file (connector run).
-          --replay DIR       Answer the connector's HTTP requests from the exchanges recorded in DIR,
-                             by method, URL and request body; an unrecorded request fails (connector run).
+          --fixtures DIR     The fixtures a connector run reads: a folder recorded with --record, or
+                             the folder or file for its path setting (connector run).
+          --settings FILE    A Lua file that returns (or sets) the connector's settings; they win over
+                             DIR/settings.lua, and path is replaced by --fixtures (connector run).
+          --record DIR       Write each HTTP exchange of the connector to DIR/http as one JSON file and
+                             its settings to DIR/settings.lua, with credentials and tokens left out;
+                             DIR must hold no recording (connector run).
+          --replay DIR       Answer the connector's HTTP requests from a recorded DIR (or its http
+                             folder), by method, URL and request body; an unrecorded request fails
+                             (connector run).
           --version 1.1|1.2  OneRoster version of a package without manifest.csv (a manifest's
                              oneroster.version wins when there is one).
           --encoding NAME    Text encoding of the CSV files: utf-8 (the default) or windows-1252.

@@ -13,6 +13,8 @@ public final class Connector {
     public let version: String
     public let summary: String
     let schema: [SettingSpec]
+    /// Names of the settings the schema marks secret, sorted.
+    public var secretSettingNames: [String] { schema.filter(\.secret).map(\.name).sorted() }
     /// Registry reference of the table the script returned.
     let reference: Int32
     /// The validated settings with defaults, without secrets; nil until `validateSettings` ran.

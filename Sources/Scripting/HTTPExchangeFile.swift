@@ -4,12 +4,12 @@ import HTTP
 
 /// One recorded HTTP exchange, stored as one JSON file in a recording folder.
 ///
-/// The URL has no user name, password or secret query values, the request body is kept only as its SHA-256,
-/// and the response keeps only the headers that connectors read.
+/// The URL has no user name, password or secret query values, the request body is kept only as its SHA-256
+/// (taken after secret form values are replaced), and the response keeps only the headers that connectors read.
 struct HTTPExchangeFile: Codable {
     var method: String
     var url: String
-    /// Lowercase hex SHA-256 of the request body, or nil when the request had none.
+    /// Lowercase hex SHA-256 of the request body with secret form values replaced, or nil when it had none.
     var requestBodySHA256: String?
     var status: Int
     var headers: [String: String]
@@ -34,10 +34,14 @@ struct HTTPExchangeFile: Codable {
 
     static let tokenFields = ["access_token", "refresh_token", "id_token"]
 
+    /// Form fields of a request body whose values are replaced before hashing, so a replay matches a token
+    /// request whatever secret or recorded refresh token it sends.
+    static let secretFormNames: Set<String> = secretQueryNames.union(["refresh_token", "client_assertion"])
+
     init(request: HTTPClientRequest, response: HTTPClientResponse) {
         method = request.method
         url = Self.sanitized(request.url)
-        requestBodySHA256 = request.body.map(Self.sha256Hex)
+        requestBodySHA256 = request.body.map(Self.bodyDigest)
         status = response.status
         headers = response.headers.filter { Self.keptHeaders.contains($0.key.lowercased()) }
         let bytes = Self.withoutTokens(response.body)
@@ -52,7 +56,7 @@ struct HTTPExchangeFile: Codable {
     var matchKey: String { "\(method) \(url) \(requestBodySHA256 ?? "-")" }
 
     static func matchKey(of request: HTTPClientRequest) -> String {
-        "\(request.method) \(sanitized(request.url)) \(request.body.map(sha256Hex) ?? "-")"
+        "\(request.method) \(sanitized(request.url)) \(request.body.map(bodyDigest) ?? "-")"
     }
 
     /// Returns the recorded response; throws when `bodyBase64` is not valid Base64.
@@ -95,6 +99,22 @@ struct HTTPExchangeFile: Codable {
             return []
         }
         return Array(data)
+    }
+
+    /// Returns the SHA-256 of a request body, after replacing secret values when it is a form.
+    ///
+    /// A body counts as a form when it is UTF-8 `name=value` pairs joined by `&`; a JSON or binary body is
+    /// hashed as it is.
+    static func bodyDigest(_ body: [UInt8]) -> String {
+        guard let text = String(validating: body, as: UTF8.self), text.contains("="), !text.contains("{") else {
+            return sha256Hex(body)
+        }
+        let pairs = text.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+            guard let equals = pair.firstIndex(of: "=") else { return String(pair) }
+            let name = pair[..<equals].removingPercentEncoding ?? String(pair[..<equals])
+            return secretFormNames.contains(name.lowercased()) ? "\(pair[..<equals])=REDACTED" : String(pair)
+        }
+        return sha256Hex(Array(pairs.joined(separator: "&").utf8))
     }
 
     static func sha256Hex(_ bytes: [UInt8]) -> String {

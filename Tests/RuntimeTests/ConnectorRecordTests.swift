@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// `rollbook connector run --record DIR` and `--replay DIR` against the local OneRoster REST provider.
+/// `rollbook connector run --record DIR`, `--replay DIR` and `--fixtures DIR` against the local OneRoster REST
+/// provider.
 @Suite struct ConnectorRecordTests {
     static let fixture = (Paths.root as NSString).appendingPathComponent(
         "connectors/sis/fixtures/oneroster-api-district")
@@ -34,6 +35,12 @@ import Testing
         return entities.compactMapValues { ($0 as? [String: Any])?["count"] as? Int }
     }
 
+    /// Returns the names of the recorded exchange files under `recordings/http`, sorted.
+    static func exchanges(_ recordings: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: recordings + "/http").filter { $0.hasSuffix(".json") }
+            .sorted()
+    }
+
     /// Records a run of the live provider into `recordings`, stops the provider and returns the run's output.
     static func recordRun(_ directory: TemporaryDirectory, into recordings: String) throws -> (ProcessOutput, String) {
         var server: OneRosterAPIServer? = try OneRosterAPIServer(scenario: scenario, directory: directory)
@@ -60,9 +67,50 @@ import Testing
         #expect(counts["users"] ?? 0 > 0, "\(recorded)")
         #expect(counts["enrollments"] ?? 0 > 0, "\(recorded)")
         #expect(Self.counts(replayed) == counts, "\(replayed)")
-        let files = try FileManager.default.contentsOfDirectory(atPath: recordings).filter { $0.hasSuffix(".json") }
-        #expect(files.contains("0001.json"))
+        let files = try Self.exchanges(recordings)
+        #expect(files.first == "0001.json")
         #expect(files.count > 5)
+    }
+
+    @Test func recordedFolderReplaysAsFixtures() throws {
+        let directory = try TemporaryDirectory()
+        let recordings = directory.file("recordings")
+        let (recorded, _) = try Self.recordRun(directory, into: recordings)
+        #expect(recorded.status == 0, "\(recorded)")
+
+        let settings = try String(contentsOfFile: recordings + "/settings.lua", encoding: .utf8)
+        #expect(settings.contains(#"client_secret = "recorded-secret","#), "\(settings)")
+        #expect(settings.contains(#"client_id = "rollbook-test","#), "\(settings)")
+        #expect(settings.contains("page_size = 2,"), "\(settings)")
+        #expect(!settings.contains("s3cret"), "\(settings)")
+
+        // No --settings: the folder's settings.lua names the provider, and the placeholder secret is enough.
+        let replayed = try runRollbook([
+            "connector", "run", "oneroster_api", "--fixtures", recordings, "--json",
+        ])
+
+        #expect(replayed.status == 0, "\(replayed)")
+        #expect(Self.counts(replayed) == Self.counts(recorded), "\(replayed)")
+        #expect(Self.counts(replayed)["users"] ?? 0 > 0, "\(replayed)")
+    }
+
+    @Test func settingsFileOverridesFolderSettings() throws {
+        let directory = try TemporaryDirectory()
+        let recordings = directory.file("recordings")
+        let (recorded, _) = try Self.recordRun(directory, into: recordings)
+        #expect(recorded.status == 0, "\(recorded)")
+        let override = directory.file("override.lua")
+        try "return { page_size = 3 }".write(toFile: override, atomically: true, encoding: .utf8)
+
+        // The recording holds pages of 2, so pages of 3 ask for URLs that were never recorded.
+        let replayed = try runRollbook([
+            "connector", "run", "oneroster_api", "--fixtures", recordings, "--settings", override, "--json",
+        ])
+
+        #expect(replayed.status == 2, "\(replayed)")
+        let error = ConnectorCommandTests.object(replayed)["error"] as? String ?? ""
+        #expect(error.contains("limit=3"), "\(replayed)")
+        #expect(error.contains("No recording for GET"), "\(replayed)")
     }
 
     @Test func recordingHoldsNoSecret() throws {
@@ -71,7 +119,7 @@ import Testing
         let (recorded, _) = try Self.recordRun(directory, into: recordings)
         #expect(recorded.status == 0, "\(recorded)")
 
-        let names = try FileManager.default.contentsOfDirectory(atPath: recordings).sorted()
+        let names = try Self.exchanges(recordings).map { "http/" + $0 } + ["settings.lua"]
         var sawToken = false
         for name in names {
             let text = try String(
@@ -92,13 +140,12 @@ import Testing
         let recordings = directory.file("recordings")
         let (recorded, settings) = try Self.recordRun(directory, into: recordings)
         #expect(recorded.status == 0, "\(recorded)")
-        let users = try FileManager.default.contentsOfDirectory(atPath: recordings).filter { name in
-            let path = (recordings as NSString).appendingPathComponent(name)
-            return ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").contains("/users?")
+        let users = try Self.exchanges(recordings).map { recordings + "/http/" + $0 }.filter { path in
+            ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").contains("/users?")
         }
         #expect(!users.isEmpty)
-        for name in users {
-            try FileManager.default.removeItem(atPath: (recordings as NSString).appendingPathComponent(name))
+        for path in users {
+            try FileManager.default.removeItem(atPath: path)
         }
 
         let replayed = try runRollbook([
@@ -114,9 +161,8 @@ import Testing
     @Test func recordRejectsUsedFolder() throws {
         let directory = try TemporaryDirectory()
         let recordings = directory.file("recordings")
-        try FileManager.default.createDirectory(atPath: recordings, withIntermediateDirectories: true)
-        try "{}".write(
-            toFile: (recordings as NSString).appendingPathComponent("0001.json"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: recordings + "/http", withIntermediateDirectories: true)
+        try "{}".write(toFile: recordings + "/http/0001.json", atomically: true, encoding: .utf8)
         let settings = try Self.writeSettings(directory, base: "http://127.0.0.1:9")
 
         let output = try runRollbook([
@@ -125,6 +171,23 @@ import Testing
 
         #expect(output.status == 2, "\(output)")
         #expect(output.stderr.contains("already contains recorded exchanges"), "\(output)")
+    }
+
+    @Test func recordKeepsHandWrittenSettings() throws {
+        let directory = try TemporaryDirectory()
+        let recordings = directory.file("recordings")
+        try FileManager.default.createDirectory(atPath: recordings, withIntermediateDirectories: true)
+        try "return { page_size = 7 }".write(toFile: recordings + "/settings.lua", atomically: true, encoding: .utf8)
+        let settings = try Self.writeSettings(directory, base: "http://127.0.0.1:9")
+
+        let output = try runRollbook([
+            "connector", "run", "oneroster_api", "--settings", settings, "--record", recordings,
+        ])
+
+        #expect(output.status == 2, "\(output)")
+        #expect(output.stderr.contains("already has a settings.lua"), "\(output)")
+        let kept = try String(contentsOfFile: recordings + "/settings.lua", encoding: .utf8)
+        #expect(kept == "return { page_size = 7 }")
     }
 
     @Test func replayRejectsEmptyFolder() throws {
