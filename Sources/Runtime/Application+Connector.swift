@@ -78,7 +78,7 @@ extension Application {
         let directory = FileManager.default.currentDirectoryPath
         let district: DistrictConfig
         let config: Config
-        let hook: (any HTTPExchangeHook)?
+        let hooks: ConnectorFixtures.Hooks?
         do {
             guard let connectors = connectorsDirectory() else { throw ConnectorCheck.noConnectorsFolder }
             let script = ConnectorCheck.scriptPath(name, in: connectors)
@@ -104,8 +104,8 @@ extension Application {
             }
             // A recorded folder is replayed; any other folder or file is what the connector's path setting names.
             // Without --fixtures the connector reads what its settings name, such as an API's address.
-            let recorded = folder.flatMap(ConnectorFixtures.recordedExchanges(in:))
-            if let folder, recorded == nil { settings["path"] = .string(folder) }
+            let recorded = folder.map(ConnectorFixtures.isRecorded) ?? false
+            if let folder, !recorded { settings["path"] = .string(folder) }
             district = DistrictConfig(id: "-", name: "-", connector: name, settings: settings, gradeMap: [:])
             config = Config(
                 path: directory + "/-", storePath: "", connectorsDirectory: connectors, districts: [])
@@ -113,15 +113,13 @@ extension Application {
             case .record(let target)?:
                 let target = Config.resolve(target, from: directory)
                 try ConnectorFixtures.ensureNoSettings(in: target)
-                hook = try HTTPRecorder(
-                    folder: (target as NSString).appendingPathComponent(ConnectorFixtures.httpFolder))
+                hooks = try ConnectorFixtures.recorders(into: target)
                 let secrets = try ConnectorCheck.secretSettings(of: script)
                 try ConnectorFixtures.writeSettings(settings, secrets: secrets, to: target)
             case .replay?:
-                let source = replayed ?? directory
-                hook = try HTTPReplay(folder: ConnectorFixtures.recordedExchanges(in: source) ?? source)
+                hooks = try ConnectorFixtures.replays(from: replayed ?? directory)
             case nil:
-                hook = try recorded.map { try HTTPReplay(folder: $0) }
+                hooks = try folder.flatMap { recorded ? try ConnectorFixtures.replays(from: $0) : nil }
             }
         } catch {
             report(error, json: json)
@@ -130,7 +128,8 @@ extension Application {
 
         let samples = SamplingDestination(limit: limit)
         let runner = SyncRunner(config: config, logger: logger)
-        runner.httpHook = hook
+        runner.httpHook = hooks?.http
+        runner.ldapHook = hooks?.ldap
         let result = runner.validate(district, into: samples)
         print(
             json ? ConnectorRunOutput.json(result, samples: samples) : ConnectorRunOutput.text(result, samples: samples)

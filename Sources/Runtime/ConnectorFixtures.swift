@@ -4,22 +4,52 @@ import Scripting
 /// The layout of a connector's fixtures folder, as `connector run` reads and records it.
 ///
 /// A folder of files (CSV exports) is handed to the connector as its `path` setting. A recorded folder contains
-/// `http/0001.json`, `http/0002.json`, ... (the HTTP exchanges of one live run) and is replayed with no network.
+/// `http/0001.json`, ... (the HTTP exchanges of one live run) and `ldap/0001.json`, ... (its LDAP searches), and
+/// is replayed with no network.
 /// Either kind may hold a `settings.lua` with the connector's settings for that folder.
 enum ConnectorFixtures {
     static let httpFolder = "http"
+    static let ldapFolder = "ldap"
     static let settingsFile = "settings.lua"
     /// The value that replaces a secret setting in a recorded `settings.lua`.
     static let secretPlaceholder = "recorded-secret"
 
-    /// Returns the folder of recorded HTTP exchanges under `folder`, or nil when it has none.
-    static func recordedExchanges(in folder: String) -> String? {
-        let http = (folder as NSString).appendingPathComponent(httpFolder)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: http, isDirectory: &isDirectory), isDirectory.boolValue else {
-            return nil
+    /// The recorders or replay sources of one `connector run`.
+    struct Hooks {
+        var http: any HTTPExchangeHook
+        var ldap: any LDAPSearchHook
+    }
+
+    /// Returns true when `folder` is a recording: it has an `http` or `ldap` folder.
+    static func isRecorded(_ folder: String) -> Bool {
+        [httpFolder, ldapFolder].contains { name in
+            var isDirectory: ObjCBool = false
+            let path = (folder as NSString).appendingPathComponent(name)
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
         }
-        return http
+    }
+
+    /// Returns recorders that write into `folder/http` and `folder/ldap`; throws when either has recordings.
+    static func recorders(into folder: String) throws -> Hooks {
+        Hooks(
+            http: try HTTPRecorder(folder: (folder as NSString).appendingPathComponent(httpFolder)),
+            ldap: try LDAPRecorder(folder: (folder as NSString).appendingPathComponent(ldapFolder)))
+    }
+
+    /// Returns replay sources for a recorded folder, or for a folder of HTTP exchanges recorded directly in it.
+    ///
+    /// Both hooks are always set, so a run that replays never reaches the network or a directory: a request with
+    /// no recording fails.
+    static func replays(from folder: String) throws -> Hooks {
+        guard isRecorded(folder) else {
+            return Hooks(
+                http: try HTTPReplay(folder: folder),
+                ldap: try LDAPReplay(folder: (folder as NSString).appendingPathComponent(ldapFolder)))
+        }
+        return Hooks(
+            http: try HTTPReplay(
+                folder: (folder as NSString).appendingPathComponent(httpFolder), requireRecordings: false),
+            ldap: try LDAPReplay(folder: (folder as NSString).appendingPathComponent(ldapFolder)))
     }
 
     /// Returns the folder's `settings.lua` path when the folder is a directory that has one.

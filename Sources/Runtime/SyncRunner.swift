@@ -17,6 +17,8 @@ public final class SyncRunner {
     var progressObserver: (@Sendable (String, Int) -> Void)?
     /// Recorder or replay source given to each connector's `rollbook.http.request`; nil sends requests live.
     var httpHook: (any HTTPExchangeHook)?
+    /// Recorder or replay source for the connector's LDAP searches (`connector run`); nil in a sync.
+    var ldapHook: (any LDAPSearchHook)?
 
     public init(config: Config, logger: Logger) {
         self.config = config
@@ -315,7 +317,7 @@ public final class SyncRunner {
                 allowedRoots: ConnectorPaths.roots(for: settings), secrets: ProcessInfo.processInfo.environment,
                 logger: ScriptLogBridge(
                     logger: logger.with(["district": district.id, "connector": district.connector])),
-                httpHook: httpHook))
+                httpHook: httpHook, ldapHook: ldapHook))
         let connector = try Connector.load(path: script, runtime: runtime)
         let problems = connector.validateSettings(settings)
         guard problems.isEmpty else {

@@ -64,7 +64,7 @@ struct HTTPExchangeFile: Codable {
         var bytes = Array((body ?? "").utf8)
         if let bodyBase64 {
             guard let data = Data(base64Encoded: bodyBase64) else {
-                throw HTTPRecordingError.invalidFile("", reason: "'bodyBase64' is not valid Base64")
+                throw RecordingError.invalidFile("", reason: "'bodyBase64' is not valid Base64")
             }
             bytes = Array(data)
         }

@@ -14,6 +14,20 @@ extension HostAPI {
                 + "base64.",
             body: { call in
                 let request = try ldapSearchRequest(from: try call.value(1), call: call)
+                let runtime = call.runtime
+                let hook = runtime.configuration.ldapHook
+                let search = LDAPRecordedSearch(
+                    url: HTTPExchangeFile.sanitized(request.url), bindDN: request.bindDN, baseDN: request.baseDN,
+                    filter: request.filter, attributes: request.attributes)
+                do {
+                    if let stored = try hook?.result(for: search) {
+                        logSkipped(stored.skippedReferences, baseDN: request.baseDN, in: runtime)
+                        return call.result(.array(stored.entries.map(\.luaValue)))
+                    }
+                } catch {
+                    throw LuaRaise("\(error)")
+                }
+
                 let config: LDAPDirectoryConfig
                 do throws(LDAPError) {
                     config = try LDAPDirectoryConfig(
@@ -30,15 +44,16 @@ extension HostAPI {
                 } catch {
                     return call.failure(error.description)
                 }
-                let runtime = call.runtime
-                for reference in result.skippedReferences {
-                    runtime.configuration.logger.log(
-                        level: .warn,
-                        message: "skipped an LDAP search reference because referrals are not followed",
-                        fields: ["script": runtime.currentScript, "base_dn": request.baseDN, "reference": reference])
+                logSkipped(result.skippedReferences, baseDN: request.baseDN, in: runtime)
+                let entries = result.entries.map { recordedEntry($0, requested: request.attributes) }
+                do {
+                    try hook?.didSearch(
+                        search,
+                        result: LDAPRecordedResult(entries: entries, skippedReferences: result.skippedReferences))
+                } catch {
+                    throw LuaRaise("\(error)")
                 }
-                let entries = result.entries.map { ldapEntryValue($0, requested: request.attributes) }
-                return call.result(.array(entries))
+                return call.result(.array(entries.map(\.luaValue)))
             })
     ]
 
@@ -140,21 +155,39 @@ extension HostAPI {
         return request
     }
 
-    /// Converts an entry to `{dn=, attributes={name={values}}}`, naming requested attributes as the script spelled
-    /// them and the others in lowercase.
-    private static func ldapEntryValue(_ entry: LDAPEntry, requested: [String]) -> LuaValue {
+    /// Logs each search reference that a search skipped.
+    private static func logSkipped(_ references: [String], baseDN: String, in runtime: LuaRuntime) {
+        for reference in references {
+            runtime.configuration.logger.log(
+                level: .warn,
+                message: "skipped an LDAP search reference because referrals are not followed",
+                fields: ["script": runtime.currentScript, "base_dn": baseDN, "reference": reference])
+        }
+    }
+
+    /// Converts an entry to what the script receives, naming requested attributes as the script spelled them and
+    /// the others in lowercase.
+    private static func recordedEntry(_ entry: LDAPEntry, requested: [String]) -> LDAPRecordedEntry {
         var spelling: [String: String] = [:]
         for name in requested { spelling[name.lowercased()] = name }
 
-        var attributes: [LuaKey: LuaValue] = [:]
+        var attributes: [String: [String]] = [:]
         for (lowered, values) in entry.attributes {
             let alwaysBinary = binaryLDAPAttributes.contains(lowered)
-            let converted: [LuaValue] = values.map { bytes in
-                if !alwaysBinary, let text = String(validating: bytes, as: UTF8.self) { return .string(text) }
-                return .string(Data(bytes).base64EncodedString())
+            attributes[spelling[lowered] ?? lowered] = values.map { bytes in
+                if !alwaysBinary, let text = String(validating: bytes, as: UTF8.self) { return text }
+                return Data(bytes).base64EncodedString()
             }
-            attributes[.string(spelling[lowered] ?? lowered)] = .array(converted)
         }
-        return .map([.string("dn"): .string(entry.dn), .string("attributes"): .map(attributes)])
+        return LDAPRecordedEntry(dn: entry.dn, attributes: attributes)
+    }
+}
+
+extension LDAPRecordedEntry {
+    /// The entry as `{dn=, attributes={name={values}}}`.
+    var luaValue: LuaValue {
+        var table: [LuaKey: LuaValue] = [:]
+        for (name, values) in attributes { table[.string(name)] = .array(values.map { .string($0) }) }
+        return .map([.string("dn"): .string(dn), .string("attributes"): .map(table)])
     }
 }

@@ -24,11 +24,13 @@ public final class LuaRuntime {
         public var http: HTTPPolicy
         /// Recorder or replay source that `rollbook.http.request` consults before the network; nil sends live.
         public var httpHook: (any HTTPExchangeHook)?
+        /// Recorder or replay source that `rollbook.ldap.search` consults before the directory; nil searches live.
+        public var ldapHook: (any LDAPSearchHook)?
 
         public init(
             memoryLimit: Int = 256 << 20, instructionLimit: Int64 = 2_000_000_000, allowedRoots: [String] = [],
             secrets: [String: String] = [:], logger: ScriptLogger = DiscardingLogger(), http: HTTPPolicy = HTTPPolicy(),
-            httpHook: (any HTTPExchangeHook)? = nil
+            httpHook: (any HTTPExchangeHook)? = nil, ldapHook: (any LDAPSearchHook)? = nil
         ) {
             self.memoryLimit = memoryLimit
             self.instructionLimit = instructionLimit
@@ -37,6 +39,7 @@ public final class LuaRuntime {
             self.logger = logger
             self.http = http
             self.httpHook = httpHook
+            self.ldapHook = ldapHook
         }
     }
 

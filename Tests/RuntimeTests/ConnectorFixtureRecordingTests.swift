@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Testing
 
 /// The recorded HTTP fixtures of the API connectors, which `connector run --fixtures` and `check-connectors` replay.
@@ -54,15 +55,40 @@ import Testing
         return (output, server.base)
     }
 
-    /// Returns the recorded exchanges of `folder/http` by file name, each with `base` rewritten to `origin`.
-    static func exchanges(in folder: String, base: String? = nil, origin: String = "") throws -> [String: String] {
-        let http = folder + "/http"
+    /// Returns the recordings in `folder/kind` by file name, each with `base` rewritten to `origin`.
+    static func recordings(
+        in folder: String, kind: String = "http", base: String? = nil, origin: String = ""
+    ) throws -> [String: String] {
+        let recorded = folder + "/" + kind
         var files: [String: String] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: http) where name.hasSuffix(".json") {
-            let text = try String(contentsOfFile: http + "/" + name, encoding: .utf8)
+        for name in try FileManager.default.contentsOfDirectory(atPath: recorded) where name.hasSuffix(".json") {
+            let text = try String(contentsOfFile: recorded + "/" + name, encoding: .utf8)
             files[name] = base.map { text.replacingOccurrences(of: $0, with: origin) } ?? text
         }
         return files
+    }
+
+    /// Compares a fresh recording with the committed one in `fixtures/kind`, or replaces the committed one when
+    /// ROLLBOOK_UPDATE_FIXTURES is 1.
+    static func compare(_ fresh: [String: String], with fixtures: String, kind: String) throws {
+        let committedFolder = fixtures + "/" + kind
+        if ProcessInfo.processInfo.environment["ROLLBOOK_UPDATE_FIXTURES"] == "1" {
+            try? FileManager.default.removeItem(atPath: committedFolder)
+            try FileManager.default.createDirectory(atPath: committedFolder, withIntermediateDirectories: true)
+            for (name, text) in fresh {
+                try text.write(toFile: committedFolder + "/" + name, atomically: true, encoding: .utf8)
+            }
+        }
+
+        let committed = try recordings(in: fixtures, kind: kind)
+        #expect(committed.keys.sorted() == fresh.keys.sorted())
+        for name in fresh.keys.sorted() where committed[name] != fresh[name] {
+            let file = "\(committedFolder)/\(name)"
+            let message =
+                "\(file) differs from a new recording; rerun with ROLLBOOK_UPDATE_FIXTURES=1 after a deliberate "
+                + "change:\n\(fresh[name] ?? "")"
+            Issue.record(Comment(rawValue: message))
+        }
     }
 
     static func counts(_ output: ProcessOutput) -> [String: Int] {
@@ -76,27 +102,9 @@ import Testing
         let target = directory.file("recorded")
         let (live, base) = try Self.record(fixture, into: target, directory: directory)
         #expect(live.status == 0, "\(live)")
-        let fresh = try Self.exchanges(in: target, base: base, origin: fixture.origin)
+        let fresh = try Self.recordings(in: target, base: base, origin: fixture.origin)
         #expect(fresh.count > 5, "\(fresh.keys.sorted())")
-
-        if ProcessInfo.processInfo.environment["ROLLBOOK_UPDATE_FIXTURES"] == "1" {
-            let http = fixture.path + "/http"
-            try? FileManager.default.removeItem(atPath: http)
-            try FileManager.default.createDirectory(atPath: http, withIntermediateDirectories: true)
-            for (name, text) in fresh {
-                try text.write(toFile: http + "/" + name, atomically: true, encoding: .utf8)
-            }
-        }
-
-        let committed = try Self.exchanges(in: fixture.path)
-        #expect(committed.keys.sorted() == fresh.keys.sorted())
-        for name in fresh.keys.sorted() where committed[name] != fresh[name] {
-            let file = "connectors/sis/fixtures/\(fixture.folder)/http/\(name)"
-            let message =
-                "\(file) differs from a new recording; rerun with ROLLBOOK_UPDATE_FIXTURES=1 after a deliberate "
-                + "change:\n\(fresh[name] ?? "")"
-            Issue.record(Comment(rawValue: message))
-        }
+        try Self.compare(fresh, with: fixture.path, kind: "http")
     }
 
     @Test(arguments: fixtures)
@@ -111,5 +119,78 @@ import Testing
         #expect(Self.counts(replayed) == Self.counts(live), "\(replayed)")
         #expect(Self.counts(replayed)["users"] ?? 0 >= 3, "\(replayed)")
         #expect(Self.counts(replayed)["enrollments"] ?? 0 >= 3, "\(replayed)")
+    }
+}
+
+/// The recorded LDAP fixture of ldap_users: slapd loaded with the folder's directory.ldif, searched as its
+/// settings.lua says, recorded into `ldap/` with slapd's address rewritten to the one in settings.lua.
+@Suite(.serialized, .enabled(if: !slapdMissing, "slapd or slapadd is not installed"))
+struct ConnectorLDAPFixtureTests {
+    static let folder = (Paths.root as NSString).appendingPathComponent("connectors/sis/fixtures/ldap-directory")
+    static let origin = "ldap://ldap.sis.example:389"
+
+    /// Records ldap_users from slapd into `target` and returns the run and slapd's URL.
+    static func record(into target: String, directory: TemporaryDirectory) throws -> (ProcessOutput, String) {
+        let pki = try LDAPTestPKI.shared.get()
+        let server = try SlapdServer(
+            suffix: "dc=lakeside-usd,dc=example",
+            ldif: try String(contentsOfFile: folder + "/directory.ldif", encoding: .utf8),
+            certificate: pki.serverCertificate, key: pki.serverKey, caFile: pki.districtCA)
+        let committed = try String(contentsOfFile: folder + "/settings.lua", encoding: .utf8)
+        let live = directory.file("live.lua")
+        try committed.replacingOccurrences(of: origin, with: server.ldapURL)
+            .write(toFile: live, atomically: true, encoding: .utf8)
+        let output = try runRollbook(
+            ["connector", "run", "ldap_users", "--settings", live, "--record", target, "--json"], timeout: 60)
+        return (output, server.ldapURL)
+    }
+
+    @Test func recordingMatchesDirectory() throws {
+        let directory = try TemporaryDirectory()
+        let target = directory.file("recorded")
+        let (live, url) = try Self.record(into: target, directory: directory)
+        #expect(live.status == 0, "\(live)")
+        let fresh = try ConnectorFixtureRecordingTests.recordings(
+            in: target, kind: "ldap", base: url, origin: Self.origin)
+
+        // check and sync each search once.
+        #expect(fresh.keys.sorted() == ["0001.json", "0002.json"])
+        #expect(!FileManager.default.fileExists(atPath: target + "/http"))
+        try ConnectorFixtureRecordingTests.compare(fresh, with: Self.folder, kind: "ldap")
+    }
+
+    @Test func replayGivesLiveUsers() throws {
+        let directory = try TemporaryDirectory()
+        let (live, _) = try Self.record(into: directory.file("recorded"), directory: directory)
+
+        let replayed = try runRollbook(["connector", "run", "ldap_users", "--fixtures", Self.folder, "--json"])
+
+        #expect(live.status == 0, "\(live)")
+        #expect(replayed.status == 0, "\(replayed)")
+        let counts = ConnectorFixtureRecordingTests.counts(replayed)
+        #expect(counts == ConnectorFixtureRecordingTests.counts(live), "\(replayed)")
+        #expect(counts == ["orgs": 2, "users": 8], "\(replayed)")
+        let entities = ConnectorCommandTests.object(replayed)["entities"] as? [String: Any]
+        let users = (entities?["users"] as? [String: Any])?["records"] as? [[String: Any]] ?? []
+        let first = users.first { $0["sourcedId"] as? String == "20011" }
+        #expect(first?["username"] as? String == "lh-t1", "\(users)")
+        #expect(first?["role"] as? String == "teacher", "\(users)")
+        #expect(first?["orgSourcedIds"] as? String == "lakeside-high", "\(users)")
+        #expect(first?["email"] as? String == "lh-t1@lakeside-usd.example", "\(users)")
+    }
+
+    @Test func replayWithoutRecordingFails() throws {
+        let directory = try TemporaryDirectory()
+        let settings = directory.file("other.lua")
+        try #"return { filter = "(objectClass=person)" }"#.write(toFile: settings, atomically: true, encoding: .utf8)
+
+        let replayed = try runRollbook([
+            "connector", "run", "ldap_users", "--fixtures", Self.folder, "--settings", settings, "--json",
+        ])
+
+        #expect(replayed.status == 2, "\(replayed)")
+        let error = ConnectorCommandTests.object(replayed)["error"] as? String ?? ""
+        #expect(error.contains("No recording for the LDAP search of 'dc=lakeside-usd,dc=example'"), "\(error)")
+        #expect(error.contains("'(objectClass=person)'"), "\(error)")
     }
 }
