@@ -47,7 +47,8 @@ struct LDAPSearchFile: Codable {
     var result: LDAPRecordedResult
 }
 
-/// A recorder that writes every live `rollbook.ldap.search` into a folder, one JSON file each, without the bind password.
+/// A recorder that writes every live `rollbook.ldap.search` into a folder, one JSON file each, without the bind
+/// password.
 ///
 /// Files are named by sequence (`0001.json`, ...). The folder is created at the first search, so a run with no
 /// search leaves none behind.
@@ -69,7 +70,8 @@ public final class LDAPRecorder: LDAPSearchHook {
     }
 }
 
-/// A replay source that serves `rollbook.ldap.search` from a folder written by `LDAPRecorder`, never contacting a directory.
+/// A replay source that serves `rollbook.ldap.search` from a folder written by `LDAPRecorder`, never contacting a
+/// directory.
 ///
 /// Searches with the same URL, bind DN, base DN, filter and attributes get the recorded results in file order,
 /// and a search with no unused recording fails.
