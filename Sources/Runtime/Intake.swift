@@ -22,6 +22,13 @@ struct EmittedRecord {
     var row: Int
 }
 
+/// A source record a connector left out and reported with `ctx.report{entity=}`: a rejected record of its entity.
+struct LeftOutRecord {
+    /// The record's sourcedId when the report names one. The stored version of that record is then kept.
+    var sourcedId: String?
+    var origin: Origin
+}
+
 /// Receives what a connector emits during `sync` and keeps it for the pipeline, which validates and stores
 /// everything in dependency order once the connector has returned.
 ///
@@ -32,6 +39,8 @@ final class Intake: ConnectorSink {
     private(set) var emitted: [Entity: [EmittedRecord]] = [:]
     /// The mode in which the emitted records of each entity apply: `bulk` replaces the stored set, `delta` changes part of it.
     private(set) var emittedModes: [Entity: FileMode] = [:]
+    /// Records the connector left out, by entity, counted as rejected when the entity is processed.
+    private(set) var leftOut: [Entity: [LeftOutRecord]] = [:]
     /// Names of emitted fields that are not OneRoster fields (nor `metadata`), kept as extension columns.
     private(set) var extensionFields: [Entity: Set<String>] = [:]
     let defaultVersion: OneRosterVersion
@@ -52,6 +61,13 @@ final class Intake: ConnectorSink {
 
     func report(_ diagnostics: [Diagnostic]) {
         collector.add(contentsOf: diagnostics)
+    }
+
+    func reportRejected(_ diagnostic: Diagnostic, entity: Entity) {
+        collector.add(diagnostic)
+        // A report without a file is placed in its own pseudo-file, named like the `emit:KIND` file of records.
+        let origin = Origin(file: diagnostic.file ?? "report:\(entity.rawValue)", row: diagnostic.row ?? 0)
+        leftOut[entity, default: []].append(LeftOutRecord(sourcedId: diagnostic.sourcedId, origin: origin))
     }
 
     func emitFile(kind: String, path: String, options: LuaValue) throws {

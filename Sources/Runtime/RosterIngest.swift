@@ -64,6 +64,7 @@ final class RosterIngest {
                 // The run has no information about this entity, so references to it resolve against the stored snapshot.
                 if delivered.contains(where: { $0 > entity }) { try preloadStored(entity) }
                 kept.insert(entity)
+                noteLeftOut(entity, intake.leftOut[entity] ?? [])
                 continue
             }
             counts[entity] = EntityCount()
@@ -102,6 +103,8 @@ final class RosterIngest {
                         origin: Origin(file: "emit:\(entity.rawValue)", row: record.row), parser: parser)
                 }
             }
+            // Noted after the records, so that a left-out record never makes an emitted one with its sourcedId a duplicate.
+            noteLeftOut(entity, intake.leftOut[entity] ?? [])
             if complete {
                 if bulk {
                     let gone = try destination.removeUnseen(entity) { checker.wasSeen(entity, $0) }
@@ -265,6 +268,17 @@ final class RosterIngest {
                 }
             }
         }
+    }
+
+    /// Counts the records a connector left out and reported as rejected records of `entity`. Notes them as the
+    /// validator's rejections are noted, so a bulk entity keeps the stored version of each one with a sourcedId,
+    /// and a reference to one is reported as a reference to a rejected record.
+    private func noteLeftOut(_ entity: Entity, _ records: [LeftOutRecord]) {
+        guard !records.isEmpty else { return }
+        for record in records {
+            checker.noteRejected(entity, sourcedId: record.sourcedId, origin: record.origin)
+        }
+        counts[entity, default: EntityCount()].rejected += records.count
     }
 
     /// Tells the checker about the stored records of an entity this run did not deliver in full.

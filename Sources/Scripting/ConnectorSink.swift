@@ -13,6 +13,9 @@ public protocol ConnectorSink: AnyObject {
     func emitFile(kind: String, path: String, options: LuaValue) throws
     /// Receives findings a host function made for the run's report, such as a package's layout notes.
     func report(_ diagnostics: [Diagnostic])
+    /// Receives an error finding about a source record the connector left out, which counts as one rejected
+    /// record of `entity`. The finding's sourcedId, when set, names the record, so its stored version is kept.
+    func reportRejected(_ diagnostic: Diagnostic, entity: Entity)
 }
 
 extension ConnectorSink {
@@ -27,6 +30,11 @@ extension ConnectorSink {
 
     /// Drops the findings: the default for sinks that keep no report.
     public func report(_ diagnostics: [Diagnostic]) {}
+
+    /// Passes the finding to `report(_:)`: the default for sinks that keep no counts.
+    public func reportRejected(_ diagnostic: Diagnostic, entity: Entity) {
+        report([diagnostic])
+    }
 }
 
 /// What `check` and `sync` run with: the sink for records and the state saved from the last run.

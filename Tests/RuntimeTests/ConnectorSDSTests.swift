@@ -67,6 +67,10 @@ private func finding(_ output: ProcessOutput, _ rule: String, _ file: String, _ 
         let student = try #require(finding(first, "ref.missing", "StudentEnrollment.csv", 4))
         #expect(student["value"] as? String == "23099")
         #expect(first.diagnostics.filter { $0["severity"] as? String == "error" }.count == 3)
+        // Each left-out row counts as a rejected record: sections 4 and 5, and enrollment row 4.
+        #expect(first.count("classes", "rejected") == 2)
+        #expect(first.count("enrollments", "rejected") == 1)
+        #expect(first.count("users", "rejected") == 0)
 
         let before = try snapshotHashes(directory)
         let second = try syncSDS(directory, path: base + "/run2_dup_header")
@@ -145,6 +149,10 @@ private func finding(_ output: ProcessOutput, _ rule: String, _ file: String, _ 
         #expect(finding(output, "ref.missing", "Student.csv", 4)?["field"] as? String == "School DfE Number")
         #expect(finding(output, "ref.missing", "StudentEnrollment.csv", 4)?["value"] as? String == "5003")
         #expect(finding(output, "id.duplicate", "StudentEnrollment.csv", 5) != nil)
+        #expect(output.count("classes", "rejected") == 1)
+        #expect(output.count("users", "rejected") == 1)
+        #expect(output.count("enrollments", "rejected") == 2)
+        #expect(output.count("orgs", "rejected") == 0)
     }
 
     @Test func dayFirstFileUnderMonthFirstRejectsSections() throws {
@@ -156,6 +164,10 @@ private func finding(_ output: ProcessOutput, _ rule: String, _ file: String, _ 
         #expect(finding(output, "field.date", "Section.csv", 2)?["value"] as? String == "19/12/2025")
         #expect(finding(output, "field.date", "Section.csv", 3)?["value"] as? String == "19/12/2025")
         #expect(try storedIds(directory, "classes").isEmpty)
+        // All three sections, student 7003 and every enrollment row, which names a rejected section.
+        #expect(output.count("classes", "rejected") == 3)
+        #expect(output.count("users", "rejected") == 1)
+        #expect(output.count("enrollments", "rejected") == 5)
     }
 
     @Test func v21FixtureStoresExactValues() throws {
@@ -187,6 +199,40 @@ private func finding(_ output: ProcessOutput, _ rule: String, _ file: String, _ 
 
         #expect(finding(output, "ref.missing", "roles.csv", 5)?["value"] as? String == "u-9")
         #expect(finding(output, "ref.missing", "enrollments.csv", 5)?["value"] as? String == "cls-gone")
+        #expect(output.count("roles", "rejected") == 1)
+        #expect(output.count("enrollments", "rejected") == 1)
+        #expect(output.count("users", "rejected") == 0)
+    }
+
+    /// A rejected enrollment row names the sourcedId it would have had, so a later run keeps its stored version
+    /// instead of removing it, as it keeps a record that the validator rejects.
+    @Test func rejectedRowKeepsStoredRecord() throws {
+        let directory = try TemporaryDirectory()
+        let export = directory.file("export")
+        try FileManager.default.createDirectory(atPath: export, withIntermediateDirectories: true)
+        for name in ["academicSessions", "classes", "courses", "orgs", "users"] {
+            try FileManager.default.copyItem(atPath: fixtures + "/sds-v21/\(name).csv", toPath: export + "/\(name).csv")
+        }
+        // roles.csv makes the folder SDS v2.1; its row for the unknown user u-9 is left out.
+        let roles = try String(contentsOfFile: fixtures + "/sds-v21/roles.csv", encoding: .utf8)
+        try roles.split(separator: "\n").filter { !$0.hasPrefix("u-9,") }.joined(separator: "\n")
+            .write(toFile: export + "/roles.csv", atomically: true, encoding: .utf8)
+        let enrollments = "classSourcedId,userSourcedId,role\ncls-bio-1,u-1,student\ncls-bio-1,u-2,teacher\n"
+        try enrollments.write(toFile: export + "/enrollments.csv", atomically: true, encoding: .utf8)
+        let first = try syncSDS(directory, path: export, settings: "school_year = 2026")
+        #expect(first.status == 0, "\(first)")
+        #expect(try storedIds(directory, "enrollments") == ["cls-bio-1:u-1", "cls-bio-1:u-2"])
+
+        // The second export leaves the teacher's role blank, so the connector rejects that row.
+        try (enrollments.replacingOccurrences(of: "u-2,teacher", with: "u-2,"))
+            .write(toFile: export + "/enrollments.csv", atomically: true, encoding: .utf8)
+        let second = try syncSDS(directory, path: export, settings: "school_year = 2026")
+        #expect(second.status == 1, "\(second)")
+        #expect(second.firstRun?["status"] as? String == "committed")
+        #expect(second.count("enrollments", "rejected") == 1)
+        #expect(finding(second, "field.required", "enrollments.csv", 3)?["sourcedId"] as? String == "cls-bio-1:u-2")
+        #expect(try storedIds(directory, "enrollments") == ["cls-bio-1:u-1", "cls-bio-1:u-2"])
+        #expect(try stored(directory, "enrollments", "cls-bio-1:u-2", "role") == "teacher")
     }
 
     @Test func classWithoutTermNeedsSchoolYear() throws {

@@ -6,6 +6,25 @@ import Testing
 /// A sink that keeps the findings a script reports with `ctx.report`.
 private final class FindingSink: ConnectorSink {
     var findings: [Diagnostic] = []
+    /// The entity of each finding that reached `reportRejected`, in order.
+    var rejected: [Entity] = []
+
+    func emit(kind: String, record: LuaValue) throws {}
+    func emitFile(kind: String, path: String, options: LuaValue) throws {}
+
+    func report(_ diagnostics: [Diagnostic]) {
+        findings.append(contentsOf: diagnostics)
+    }
+
+    func reportRejected(_ diagnostic: Diagnostic, entity: Entity) {
+        findings.append(diagnostic)
+        rejected.append(entity)
+    }
+}
+
+/// A sink that implements only `report`, as sinks written before `reportRejected` existed do.
+private final class PlainSink: ConnectorSink {
+    var findings: [Diagnostic] = []
 
     func emit(kind: String, record: LuaValue) throws {}
     func emitFile(kind: String, path: String, options: LuaValue) throws {}
@@ -18,6 +37,13 @@ private final class FindingSink: ConnectorSink {
 @Suite struct ReportTests {
     /// Runs a connector whose `sync` body is `body` and returns the sink it reported to.
     private func sync(_ body: String) throws -> FindingSink {
+        let sink = FindingSink()
+        try sync(body, into: sink)
+        return sink
+    }
+
+    /// Runs a connector whose `sync` body is `body` with `sink` as its sink.
+    private func sync(_ body: String, into sink: ConnectorSink) throws {
         let directory = try TemporaryDirectory()
         let source = """
             return { name = 'reporting', version = '1', description = 'd', settings = {},
@@ -29,9 +55,7 @@ private final class FindingSink: ConnectorSink {
         let path = try directory.write("connectors/sis/reporting.lua", source)
         let connector = try Connector.load(path: path, runtime: try LuaRuntime(configuration: .init()))
         connector.validateSettings([:])
-        let sink = FindingSink()
         _ = try connector.sync(context: ConnectorContext(sink: sink))
-        return sink
     }
 
     @Test func reportReachesSinkWithAllFields() throws {
@@ -67,7 +91,27 @@ private final class FindingSink: ConnectorSink {
         ),
         (
             #"ctx.report { rule = "r", message = "m", colour = "red" }"#,
-            "ctx.report: unknown field 'colour'; expected field, file, message, row, rule, severity, sourcedId, value"
+            "ctx.report: unknown field 'colour'; expected entity, field, file, message, row, rule, severity, "
+                + "sourcedId, value"
+        ),
+        (
+            #"ctx.report { rule = "r", message = "m", entity = "pupils" }"#,
+            "ctx.report: 'entity' is 'pupils'; expected one of orgs, academicSessions, courses, classes, users, "
+                + "userProfiles, roles, enrollments, demographics"
+        ),
+        (
+            #"ctx.report { rule = "r", message = "m", entity = "user" }"#,
+            "ctx.report: 'entity' is 'user'; expected one of orgs, academicSessions, courses, classes, users, "
+                + "userProfiles, roles, enrollments, demographics (did you mean 'users'?)"
+        ),
+        (
+            #"ctx.report { rule = "r", message = "m", entity = "Enrollments" }"#,
+            "ctx.report: 'entity' is 'Enrollments'; expected one of orgs, academicSessions, courses, classes, users, "
+                + "userProfiles, roles, enrollments, demographics (did you mean 'enrollments'?)"
+        ),
+        (
+            #"ctx.report { rule = "r", message = "m", entity = 3 }"#,
+            "ctx.report: 'entity' is a number; expected a string"
         ),
         (
             #"ctx.report("text")"#,
@@ -80,6 +124,38 @@ private final class FindingSink: ConnectorSink {
         } throws: { error in
             (error as? ScriptError)?.message == message
         }
+    }
+
+    @Test func errorWithEntityCountsAsRejected() throws {
+        let sink = try sync(
+            """
+            ctx.report { rule = "ref.missing", entity = "users", file = "Student.csv", row = 4, sourcedId = "7003",
+                message = "school '3009' is not in School.csv; the student is rejected" }
+            ctx.report { rule = "id.duplicate", entity = "enrollments", severity = "error", message = "again" }
+            """)
+        #expect(sink.rejected == [.users, .enrollments])
+        #expect(sink.findings.map(\.sourcedId) == ["7003", nil])
+        #expect(sink.findings.map(\.severity) == [.error, .error])
+    }
+
+    @Test(arguments: ["warning", "info"])
+    func nonErrorWithEntityIsNotCounted(severity: String) throws {
+        let sink = try sync(
+            #"ctx.report { rule = "r", entity = "users", severity = "\#(severity)", message = "m" }"#)
+        #expect(sink.rejected.isEmpty)
+        #expect(sink.findings.map(\.severity.rawValue) == [severity])
+    }
+
+    @Test func errorWithoutEntityIsNotCounted() throws {
+        let sink = try sync(#"ctx.report { rule = "r", message = "m" }"#)
+        #expect(sink.rejected.isEmpty)
+        #expect(sink.findings.count == 1)
+    }
+
+    @Test func plainSinkStillGetsCountedFinding() throws {
+        let sink = PlainSink()
+        try sync(#"ctx.report { rule = "r", entity = "classes", message = "m" }"#, into: sink)
+        #expect(sink.findings.map(\.rule) == ["r"])
     }
 
     @Test func rowsRejectsRepeatedHeaderColumn() throws {

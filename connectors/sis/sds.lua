@@ -39,6 +39,16 @@ local MAPPED = {
 }
 local NEVER_KEPT = { Password = true, password = true }
 
+-- The OneRoster entity each file's rows become, so a rejected row counts as a rejected record of it.
+-- userFlags.csv and relationships.csv rows only add to a user, so a rejected one is a finding only.
+local FILE_ENTITY = {
+    ["School.csv"] = "orgs", ["Section.csv"] = "classes", ["Student.csv"] = "users", ["Teacher.csv"] = "users",
+    ["StudentEnrollment.csv"] = "enrollments", ["TeacherRoster.csv"] = "enrollments",
+    ["orgs.csv"] = "orgs", ["academicSessions.csv"] = "academicSessions", ["courses.csv"] = "courses",
+    ["classes.csv"] = "classes", ["users.csv"] = "users", ["roles.csv"] = "roles",
+    ["enrollments.csv"] = "enrollments", ["demographics.csv"] = "demographics",
+}
+
 local ORG_TYPES = { school = "school", district = "district", ["local"] = "local", state = "state",
     national = "national", department = "department" }
 local SESSION_TYPES = { schoolyear = "schoolYear", semester = "semester", term = "term",
@@ -231,12 +241,13 @@ local function new_run(ctx)
         rejected = 0,
     }
 
-    -- Reports a rejected source row; the row is not emitted.
+    -- Reports a rejected source row; the row is not emitted, and it counts as a rejected record of
+    -- its file's entity. `sourced_id`, when known, keeps the stored record of that id.
     function run.reject(file, row, rule, column, value, sourced_id, message)
         run.rejected = run.rejected + 1
         ctx.report {
-            rule = rule, file = file, row = row, field = column, value = value, sourcedId = sourced_id,
-            message = message,
+            rule = rule, entity = FILE_ENTITY[file], file = file, row = row, field = column, value = value,
+            sourcedId = sourced_id, message = message,
         }
     end
 
@@ -519,11 +530,11 @@ local function v1_enrollments(run, file, role, people_file, sections, people, se
         local person = field(row, ID)
         local school = sections[section]
         if not school then
-            run.reject(file, number, "ref.missing", column_name(row, SECTION_ID), section, nil,
+            run.reject(file, number, "ref.missing", column_name(row, SECTION_ID), section, section .. ":" .. person,
                 column_name(row, SECTION_ID) .. " '" .. section .. "' is not an accepted section of Section.csv; "
                 .. "the enrollment is rejected")
         elseif not people[person] then
-            run.reject(file, number, "ref.missing", column_name(row, ID), person, nil,
+            run.reject(file, number, "ref.missing", column_name(row, ID), person, section .. ":" .. person,
                 column_name(row, ID) .. " '" .. person .. "' is not an accepted " .. role .. " of " .. people_file
                 .. "; the enrollment is rejected")
         elseif seen[section .. ":" .. person] then
@@ -741,13 +752,13 @@ local function v2_enrollments(run, classes, users)
         local user = field(row, "userSourcedId")
         local role_text = field(row, "role")
         if not classes[class] then
-            run.reject(file, number, "ref.missing", "classSourcedId", class, nil,
+            run.reject(file, number, "ref.missing", "classSourcedId", class, class .. ":" .. user,
                 "classSourcedId '" .. class .. "' is not an accepted class of classes.csv; the enrollment is rejected")
         elseif not users[user] then
-            run.reject(file, number, "ref.missing", "userSourcedId", user, nil,
+            run.reject(file, number, "ref.missing", "userSourcedId", user, class .. ":" .. user,
                 "userSourcedId '" .. user .. "' is not an accepted user of users.csv; the enrollment is rejected")
         elseif role_text == "" then
-            run.reject(file, number, "field.required", "role", "", nil,
+            run.reject(file, number, "field.required", "role", "", class .. ":" .. user,
                 "column 'role' is blank; give the role, such as student or teacher")
         else
             local id = class .. ":" .. user
