@@ -19,15 +19,11 @@ private func sharedFolder(_ relative: String) -> String? {
     return nil
 }
 
-/// Builds an Ed-Fi provider scenario serving `dataDir` and `collections` as bare JSON arrays, with `faults` added.
-private func edfiScenario(
-    dataDir: String? = fixture, collections: [String: Any] = [:], faults: [[String: Any]] = []
-) -> [String: Any] {
-    var scenario: [String: Any] = [
-        "client_id": "rollbook-test", "client_secret": "s3cret", "bare": true, "prefix": prefix,
-        "collections": collections, "faults": faults,
-    ]
-    if let dataDir { scenario["data_dir"] = dataDir }
+/// Builds an Ed-Fi provider scenario serving `dataDir` and `collections` as bare JSON arrays.
+private func edfiScenario(dataDir: String? = fixture, collections: [String: Any] = [:]) -> [String: Any] {
+    var scenario = HTTPConnector.edFi.scenario()
+    scenario["data_dir"] = dataDir
+    scenario["collections"] = collections
     return scenario
 }
 
@@ -184,6 +180,16 @@ private func grandBendResources(_ folder: String) throws -> [String: Any] {
 }
 
 @Suite struct ConnectorEdFiTests {
+    @Test(arguments: RecoveredFault.allCases)
+    func recoversFromFault(_ fault: RecoveredFault) throws {
+        try expectRecovery(.edFi, from: fault)
+    }
+
+    @Test(arguments: FailingFault.allCases)
+    func faultFailsAndKeepsSnapshot(_ fault: FailingFault) throws {
+        try expectFailureKeepsSnapshot(.edFi, on: fault)
+    }
+
     @Test func fixtureStoresExactValues() throws {
         let directory = try TemporaryDirectory()
         let (output, server) = try syncEdFi(directory, scenario: edfiScenario())
@@ -269,48 +275,6 @@ private func grandBendResources(_ folder: String) throws -> [String: Any] {
         #expect(output.status == 0, "\(output)")
         #expect(pages(server, "sections") == ["sections?limit=5&offset=0&schoolYear=2026"])
         #expect(pages(server, "students") == ["students?limit=5&offset=0"])
-    }
-
-    @Test func serverErrorThenSuccess() throws {
-        let directory = try TemporaryDirectory()
-        let scenario = edfiScenario(faults: [["entity": "students", "request": 1, "kind": "status", "status": 500]])
-        let (output, server) = try syncEdFi(directory, scenario: scenario)
-        #expect(output.status == 0, "\(output)")
-        #expect(try storedIds(directory, "users") == ["770001", "770002", "770003", "T-100", "T-101"])
-        #expect(
-            pages(server, "students") == [
-                "students?limit=2&offset=0", "students?limit=2&offset=0", "students?limit=2&offset=2",
-            ])
-    }
-
-    @Test func faultsKeepStoredSnapshot() throws {
-        let directory = try TemporaryDirectory()
-        let (first, _) = try syncEdFi(directory, scenario: edfiScenario())
-        #expect(first.status == 0, "\(first)")
-        let before = try snapshotHashes(directory)
-        #expect(!before.isEmpty)
-
-        let cases: [(fault: [String: Any], message: String)] = [
-            (
-                ["entity": "students", "request": 2, "kind": "truncate"],
-                "\(prefix)students?limit=2&offset=2 is not valid JSON"
-            ),
-            (
-                ["entity": "sections", "request": 1, "kind": "no_key"],
-                "\(prefix)sections?limit=2&offset=0 is not a JSON array of sections"
-            ),
-            (
-                ["entity": "staffs", "request": 1, "kind": "status", "status": 403],
-                "\(prefix)staffs?limit=2&offset=0 returned HTTP 403"
-            ),
-        ]
-        for (fault, message) in cases {
-            let (output, _) = try syncEdFi(directory, scenario: edfiScenario(faults: [fault]))
-            #expect(output.status == 2, "\(fault): \(output)")
-            let error = output.firstRun?["error"] as? String ?? output.stderr
-            #expect(error.contains(message), "\(fault): \(error)")
-            #expect(try snapshotHashes(directory) == before, "\(fault)")
-        }
     }
 
     @Test func badPageSizeIsRejected() throws {

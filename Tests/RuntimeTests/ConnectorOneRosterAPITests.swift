@@ -3,14 +3,9 @@ import OneRoster
 import Store
 import Testing
 
-private let fixture = (Paths.root as NSString).appendingPathComponent("connectors/sis/fixtures/oneroster-api-district")
-
-/// The fixture district, paged by Link and X-Total-Count, with `faults` added.
-private func districtScenario(faults: [[String: Any]] = []) -> [String: Any] {
-    [
-        "client_id": "rollbook-test", "client_secret": "s3cret", "data_dir": fixture, "total_count": true,
-        "link": true, "faults": faults,
-    ]
+/// The fixture district, paged by Link and X-Total-Count.
+private func districtScenario() -> [String: Any] {
+    HTTPConnector.oneRosterAPI.scenario()
 }
 
 /// Starts a provider for `scenario` and runs `rollbook sync --json` against it.
@@ -35,6 +30,16 @@ private func pages(_ server: OneRosterAPIServer, _ entity: String) -> [String] {
 }
 
 @Suite struct ConnectorOneRosterAPITests {
+    @Test(arguments: RecoveredFault.allCases)
+    func recoversFromFault(_ fault: RecoveredFault) throws {
+        try expectRecovery(.oneRosterAPI, from: fault)
+    }
+
+    @Test(arguments: FailingFault.allCases)
+    func faultFailsAndKeepsSnapshot(_ fault: FailingFault) throws {
+        try expectFailureKeepsSnapshot(.oneRosterAPI, on: fault)
+    }
+
     @Test func districtStoresExactValues() throws {
         let directory = try TemporaryDirectory()
         let (output, server) = try syncAPI(directory, scenario: districtScenario())
@@ -123,100 +128,6 @@ private func pages(_ server: OneRosterAPIServer, _ entity: String) -> [String] {
             pages(server, "users") == [
                 "users?limit=5&offset=0", "users?limit=5&offset=1", "users?limit=5&offset=2",
             ])
-    }
-
-    @Test func expiredTokenIsRenewedOnce() throws {
-        let directory = try TemporaryDirectory()
-        let scenario = districtScenario(faults: [["entity": "users", "request": 2, "kind": "expire_token"]])
-        let (output, server) = try syncAPI(directory, scenario: scenario)
-        #expect(output.status == 0, "\(output)")
-        #expect(try storedIds(directory, "users") == ["u-1", "u-2", "u-3"])
-
-        // The second page is refused with token-2, then repeated with token-3 at the same offset.
-        let users = server.requests.filter { $0.hasPrefix("GET /ims/oneroster/v1p1/users?") }
-        #expect(
-            users == [
-                "GET /ims/oneroster/v1p1/users?limit=2&offset=0 Bearer token-2",
-                "GET /ims/oneroster/v1p1/users?limit=2&offset=2 Bearer token-2",
-                "GET /ims/oneroster/v1p1/users?limit=2&offset=2 Bearer token-3",
-            ])
-        #expect(server.requests.filter { $0.hasPrefix("POST /token ") }.count == 3)
-        let enrollments = server.requests.filter { $0.hasPrefix("GET /ims/oneroster/v1p1/enrollments?") }
-        #expect(enrollments.allSatisfy { $0.hasSuffix(" Bearer token-3") })
-    }
-
-    @Test func serverErrorIsRetried() throws {
-        let directory = try TemporaryDirectory()
-        let scenario = districtScenario(faults: [["entity": "users", "request": 1, "kind": "status", "status": 500]])
-        let (output, server) = try syncAPI(directory, scenario: scenario)
-        #expect(output.status == 0, "\(output)")
-        #expect(try storedIds(directory, "users") == ["u-1", "u-2", "u-3"])
-        #expect(
-            pages(server, "users") == [
-                "users?limit=2&offset=0", "users?limit=2&offset=0", "users?limit=2&offset=2",
-            ])
-    }
-
-    @Test func rateLimitWaitsForRetryAfter() throws {
-        let directory = try TemporaryDirectory()
-        let scenario = districtScenario(faults: [["entity": "classes", "request": 1, "kind": "retry_after"]])
-        let started = Date()
-        let (output, server) = try syncAPI(directory, scenario: scenario)
-        #expect(output.status == 0, "\(output)")
-        #expect(try storedIds(directory, "classes") == ["k-bio-1", "k-bio-2"])
-        #expect(pages(server, "classes") == ["classes?limit=2&offset=0", "classes?limit=2&offset=0"])
-        // Retry-After: 1 delays the repeat by one second.
-        #expect(Date().timeIntervalSince(started) >= 1)
-    }
-
-    @Test func faultsKeepStoredSnapshot() throws {
-        let directory = try TemporaryDirectory()
-        let (first, _) = try syncAPI(directory, scenario: districtScenario())
-        #expect(first.status == 0, "\(first)")
-        let before = try snapshotHashes(directory)
-        #expect(before.count == 16)
-
-        let cases: [(fault: [String: Any], message: String)] = [
-            (
-                ["entity": "users", "request": 2, "kind": "truncate"],
-                "/ims/oneroster/v1p1/users?limit=2&offset=2 is not valid JSON"
-            ),
-            (
-                ["entity": "courses", "request": 1, "kind": "no_key"],
-                "/ims/oneroster/v1p1/courses?limit=2&offset=0 has no 'courses' collection"
-            ),
-            (
-                ["entity": "enrollments", "request": 1, "kind": "status", "status": 404],
-                "/ims/oneroster/v1p1/enrollments?limit=2&offset=0 returned HTTP 404"
-            ),
-        ]
-        for (fault, message) in cases {
-            let (output, _) = try syncAPI(directory, scenario: districtScenario(faults: [fault]))
-            #expect(output.status == 2, "\(fault): \(output)")
-            let error = output.firstRun?["error"] as? String ?? output.stderr
-            #expect(error.contains(message), "\(fault): \(error)")
-            #expect(try snapshotHashes(directory) == before, "\(fault)")
-        }
-    }
-
-    @Test func silentServerTimesOut() throws {
-        let directory = try TemporaryDirectory()
-        let (first, _) = try syncAPI(directory, scenario: districtScenario())
-        #expect(first.status == 0, "\(first)")
-        let before = try snapshotHashes(directory)
-
-        let scenario = districtScenario(faults: [["entity": "orgs", "request": 2, "kind": "hang"]])
-        let started = Date()
-        let (output, _) = try syncAPI(
-            directory, scenario: scenario, settings: "page_size = 2, timeout = 1, retries = 0")
-        let elapsed = Date().timeIntervalSince(started)
-        #expect(output.status == 2, "\(output)")
-        let error = output.firstRun?["error"] as? String ?? output.stderr
-        #expect(error.contains("/ims/oneroster/v1p1/orgs?limit=2&offset=0"), "\(error)")
-        #expect(error.contains("timed out"), "\(error)")
-        // One attempt of one second, no retries, plus start-up: far below the server's 30-second stall.
-        #expect(elapsed < 10)
-        #expect(try snapshotHashes(directory) == before)
     }
 
     @Test func wrongSecretFailsCheck() throws {

@@ -6,37 +6,11 @@ import Testing
 private let fixture = (Paths.root as NSString).appendingPathComponent("connectors/sis/fixtures/powerschool-district")
 
 /// The fixture district served PowerSchool-style, with `/count` served unless `count` is false.
-private func districtScenario(faults: [[String: Any]] = [], count: Bool = true, cap: Int? = nil) -> [String: Any] {
-    var scenario: [String: Any] = [
-        "client_id": "rollbook-test", "client_secret": "s3cret", "data_dir": fixture, "paging": "page",
-        "token_path": "/oauth/access_token", "count": count, "faults": faults,
-    ]
+private func districtScenario(count: Bool = true, cap: Int? = nil) -> [String: Any] {
+    var scenario = HTTPConnector.powerSchool.scenario()
+    scenario["count"] = count
     if let cap { scenario["cap"] = cap }
     return scenario
-}
-
-/// Writes a config.lua for district `d1` read with the powerschool connector from `server`.
-@discardableResult
-private func writePowerSchoolConfig(
-    _ directory: TemporaryDirectory, server: OneRosterAPIServer, clientSecret: String = "s3cret",
-    settings: String
-) throws -> String {
-    let connectors = (Paths.root as NSString).appendingPathComponent("connectors")
-    let text = """
-        store = "\(directory.file("rollbook.sqlite"))"
-        connectors_dir = "\(connectors)"
-        districts = {
-          { id = "d1", connector = "powerschool", settings = {
-              base_url = "\(server.base)",
-              client_id = "rollbook-test",
-              client_secret = "\(clientSecret)",
-              \(settings)
-          } },
-        }
-        """
-    let path = directory.file("config.lua")
-    try text.write(toFile: path, atomically: true, encoding: .utf8)
-    return path
 }
 
 /// Starts a server for `scenario` and runs `rollbook sync --json` against it.
@@ -64,6 +38,16 @@ private func runError(_ output: ProcessOutput) -> String {
 }
 
 @Suite struct ConnectorPowerSchoolTests {
+    @Test(arguments: RecoveredFault.allCases)
+    func recoversFromFault(_ fault: RecoveredFault) throws {
+        try expectRecovery(.powerSchool, from: fault)
+    }
+
+    @Test(arguments: FailingFault.allCases)
+    func faultFailsAndKeepsSnapshot(_ fault: FailingFault) throws {
+        try expectFailureKeepsSnapshot(.powerSchool, on: fault)
+    }
+
     @Test func districtStoresExactValues() throws {
         let directory = try TemporaryDirectory()
         let (output, server) = try syncPowerSchool(directory, scenario: districtScenario())
@@ -187,66 +171,6 @@ private func runError(_ output: ProcessOutput) -> String {
                 "/ws/v1/school/110/student?expansions=school_enrollment&pagesize=2&page=2",
                 "/ws/v1/school/110/student?expansions=school_enrollment&pagesize=2&page=3",
             ])
-    }
-
-    @Test func expiredTokenIsRenewedOnce() throws {
-        let directory = try TemporaryDirectory()
-        let faults: [[String: Any]] = [["entity": "/ws/v1/school/110/student", "request": 2, "kind": "expire_token"]]
-        let (output, server) = try syncPowerSchool(directory, scenario: districtScenario(faults: faults))
-        #expect(output.status == 0, "\(output)")
-        #expect(try storedIds(directory, "users").count == 8)
-
-        let tokenRequests = server.requests.filter { $0.hasPrefix("POST /oauth/access_token ") }
-        #expect(tokenRequests.count == 3, "check, sync and one renewal")
-        let studentPages = server.requests.filter { $0.hasPrefix("GET /ws/v1/school/110/student?") }
-        #expect(
-            studentPages == [
-                "GET /ws/v1/school/110/student?expansions=school_enrollment&pagesize=2&page=1 Bearer token-2",
-                "GET /ws/v1/school/110/student?expansions=school_enrollment&pagesize=2&page=2 Bearer token-2",
-                "GET /ws/v1/school/110/student?expansions=school_enrollment&pagesize=2&page=2 Bearer token-3",
-            ])
-    }
-
-    @Test func serverErrorIsRetried() throws {
-        let directory = try TemporaryDirectory()
-        let faults: [[String: Any]] = [
-            ["entity": "/ws/v1/school/120/section", "request": 1, "kind": "status", "status": 500]
-        ]
-        let (output, server) = try syncPowerSchool(directory, scenario: districtScenario(faults: faults))
-        #expect(output.status == 0, "\(output)")
-        #expect(try storedIds(directory, "classes") == ["section-9001", "section-9002", "section-9101"])
-        let sectionPages = requests(server, "/ws/v1/school/120/section?")
-        #expect(
-            sectionPages == [
-                "/ws/v1/school/120/section?pagesize=2&page=1", "/ws/v1/school/120/section?pagesize=2&page=1",
-            ])
-    }
-
-    @Test func truncatedJSONKeepsSnapshot() throws {
-        let directory = try TemporaryDirectory()
-        let (first, _) = try syncPowerSchool(directory, scenario: districtScenario())
-        #expect(first.status == 0, "\(first)")
-        let before = try snapshotHashes(directory)
-        #expect(before.count > 20)
-
-        let faults: [[String: Any]] = [
-            ["entity": "/ws/v1/section/9101/section_enrollment", "request": 1, "kind": "truncate"]
-        ]
-        let (output, _) = try syncPowerSchool(directory, scenario: districtScenario(faults: faults))
-        #expect(output.status == 2, "\(output)")
-        let error = runError(output)
-        #expect(
-            error.contains("/ws/v1/section/9101/section_enrollment?pagesize=2&page=1 is not valid JSON"), "\(error)")
-        #expect(try snapshotHashes(directory) == before)
-    }
-
-    @Test func missingCollectionKeyFailsRun() throws {
-        let directory = try TemporaryDirectory()
-        let faults: [[String: Any]] = [["entity": "/ws/v1/school/110/course", "request": 1, "kind": "no_key"]]
-        let (output, _) = try syncPowerSchool(directory, scenario: districtScenario(faults: faults))
-        #expect(output.status == 2, "\(output)")
-        #expect(runError(output).contains("has no 'courses' key"), "\(runError(output))")
-        #expect(try storedIds(directory, "orgs").isEmpty)
     }
 
     @Test func wrongSecretFailsCheck() throws {
