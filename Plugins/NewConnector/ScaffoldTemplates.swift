@@ -109,4 +109,77 @@ enum ScaffoldTemplates {
 
         """
     }
+
+    /// Returns the Swift test suite name for a connector, such as `ConnectorMySisTests` for `my_sis`.
+    static func testSuiteName(connector: String) -> String {
+        let words = connector.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }
+        return "Connector" + words.joined() + "Tests"
+    }
+
+    /// Returns a Swift Testing suite that runs the connector on its fixtures through the real binary and checks
+    /// the values of the sample, plus a run that a missing column stops.
+    static func test(connector name: String) -> String {
+        let suite = testSuiteName(connector: name)
+        return #"""
+            import Foundation
+            import Testing
+
+            /// The \#(name) connector, run on its fixtures by the real `rollbook connector run`.
+            ///
+            /// Written by `swift package new-connector \#(name)`. Keep it in step with the connector: one test for each
+            /// mapping rule, and one for each bad input the connector must report.
+            @Suite struct \#(suite) {
+                static let fixtures = (Paths.root as NSString).appendingPathComponent("connectors/sis/fixtures/\#(name)")
+
+                /// Runs the connector on `folder` and returns its exit status and its `--json` output.
+                static func run(_ folder: String) throws -> (status: Int32, output: [String: Any]) {
+                    let result = try runRollbook([
+                        "connector", "run", "\#(name)", "--fixtures", folder, "--json", "--limit", "10",
+                    ])
+                    let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+                    return (result.status, object as? [String: Any] ?? ["stderr": result.stderr])
+                }
+
+                /// Returns the sample records of `entity` by sourcedId.
+                static func records(_ output: [String: Any], _ entity: String) -> [String: [String: Any]] {
+                    let entities = output["entities"] as? [String: Any]
+                    let samples = (entities?[entity] as? [String: Any])?["records"] as? [[String: Any]] ?? []
+                    var byId: [String: [String: Any]] = [:]
+                    for record in samples {
+                        if let id = record["sourcedId"] as? String { byId[id] = record }
+                    }
+                    return byId
+                }
+
+                @Test func fixturesGiveSchoolsAndUsers() throws {
+                    let (status, output) = try Self.run(Self.fixtures)
+
+                    #expect(status == 0, "\(output)")
+                    #expect(Set(Self.records(output, "orgs").keys) == ["sch-1", "sch-2"])
+                    let users = Self.records(output, "users")
+                    #expect(users.count == 3)
+                    #expect(users["p-1001"]?["username"] as? String == "ada.lovelace")
+                    #expect(users["p-1001"]?["role"] as? String == "student")
+                    #expect(users["p-2001"]?["role"] as? String == "teacher")
+                    #expect(users["p-2001"]?["orgSourcedIds"] as? String == "sch-2")
+                    #expect(users["p-2001"]?["familyName"] as? String == "Hopper")
+                }
+
+                @Test func missingColumnStopsRun() throws {
+                    let directory = try TemporaryDirectory()
+                    let folder = directory.file("export")
+                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                    try "person_id,school_id\np-1,sch-1\n".write(
+                        toFile: folder + "/people.csv", atomically: true, encoding: .utf8)
+
+                    let (status, output) = try Self.run(folder)
+
+                    #expect(status == 2, "\(output)")
+                    let error = output["error"] as? String ?? ""
+                    #expect(error.contains("missing required column 'school_name'"), "\(output)")
+                }
+            }
+
+            """#
+    }
 }
