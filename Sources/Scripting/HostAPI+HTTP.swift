@@ -6,39 +6,40 @@ extension HostAPI {
         HostFunction(
             name: "http.request", scope: .rollbook,
             signature:
-                "rollbook.http.request{method=, url=, headers=, body=, timeout=, connect_timeout=, retries=} "
-                + "-> {status=, headers=, body=} | nil, err",
+                "rollbook.http.request{method=, url=, headers=, body=, timeout=, connect_timeout=, retries=, "
+                + "sign=} -> {status=, headers=, body=} | nil, err",
             summary:
                 "Sends an HTTP or HTTPS request (TLS verified), retrying 429, 5xx and connection errors with backoff; "
-                + "times are in seconds.",
+                + "times are in seconds. `sign(request)` runs before every attempt with {method=, url=, attempt=} "
+                + "and returns headers that replace those of the same name for that attempt, such as a new OAuth "
+                + "1.0a signature.",
             body: { call in
                 guard lua_type(call.state, 1) == LUA_TTABLE else { throw call.badArgument(1, expected: "table") }
-                let request = try httpRequest(from: try call.value(1), call: call)
+                let (fields, sign) = try requestTable(call: call)
+                let request = try httpRequest(from: fields, call: call)
                 let runtime = call.runtime
-                let logger = runtime.configuration.logger
-                let script = runtime.currentScript
                 let hook = runtime.configuration.httpHook
-                do {
-                    if let stored = try hook?.response(for: request) {
-                        pushResponse(stored, in: runtime)
-                        return 1
+
+                // With a hook, the first attempt is signed here, so the hook gets the request with its headers.
+                var firstAttempt: HTTPClientRequest?
+                if let hook {
+                    let prepared = try sign?.signed(request, attempt: 1) ?? request
+                    do {
+                        if let stored = try hook.response(for: prepared) {
+                            pushResponse(stored, in: runtime)
+                            return 1
+                        }
+                    } catch {
+                        throw LuaRaise("\(error)")
                     }
-                } catch {
-                    throw LuaRaise("\(error)")
+                    firstAttempt = prepared
                 }
-                let result = HTTPClient.send(request, policy: runtime.configuration.http) { retry in
-                    logger.log(
-                        level: .warn, message: "retrying HTTP request",
-                        fields: [
-                            "script": script, "method": request.method, "url": HTTPClient.redacted(request.url),
-                            "reason": retry.reason, "attempt": String(retry.attempt),
-                            "delay_seconds": String(retry.delay),
-                        ])
-                }
+
+                let (result, sent) = try send(request, sign: sign, firstAttempt: firstAttempt, runtime: runtime)
                 switch result {
                 case .success(let response):
                     do {
-                        try hook?.didReceive(response, for: request)
+                        try hook?.didReceive(response, for: sent)
                     } catch {
                         throw LuaRaise("\(error)")
                     }
@@ -51,9 +52,88 @@ extension HostAPI {
             })
     ]
 
+    /// Sends `request` over the network with the runtime's policy and logs each retry. Returns the result and
+    /// the request of the last attempt.
+    ///
+    /// `sign` sets the headers of each attempt, except for `firstAttempt` when the caller signed it already.
+    private static func send(
+        _ request: HTTPClientRequest, sign: HTTPSignFunction?, firstAttempt: HTTPClientRequest?, runtime: LuaRuntime
+    ) throws -> (Result<HTTPClientResponse, HTTPClient.Failure>, sent: HTTPClientRequest) {
+        let logger = runtime.configuration.logger
+        let script = runtime.currentScript
+        let logRetry = { (retry: HTTPClient.Retry) in
+            logger.log(
+                level: .warn, message: "retrying HTTP request",
+                fields: [
+                    "script": script, "method": request.method, "url": HTTPClient.redacted(request.url),
+                    "reason": retry.reason, "attempt": String(retry.attempt), "delay_seconds": String(retry.delay),
+                ])
+        }
+        guard let sign else {
+            return (HTTPClient.send(request, policy: runtime.configuration.http, onRetry: logRetry), request)
+        }
+
+        var sent = request
+        let result = try HTTPClient.send(request, policy: runtime.configuration.http, onRetry: logRetry) {
+            attempt, attemptRequest in
+            if attempt == 1, let firstAttempt {
+                attemptRequest = firstAttempt
+            } else {
+                attemptRequest = try sign.signed(attemptRequest, attempt: attempt)
+            }
+            sent = attemptRequest
+        }
+        return (result, sent)
+    }
+
     private static let requestFields: Set<String> = [
-        "method", "url", "headers", "body", "timeout", "connect_timeout", "retries",
+        "method", "url", "headers", "body", "timeout", "connect_timeout", "retries", "sign",
     ]
+
+    /// Copies the request table at stack slot 1 into Swift, except its `sign` function, which stays on the stack.
+    ///
+    /// Stack: pushes the `sign` function when the table has one, else nothing.
+    private static func requestTable(call: HostCall) throws -> (LuaValue, HTTPSignFunction?) {
+        let state = call.state
+        let runtime = call.runtime
+        guard lua_checkstack(state, 4) != 0 else { throw LuaRaise("rollbook.http.request: the Lua stack cannot grow") }
+        lua_pushstring(state, "sign")
+        let signType = lua_rawget(state, 1)
+        rb_lua_pop(state, 1)
+        if signType == LUA_TNIL {
+            return (try call.value(1), nil)
+        }
+        guard signType == LUA_TFUNCTION else {
+            lua_pushstring(state, "sign")
+            lua_rawget(state, 1)
+            let type = String(cString: rb_lua_typename(state, -1))
+            throw LuaRaise("rollbook.http.request: field 'sign' must be a function, not a \(type)")
+        }
+
+        // A function cannot be converted, so the fields are copied one by one, leaving `sign` out.
+        var fields: [LuaKey: LuaValue] = [:]
+        lua_pushnil(state)
+        while lua_next(state, 1) != 0 {
+            // Only string keys are fields. Any other key is reported without converting it in place,
+            // which would confuse lua_next.
+            guard lua_type(state, -2) == LUA_TSTRING, let name = runtime.rawString(at: -2) else {
+                let known = requestFields.sorted().joined(separator: ", ")
+                throw LuaRaise(
+                    "rollbook.http.request: unknown field '\(runtime.displayText(at: -2))'; expected one of \(known)")
+            }
+            if name != "sign" {
+                do {
+                    fields[.string(name)] = try runtime.value(at: -1)
+                } catch {
+                    throw LuaRaise("bad argument #1 to 'rollbook.http.request' (\(error.inside(name)))")
+                }
+            }
+            rb_lua_pop(state, 1)
+        }
+        lua_pushstring(state, "sign")
+        lua_rawget(state, 1)
+        return (.map(fields), HTTPSignFunction(runtime: runtime, stackIndex: lua_gettop(state)))
+    }
 
     /// Reads and checks the request table; every mistake raises.
     private static func httpRequest(from value: LuaValue, call: HostCall) throws -> HTTPClientRequest {
@@ -92,22 +172,8 @@ extension HostAPI {
             request.method = name
         }
 
-        switch fields["headers"] {
-        case nil:
-            break
-        case .map(let headers)?:
-            for (key, item) in headers {
-                guard case .string(let name) = key, case .string(let text) = item, !name.contains(":"),
-                    !name.contains("\n"), !text.contains("\n"), !text.contains("\r")
-                else {
-                    throw LuaRaise(
-                        "rollbook.http.request: header '\(key.value.debugText)' must map a name to a one-line string")
-                }
-                request.headers.append((name, text))
-            }
-            request.headers.sort { $0.name < $1.name }
-        default:
-            throw LuaRaise("rollbook.http.request: field 'headers' must be a table of name = value strings")
+        if let headers = fields["headers"] {
+            request.headers = try headerFields(headers, source: "field 'headers'")
         }
 
         switch fields["body"] {
@@ -129,6 +195,29 @@ extension HostAPI {
                 "rollbook.http.request: field 'retries' must be an integer from 0 to \(policy.maximumRetries)")
         }
         return request
+    }
+
+    /// Checks a table of header name = value strings and returns the headers sorted by name.
+    ///
+    /// `source` names the table in error messages, such as `field 'headers'`.
+    static func headerFields(_ value: LuaValue, source: String) throws -> [(name: String, value: String)] {
+        guard case .map(let entries) = value else {
+            throw LuaRaise("rollbook.http.request: \(source) must be a table of name = value strings")
+        }
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(entries.count)
+        for (key, item) in entries {
+            guard case .string(let name) = key, case .string(let text) = item, !name.isEmpty, !name.contains(":"),
+                !name.contains("\n"), !name.contains("\r"), !text.contains("\n"), !text.contains("\r")
+            else {
+                throw LuaRaise(
+                    "rollbook.http.request: header '\(key.value.debugText)' in \(source) must map a name to a "
+                        + "one-line string")
+            }
+            headers.append((name, text))
+        }
+        headers.sort { $0.name < $1.name }
+        return headers
     }
 
     private static func seconds(_ value: LuaValue?, field: String) throws -> Double? {

@@ -49,6 +49,37 @@ private func storedIds(_ store: String, _ table: String, district: String) throw
             ])
     }
 
+    /// The provider stores the nonce of the failed attempt before it returns 500, so a retry that sent the
+    /// same Authorization header again would get a 401 for a replayed nonce.
+    @Test func retriedPageGetsNewNonce() throws {
+        var scenario = signedScenario()
+        scenario["faults"] = [["entity": "users", "request": 2, "kind": "status", "status": 500]]
+        let directory = try TemporaryDirectory()
+        let server = try OneRosterAPIServer(scenario: scenario, directory: directory)
+        let config = try writeOneRosterAPIConfig(
+            directory, server: server, settings: "auth = \"oauth1\", page_size = 2")
+        let output = try runRollbook(["sync", "--config", config, "--json"])
+        #expect(output.status == 0, "\(output)")
+        #expect(output.firstRun?["status"] as? String == "committed")
+
+        let store = directory.file("rollbook.sqlite")
+        #expect(try storedIds(store, "users", district: "d1") == ["u-1", "u-2", "u-3"])
+        #expect(try storedIds(store, "orgs", district: "d1") == ["d-100", "s-110"])
+
+        let gets = server.requests.filter { $0.hasPrefix("GET ") }
+        let secondPage = gets.filter { $0.hasPrefix("GET /ims/oneroster/v1p1/users?limit=2&offset=2 ") }
+        #expect(secondPage.count == 2, "the failed page is requested twice: \(gets)")
+        let nonces = gets.compactMap { line in
+            line.firstMatch(of: /oauth_nonce="([^"]*)"/).map { String($0.output.1) }
+        }
+        #expect(nonces.count == gets.count, "every GET carries a nonce")
+        #expect(Set(nonces).count == nonces.count, "a nonce was sent twice: \(nonces)")
+        let signatures = secondPage.compactMap { line in
+            line.firstMatch(of: /oauth_signature="([^"]*)"/).map { String($0.output.1) }
+        }
+        #expect(Set(signatures).count == 2, "the retry carries a new signature")
+    }
+
     @Test func providerRejectsUnsignedRequest() throws {
         let directory = try TemporaryDirectory()
         let server = try OneRosterAPIServer(scenario: signedScenario(), directory: directory)

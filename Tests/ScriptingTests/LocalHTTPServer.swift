@@ -4,7 +4,9 @@ import Foundation
 ///
 /// Routes: `/echo` returns the method, path, headers and body as JSON; `/flaky/<id>` returns 503
 /// on the first request and 200 after; `/limited/<id>` returns 429 with `Retry-After: 1` first;
-/// `/slow` waits 3 seconds. The server exits on its own after 120 seconds.
+/// `/slow` waits 3 seconds. `/fail-twice/<id>` returns 500 on the first two requests and 200 after, with
+/// `{"seen": [...]}` listing the `X-Signature` value of every request to that path. Repeated fields of one
+/// request are joined with `, `. The server exits on its own after 120 seconds.
 final class LocalHTTPServer {
     private let process = Process()
     let port: Int
@@ -14,6 +16,7 @@ final class LocalHTTPServer {
     private static let script = """
         import http.server, json, socket, sys, threading, time
         counts = {}
+        signatures = {}
         lock = threading.Lock()
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -37,6 +40,14 @@ final class LocalHTTPServer {
                     return self.reply(503, {"error": "busy"})
                 if self.path.startswith("/limited/") and self.first_time():
                     return self.reply(429, {"error": "slow down"}, [("Retry-After", "1")])
+                if self.path.startswith("/fail-twice/"):
+                    with lock:
+                        seen = signatures.setdefault(self.path, [])
+                        seen.append(", ".join(self.headers.get_all("X-Signature") or []))
+                        seen = list(seen)
+                    if len(seen) <= 2:
+                        return self.reply(500, {"error": "fault"})
+                    return self.reply(200, {"seen": seen})
                 if self.path == "/slow":
                     time.sleep(3)
                 headers = {k.lower(): v for k, v in self.headers.items()}

@@ -180,16 +180,18 @@ function Session:oauth1_header(method, url)
     return "OAuth " .. table.concat(fields, ", ")
 end
 
--- Sends one GET signed with OAuth 1.0a. A 401 is final, because a new signature with the same secret
--- would be rejected again.
--- NOTE: the HTTP layer repeats a request after 429 or 5xx with the same header, and so with the same
--- nonce. A provider that records the nonce before it fails may reject that repeat as a replay.
+-- Sends one GET signed with OAuth 1.0a. Each attempt, retries included, gets a new nonce and timestamp,
+-- because a provider may have stored the nonce of an attempt that failed and would reject it as a replay.
+-- A 401 is final, because a new signature with the same secret would be rejected again.
 function Session:get_signed(url)
     local response, err = http.request {
         url = url,
-        headers = { ["Authorization"] = self:oauth1_header("GET", url), ["Accept"] = "application/json" },
+        headers = { ["Accept"] = "application/json" },
         timeout = self.settings.timeout,
         retries = self.settings.retries,
+        sign = function(request)
+            return { ["Authorization"] = self:oauth1_header(request.method, request.url) }
+        end,
     }
     if not response then
         error("oneroster_api: reading " .. url .. " failed: " .. err, 0)

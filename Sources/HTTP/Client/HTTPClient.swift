@@ -27,13 +27,26 @@ public enum HTTPClient {
     public static func send(
         _ request: HTTPClientRequest, policy: HTTPPolicy, onRetry: (Retry) -> Void = { _ in }
     ) -> Result<HTTPClientResponse, Failure> {
+        send(request, policy: policy, onRetry: onRetry, prepare: { _, _ in })
+    }
+
+    /// Sends the request as `send(_:policy:onRetry:)` does, and lets `prepare` change each attempt first, such
+    /// as to sign it again with a new nonce.
+    ///
+    /// `prepare` runs on the calling thread before every attempt with the attempt number (1 for the first) and
+    /// a fresh copy of `request`. An error it throws ends the request without sending that attempt.
+    public static func send(
+        _ request: HTTPClientRequest, policy: HTTPPolicy, onRetry: (Retry) -> Void = { _ in },
+        prepare: (_ attempt: Int, _ request: inout HTTPClientRequest) throws -> Void
+    ) rethrows -> Result<HTTPClientResponse, Failure> {
         let deadline = monotonicSeconds() + policy.totalTimeLimit
         var attempt = 0
         // Bounded: each pass either returns or increments `attempt`, which may not exceed `request.retries`.
         while true {
             var limited = request
+            try prepare(attempt + 1, &limited)
             let remaining = deadline - monotonicSeconds()
-            limited.timeout = max(0.001, min(request.timeout, remaining))
+            limited.timeout = max(0.001, min(limited.timeout, remaining))
             let result = perform(limited, maximumBodySize: policy.maximumBodySize)
             var delay: Double
             var reason: String
