@@ -75,7 +75,9 @@ function Session:get(url)
             retries = options.retries,
         }
         if not response then
-            error(options.name .. ": reading " .. url .. " failed: " .. err, 0)
+            -- The host's message starts with the method and the URL without its query, which `url` already names.
+            local reason = err:gsub("^HTTP %u+ %S+ failed: ", "")
+            error(options.name .. ": reading " .. url .. " failed: " .. reason, 0)
         end
         if response.status ~= 401 then
             return response

@@ -128,7 +128,10 @@ function Session:count(path, kind)
     local count = type(resource) == "table" and tonumber(resource.count)
     if not count then
         self.counts_unavailable[kind] = true
-        log.info("record count not available; paging until a short page",
+        -- A server that does not offer the count is normal; one that fails to give it may be failing elsewhere.
+        local failing = response.status == 429 or response.status >= 500
+        local note = failing and log.warn or log.info
+        note("record count not available; paging until a short page",
             { url = url, status = tostring(response.status) })
         return nil
     end

@@ -1,4 +1,5 @@
 import CCurl
+import Foundation
 import Glibc
 
 /// A blocking HTTP client over libcurl with one easy handle per attempt.
@@ -21,7 +22,7 @@ public enum HTTPClient {
     }
 
     /// Sends the request, retrying on 429, 5xx and transient failures with exponential backoff and jitter,
-    /// honouring `Retry-After` in seconds, within `policy.totalTimeLimit`.
+    /// honouring `Retry-After` in seconds or as a date, within `policy.totalTimeLimit`.
     ///
     /// `onRetry` runs on the calling thread before each wait, for logging.
     public static func send(
@@ -53,8 +54,8 @@ public enum HTTPClient {
             switch result {
             case .success(let response) where response.status == 429 || (500...599).contains(response.status):
                 delay = backoff(attempt: attempt, policy: policy)
-                if let header = response.headers["retry-after"], let seconds = Double(header.trimmingWhitespace()),
-                    seconds >= 0
+                if let header = response.headers["retry-after"],
+                    let seconds = retryAfterSeconds(header, now: Date())
                 {
                     delay = min(seconds, policy.backoffMaximum)
                 }

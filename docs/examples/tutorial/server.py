@@ -88,7 +88,7 @@ def main():
     handler = make_handler(load_collections(arguments.data), arguments.api_key)
     server = ThreadingHTTPServer(("127.0.0.1", arguments.port), handler)
     host, port = server.server_address
-    print(f"Bluebird SIS listening on http://{host}:{port}", flush=True)
+    print(f"Bluebird SIS listening on http://{host}:{port}", file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
