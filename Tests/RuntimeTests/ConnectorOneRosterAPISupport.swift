@@ -302,22 +302,15 @@ struct LoggedRequest: Equatable {
     let time: Double
 }
 
-/// Writes a config.lua for district `d1` read from `server` with `connector` (oneroster_api by default).
+/// Writes a config.lua for district `d1` read with `connector` and the given settings lines.
 @discardableResult
-func writeOneRosterAPIConfig(
-    _ directory: TemporaryDirectory, server: OneRosterAPIServer, clientSecret: String = "s3cret",
-    root: String = "/ims/oneroster/v1p1", settings: String = "", connector: String = "oneroster_api"
-) throws -> String {
+func writeAPIDistrictConfig(_ directory: TemporaryDirectory, connector: String, settings: String) throws -> String {
     let connectors = (Paths.root as NSString).appendingPathComponent("connectors")
     let text = """
         store = "\(directory.file("rollbook.sqlite"))"
         connectors_dir = "\(connectors)"
         districts = {
           { id = "d1", connector = "\(connector)", settings = {
-              base_url = "\(server.base)\(root)",
-              token_url = "\(server.base)/token",
-              client_id = "rollbook-test",
-              client_secret = "\(clientSecret)",
               \(settings)
           } },
         }
@@ -327,28 +320,37 @@ func writeOneRosterAPIConfig(
     return path
 }
 
+/// Writes a config.lua for district `d1` read from `server` with `connector` (oneroster_api by default).
+@discardableResult
+func writeOneRosterAPIConfig(
+    _ directory: TemporaryDirectory, server: OneRosterAPIServer, clientSecret: String = "s3cret",
+    root: String = "/ims/oneroster/v1p1", settings: String = "", connector: String = "oneroster_api"
+) throws -> String {
+    try writeAPIDistrictConfig(
+        directory, connector: connector,
+        settings: """
+            base_url = "\(server.base)\(root)",
+              token_url = "\(server.base)/token",
+              client_id = "rollbook-test",
+              client_secret = "\(clientSecret)",
+              \(settings)
+            """)
+}
+
 /// Writes a config.lua for district `d1` read with the powerschool connector from `server`.
 @discardableResult
 func writePowerSchoolConfig(
     _ directory: TemporaryDirectory, server: OneRosterAPIServer, clientSecret: String = "s3cret",
     settings: String
 ) throws -> String {
-    let connectors = (Paths.root as NSString).appendingPathComponent("connectors")
-    let text = """
-        store = "\(directory.file("rollbook.sqlite"))"
-        connectors_dir = "\(connectors)"
-        districts = {
-          { id = "d1", connector = "powerschool", settings = {
-              base_url = "\(server.base)",
+    try writeAPIDistrictConfig(
+        directory, connector: "powerschool",
+        settings: """
+            base_url = "\(server.base)",
               client_id = "rollbook-test",
               client_secret = "\(clientSecret)",
               \(settings)
-          } },
-        }
-        """
-    let path = directory.file("config.lua")
-    try text.write(toFile: path, atomically: true, encoding: .utf8)
-    return path
+            """)
 }
 
 /// One of the HTTP connectors, with its fixture district and the collection that the fault tests disturb.

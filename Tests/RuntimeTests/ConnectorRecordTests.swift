@@ -158,11 +158,20 @@ import Testing
         #expect(error.contains("/ims/oneroster/v1p1/users?"), "\(replayed)")
     }
 
-    @Test func recordRejectsUsedFolder() throws {
+    /// Files that make a folder unfit for a recording, with the message that says so.
+    static let usedFolders = [
+        ("http/0001.json", "{}", "already contains recorded exchanges"),
+        ("settings.lua", "return { page_size = 7 }", "already has a settings.lua"),
+    ]
+
+    @Test(arguments: usedFolders)
+    func recordRejectsUsedFolder(file: String, contents: String, message: String) throws {
         let directory = try TemporaryDirectory()
         let recordings = directory.file("recordings")
-        try FileManager.default.createDirectory(atPath: recordings + "/http", withIntermediateDirectories: true)
-        try "{}".write(toFile: recordings + "/http/0001.json", atomically: true, encoding: .utf8)
+        let path = recordings + "/" + file
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try contents.write(toFile: path, atomically: true, encoding: .utf8)
         let settings = try Self.writeSettings(directory, base: "http://127.0.0.1:9")
 
         let output = try runRollbook([
@@ -170,24 +179,8 @@ import Testing
         ])
 
         #expect(output.status == 2, "\(output)")
-        #expect(output.stderr.contains("already contains recorded exchanges"), "\(output)")
-    }
-
-    @Test func recordKeepsHandWrittenSettings() throws {
-        let directory = try TemporaryDirectory()
-        let recordings = directory.file("recordings")
-        try FileManager.default.createDirectory(atPath: recordings, withIntermediateDirectories: true)
-        try "return { page_size = 7 }".write(toFile: recordings + "/settings.lua", atomically: true, encoding: .utf8)
-        let settings = try Self.writeSettings(directory, base: "http://127.0.0.1:9")
-
-        let output = try runRollbook([
-            "connector", "run", "oneroster_api", "--settings", settings, "--record", recordings,
-        ])
-
-        #expect(output.status == 2, "\(output)")
-        #expect(output.stderr.contains("already has a settings.lua"), "\(output)")
-        let kept = try String(contentsOfFile: recordings + "/settings.lua", encoding: .utf8)
-        #expect(kept == "return { page_size = 7 }")
+        #expect(output.stderr.contains(message), "\(output)")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == contents)
     }
 
     @Test func replayRejectsEmptyFolder() throws {
