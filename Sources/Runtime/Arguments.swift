@@ -127,12 +127,12 @@ public enum Usage {
                              the folder or file for its path setting (connector run).
           --settings FILE    A Lua file that returns (or sets) the connector's settings; they win over
                              DIR/settings.lua, and path is replaced by --fixtures (connector run).
-          --record DIR       Write each HTTP exchange of the connector to DIR/http as one JSON file and
-                             its settings to DIR/settings.lua, with credentials and tokens left out;
-                             DIR must hold no recording (connector run).
-          --replay DIR       Answer the connector's HTTP requests from a recorded DIR (or its http
-                             folder), by method, URL and request body; an unrecorded request fails
-                             (connector run).
+          --record DIR       Write each HTTP exchange of the connector to DIR/http and each LDAP search
+                             to DIR/ldap as one JSON file, and its settings to DIR/settings.lua, with
+                             credentials and tokens left out; DIR must hold no recording (connector run).
+          --replay DIR       Answer the connector's HTTP requests and LDAP searches from a recorded DIR
+                             (or HTTP requests from a folder of exchanges); an unrecorded request
+                             fails (connector run).
           --version 1.1|1.2  OneRoster version of a package without manifest.csv (a manifest's
                              oneroster.version wins when there is one).
           --encoding NAME    Text encoding of the CSV files: utf-8 (the default) or windows-1252.
