@@ -15,13 +15,6 @@ struct FileJob {
     var encoding: TextEncoding
 }
 
-/// A record a connector emitted with `ctx.emit`, in raw text form.
-struct EmittedRecord {
-    var values: [String?]
-    var extensions: [Extension]
-    var row: Int
-}
-
 /// A source record a connector left out and reported with `ctx.report{entity=}`: a rejected record of its entity.
 struct LeftOutRecord {
     /// The record's sourcedId when the report names one. The stored version of that record is then kept.
@@ -32,11 +25,17 @@ struct LeftOutRecord {
 /// Receives what a connector emits during `sync` and keeps it for the pipeline, which validates and stores
 /// everything in dependency order once the connector has returned.
 ///
-/// NOTE: emitted records stay in memory until the connector returns. A connector that emits millions of
-/// records one by one should hand files to `emit_file` instead.
+/// Records emitted one by one go to a temporary file per entity (see `EmittedSpool`) in `spoolFolder`, so a run
+/// of millions of records takes disk space there rather than memory.
 final class Intake: ConnectorSink {
     private(set) var files: [Entity: [FileJob]] = [:]
-    private(set) var emitted: [Entity: [EmittedRecord]] = [:]
+    /// The records emitted with `ctx.emit`, by entity. An entity has a spool only once a record of it was emitted.
+    private(set) var emitted: [Entity: EmittedSpool] = [:]
+    /// The folder of the emitted records' temporary files: the system temporary folder unless a caller sets one.
+    var spoolFolder = EmittedSpool.temporaryFolder()
+    /// The first failure to create or write a temporary file of emitted records. The run must fail with it even
+    /// when the script caught the error its emit call raised.
+    private(set) var spoolError: EmittedSpoolError?
     /// The mode in which the emitted records of each entity apply: `bulk` replaces the stored set, `delta` changes part of it.
     private(set) var emittedModes: [Entity: FileMode] = [:]
     /// Records the connector left out, by entity, counted as rejected when the entity is processed.
@@ -48,10 +47,15 @@ final class Intake: ConnectorSink {
     /// The binding emitted records follow: 1.2 when the connector emits roles or user profiles, which only 1.2
     /// has, and `defaultVersion` otherwise.
     var emittedVersion: OneRosterVersion {
-        emitted[.roles] != nil || emitted[.userProfiles] != nil ? .v1p2 : defaultVersion
+        hasEmitted(.roles) || hasEmitted(.userProfiles) ? .v1p2 : defaultVersion
     }
     private let collector: DiagnosticCollector
     private let resolvePath: (String) -> String
+
+    /// Returns whether the connector emitted at least one record of `entity` with `ctx.emit`.
+    func hasEmitted(_ entity: Entity) -> Bool {
+        !(emitted[entity]?.isEmpty ?? true)
+    }
 
     init(defaultVersion: OneRosterVersion, collector: DiagnosticCollector, resolvePath: @escaping (String) -> String) {
         self.defaultVersion = defaultVersion
@@ -141,8 +145,20 @@ final class Intake: ConnectorSink {
             }
         }
         extensions.sort { $0.name < $1.name }
-        let row = (emitted[entity]?.count ?? 0) + 1
-        emitted[entity, default: []].append(EmittedRecord(values: values, extensions: extensions, row: row))
+        do {
+            try spool(for: entity).append(values, extensions: extensions)
+        } catch let error as EmittedSpoolError {
+            if spoolError == nil { spoolError = error }
+            throw error
+        }
+    }
+
+    /// Returns the spool of an entity's emitted records, creating it for the entity's first record.
+    private func spool(for entity: Entity) throws -> EmittedSpool {
+        if let spool = emitted[entity] { return spool }
+        let spool = try EmittedSpool(entity: entity, folder: spoolFolder)
+        emitted[entity] = spool
+        return spool
     }
 
     /// Returns the mode an `options.mode` value names; only `"bulk"` and `"delta"` are valid.

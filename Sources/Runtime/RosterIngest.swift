@@ -52,14 +52,15 @@ final class RosterIngest {
         self.progress = progress
     }
 
-    /// Processes every file and emitted record; throws only when the store fails.
+    /// Processes every file and emitted record. Throws only when the store fails or when the emitted records cannot
+    /// be read back from their temporary files.
     func process(_ intake: Intake) throws {
-        let delivered = Entity.allCases.filter {
-            !(intake.files[$0] ?? []).isEmpty || !(intake.emitted[$0] ?? []).isEmpty
-        }
+        // The temporary file of emitted records misses some of them, so the run cannot be complete.
+        if let failure = intake.spoolError { throw failure }
+        let delivered = Entity.allCases.filter { !(intake.files[$0] ?? []).isEmpty || intake.hasEmitted($0) }
         for entity in Entity.allCases {
             let jobs = intake.files[entity] ?? []
-            let records = intake.emitted[entity] ?? []
+            let records = intake.hasEmitted(entity) ? intake.emitted[entity] : nil
             guard delivered.contains(entity) else {
                 // The run has no information about this entity, so references to it resolve against the stored snapshot.
                 if delivered.contains(where: { $0 > entity }) { try preloadStored(entity) }
@@ -77,14 +78,14 @@ final class RosterIngest {
             checker.reserve(entity, records: bytes / RosterIngest.estimatedBytesPerRow)
             // Records a connector emits one by one are a complete set of their entity unless emitted in delta mode.
             let recordMode = intake.emittedModes[entity] ?? .bulk
-            let bulk = readable.contains { $0.job.mode == .bulk } || (!records.isEmpty && recordMode == .bulk)
+            let bulk = readable.contains { $0.job.mode == .bulk } || (records != nil && recordMode == .bulk)
             let unreadable = jobs.count != readable.count
             try destination.startEntity(entity, bulk: bulk && !unreadable)
             // A delta changes some records of the stored snapshot; references to the others must still resolve.
             if !bulk { try preloadStored(entity) }
             var complete = !unreadable
             for file in readable where !(try read(file)) { complete = false }
-            if !records.isEmpty {
+            if let records {
                 for name in (intake.extensionFields[entity] ?? []).sorted() {
                     collector.add(
                         Diagnostic(
@@ -96,11 +97,11 @@ final class RosterIngest {
                     entity: entity,
                     options: ParseOptions(
                         version: intake.emittedVersion, mode: recordMode, gradeMap: gradeMap))
-                for record in records {
-                    let blanked = record.values.map { value in value.flatMap { $0.isEmpty ? nil : $0 } }
-                    try offer(
-                        Record(entity: entity, values: blanked, extensions: record.extensions),
-                        origin: Origin(file: "emit:\(entity.rawValue)", row: record.row), parser: parser)
+                // The records come back from their temporary file in emit order, an empty value as a blank one.
+                let reader = try records.makeReader()
+                let file = "emit:\(entity.rawValue)"
+                while let emitted = try reader.next(emptyAsNil: true) {
+                    try offer(emitted.record, origin: Origin(file: file, row: emitted.row), parser: parser)
                 }
             }
             // Noted after the records, so that a left-out record never makes an emitted one with its sourcedId a duplicate.
