@@ -212,8 +212,9 @@ final class EmittedSpool {
 /// Linux's `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), which Glibc declares only with _GNU_SOURCE. Other platforms
 /// use `mkstemp` instead.
 ///
-/// NOTE: `__O_TMPFILE` is 0o20000000 on x86_64, where it was tried. The same value is assumed on arm64. If it is
-/// wrong there, `open` of the folder fails with EISDIR and `createUnnamedFile` falls back to `mkstemp`.
+/// NOTE: `__O_TMPFILE` is 0o20000000 in the kernel's asm-generic/fcntl.h, which arm64 includes as well, but only
+/// x86_64 was tried. Were it wrong, `open` of the folder would fail with EISDIR and `createUnnamedFile` would fall
+/// back to `mkstemp`.
 #if os(Linux) && (arch(x86_64) || arch(arm64))
     let unnamedFileFlag: Int32? = 0o20000000 | O_DIRECTORY
 #else
