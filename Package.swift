@@ -67,7 +67,7 @@ let package = Package(
                     description: "Create connectors/sis/NAME.lua with a sample fixture and its expected counts"),
                 permissions: [
                     .writeToPackageDirectory(
-                        reason: "Writes the new connector script and its fixtures folder under connectors/sis")
+                        reason: "Writes the new connector script and its fixtures under connectors/sis, and its test suite")
                 ])),
         .plugin(
             name: "CheckConnectors",

@@ -40,7 +40,14 @@ struct CheckConnectors: CommandPlugin {
         for script in scripts {
             let own = fixtures.filter { $0.expected.connector == script }
             if own.isEmpty {
-                print("\(script): skipped, no fixtures folder with an expected.json names it")
+                // A connector named on the command line must be checked; in a run of all of them, it is skipped.
+                let message = "no fixtures folder with an expected.json names it"
+                guard selected.isEmpty else {
+                    print("\(script): FAILED, \(message)")
+                    failures.append("\(script): \(message); add connectors/sis/fixtures/FOLDER/expected.json")
+                    continue
+                }
+                print("\(script): skipped, \(message)")
                 continue
             }
             for fixture in own {
@@ -57,6 +64,9 @@ struct CheckConnectors: CommandPlugin {
                 } else {
                     print("\(script) (fixtures/\(folder)): FAILED")
                     for mismatch in mismatches { print("  \(mismatch)") }
+                    print(
+                        "  see why with `rollbook connector run \(script) --fixtures connectors/sis/fixtures/\(folder)`"
+                    )
                     failures.append("\(script) (fixtures/\(folder)): " + mismatches.joined(separator: "; "))
                 }
             }

@@ -95,8 +95,8 @@ struct ExpectedCounts: Decodable {
                 found.append(Fixture(folder: fixtures.appending(path: folder), expected: expected))
             } catch {
                 throw CheckError(
-                    "invalid '\(file.path)': \(error); expected {\"connector\": NAME, \"settings\": {...}, "
-                        + "\"entities\": {ENTITY: {\"count\": N, \"rejected\": N}}}")
+                    "invalid '\(file.path)': \(describe(error)); expected {\"connector\": NAME, \"settings\": "
+                        + "{...}, \"entities\": {ENTITY: {\"count\": N, \"rejected\": N}}}")
             }
         }
         return found
@@ -125,5 +125,23 @@ struct ExpectedCounts: Decodable {
     /// The accepted counts, such as `orgs 2, users 3`.
     var summary: String {
         entities.keys.sorted().map { "\($0) \(entities[$0]?.count ?? 0)" }.joined(separator: ", ")
+    }
+}
+
+/// Returns a decoding error as the JSON path and the problem, such as `'entities.users.rejected' is missing`.
+func describe(_ error: any Error) -> String {
+    func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    }
+    switch error {
+    case DecodingError.keyNotFound(let key, let context):
+        return "'\(path(context.codingPath + [key]))' is missing"
+    case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+        return "'\(path(context.codingPath))' has the wrong type (\(context.debugDescription))"
+    case DecodingError.dataCorrupted(let context):
+        return context.codingPath.isEmpty
+            ? "not valid JSON" : "'\(path(context.codingPath))' is invalid (\(context.debugDescription))"
+    default:
+        return "\(error)"
     }
 }

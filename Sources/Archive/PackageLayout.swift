@@ -83,7 +83,8 @@ struct PackageLayout {
                 Diagnostic(
                     .info, rule: "package.other-ignored",
                     message:
-                        "ignored \(ignored.count) entries that are not CSV files of the package folder: \(examples)"))
+                        "ignored \(ignored.count) \(ignored.count == 1 ? "entry that is" : "entries that are") not a "
+                        + "CSV file of the package folder: \(examples)"))
         }
 
         self.folder = folder

@@ -106,7 +106,10 @@ extension Application {
             // Without --fixtures the connector reads what its settings name, such as an API's address.
             let recorded = folder.map(ConnectorFixtures.isRecorded) ?? false
             if let folder, !recorded { settings["path"] = .string(folder) }
-            district = DistrictConfig(id: "-", name: "-", connector: name, settings: settings, gradeMap: [:])
+            district = DistrictConfig(
+                id: "-", name: "-", connector: name, settings: settings, gradeMap: [:],
+                settingsSource: settingsPath.map { Config.resolve($0, from: directory) }
+                    ?? (folder ?? replayed).flatMap(ConnectorFixtures.settingsPath(in:)) ?? "the command line")
             config = Config(
                 path: directory + "/-", storePath: "", connectorsDirectory: connectors, districts: [])
             switch http {
@@ -221,10 +224,14 @@ struct ConnectorCheck: Encodable {
     }
 
     static func missingScript(_ name: String, at script: String) -> ConfigError {
-        ConfigError(
+        let folder = (script as NSString).deletingLastPathComponent
+        let available = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasSuffix(".lua") }.map { String($0.dropLast(4)) }.sorted()
+        let known = available.isEmpty ? "" : "; the connectors there are " + available.joined(separator: ", ")
+        return ConfigError(
             file: "",
-            message: "connector '\(name)' not found at \(script); check the name, or set connectors_dir in the "
-                + "configuration (or ROLLBOOK_CONNECTORS) to the folder that holds sis/\(name).lua")
+            message: "connector '\(name)' not found at \(script)\(known); check the name, or set connectors_dir in "
+                + "the configuration (or ROLLBOOK_CONNECTORS) to the folder that holds sis/\(name).lua")
     }
 
     static let noConnectorsFolder = ConfigError(

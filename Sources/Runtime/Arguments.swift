@@ -40,10 +40,12 @@ public enum HTTPFixtureMode: Equatable, Sendable {
     case replay(String)
 }
 
-/// A command line that cannot be run, with the usage to show.
+/// A command line that cannot be run, with a pointer to the usage.
+///
+/// The whole usage is a hundred lines, which would push the message itself off the screen.
 public struct UsageError: Error, CustomStringConvertible, Sendable {
     public let message: String
-    public var description: String { message + "\n\n" + Usage.text }
+    public var description: String { message + "\nRun `rollbook help` to see every command and option." }
 }
 
 /// The help text.

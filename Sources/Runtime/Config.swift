@@ -16,6 +16,8 @@ public struct DistrictConfig: Sendable {
     public var schedule: SyncSchedule? = nil
     /// The identity providers the district's people sign in with, for single sign-on.
     public var identity: [IdentityProviderConfig] = []
+    /// The settings file of a `connector run`, named by settings errors in place of the configuration file.
+    public var settingsSource: String? = nil
 }
 
 /// The whole configuration, read from config.lua.

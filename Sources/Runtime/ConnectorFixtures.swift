@@ -64,7 +64,8 @@ enum ConnectorFixtures {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw ConfigError(
                 file: path,
-                message: "the recording folder already has a settings.lua; choose an empty folder or delete it")
+                message: "the recording folder already contains settings.lua; choose an empty folder, or delete that "
+                    + "settings.lua first")
         }
     }
 

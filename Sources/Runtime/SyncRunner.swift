@@ -321,9 +321,11 @@ public final class SyncRunner {
         let connector = try Connector.load(path: script, runtime: runtime)
         let problems = connector.validateSettings(settings)
         guard problems.isEmpty else {
+            // A `connector run` has no district of the configuration: its settings come from a file of their own.
             throw ConfigError(
-                file: config.path,
-                message: "district '\(district.id)', connector '\(connector.name)':\n  "
+                file: district.settingsSource ?? config.path,
+                message: (district.settingsSource == nil ? "district '\(district.id)', " : "")
+                    + "connector '\(connector.name)':\n  "
                     + problems.joined(separator: "\n  "))
         }
         return connector

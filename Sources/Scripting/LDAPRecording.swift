@@ -135,7 +135,10 @@ enum RecordingFolder {
     ///
     /// With `requireFiles`, a missing or empty folder throws; without it, a missing folder gives no files.
     static func read(_ folder: String, requireFiles: Bool) throws -> [(path: String, data: Data)] {
-        if !requireFiles && !FileManager.default.fileExists(atPath: folder) { return [] }
+        if !FileManager.default.fileExists(atPath: folder) {
+            guard requireFiles else { return [] }
+            throw RecordingError.folder(folder, reason: "does not exist; expected a folder written by --record")
+        }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }

@@ -201,4 +201,27 @@ struct ConnectorCleverTests {
         let store = try SnapshotStore(path: directory.file("rollbook.sqlite"))
         #expect(try store.count(district: "d1", entity: .orgs) == 0)
     }
+
+    @Test(arguments: [
+        (#"{ name = "Year", start = "2024-08-26" }"#, "clever_csv settings: term.end is 'nil'; expected a date"),
+        (
+            #"{ start = "26/08/2024", ["end"] = "2025-06-13" }"#,
+            "clever_csv settings: term.start is '26/08/2024'; expected a date"
+        ),
+        (#""2024-25""#, "setting 'term' is '2024-25' (string); expected a table"),
+    ])
+    func cleverIncompleteTermIsRejected(term: String, message: String) throws {
+        let directory = try TemporaryDirectory()
+        let settings = directory.file("settings.lua")
+        try "return { term = \(term) }".write(toFile: settings, atomically: true, encoding: .utf8)
+        let fixture = (Paths.root as NSString).appendingPathComponent("connectors/sis/fixtures/clever-district")
+
+        let output = try runRollbook([
+            "connector", "run", "clever_csv", "--fixtures", fixture, "--settings", settings, "--json",
+        ])
+
+        #expect(output.status == 2, "\(output)")
+        let error = ConnectorCommandTests.object(output)["error"] as? String ?? ""
+        #expect(error.contains(message), "\(error)")
+    }
 }

@@ -48,7 +48,8 @@ import Testing
         #expect(districts.first?["status"] as? String == "ok")
         #expect(districts.last?["district"] as? String == "south")
         #expect(districts.last?["status"] as? String == "failed")
-        #expect((districts.last?["error"] as? String ?? "").contains(missing), "\(output)")
+        let error = districts.last?["error"] as? String ?? ""
+        #expect(error.contains(missing), "\(output)")
     }
 
     @Test func checkOneDistrictOnly() throws {
@@ -118,6 +119,9 @@ import Testing
         #expect((document["error"] as? String ?? "").contains("broken.lua"), "\(json)")
     }
 
+    static let cleverFixture = (Paths.root as NSString).appendingPathComponent(
+        "connectors/sis/fixtures/clever-district")
+
     @Test func checkUnknownConnector() throws {
         let folder = try TemporaryDirectory()
         let config = try folder.writeConfig(districts: [("north", Self.fixture)])
@@ -126,6 +130,31 @@ import Testing
 
         #expect(output.status == 2, "\(output)")
         #expect(output.stderr.contains("connector 'no_such_sis' not found at"), "\(output)")
+        #expect(output.stderr.contains("the connectors there are clever_csv, edfi, generic_csv,"), "\(output)")
+    }
+
+    @Test func commandLineMistakeIsShort() throws {
+        let output = try runRollbook(["connector", "run", "clever_csv", "--fixtures", "x", "--limit", "0"])
+
+        #expect(output.status == 2, "\(output)")
+        #expect(output.stderr.contains("--limit is '0'; expected a whole number of at least 1"), "\(output)")
+        #expect(output.stderr.contains("Run `rollbook help` to see every command and option."), "\(output)")
+        #expect(!output.stderr.contains("Usage:"), "\(output)")
+    }
+
+    @Test func settingsErrorNamesSettingsFile() throws {
+        let folder = try TemporaryDirectory()
+        let settings = folder.file("typo.lua")
+        try #"return { pathh = "x" }"#.write(toFile: settings, atomically: true, encoding: .utf8)
+
+        let output = try runRollbook([
+            "connector", "run", "clever_csv", "--fixtures", Self.cleverFixture, "--settings", settings, "--json",
+        ])
+
+        #expect(output.status == 2, "\(output)")
+        let error = Self.object(output)["error"] as? String ?? ""
+        #expect(error.hasPrefix("\(settings): connector 'clever_csv':"), "\(error)")
+        #expect(error.contains("unknown setting 'pathh'; did you mean 'path'?"), "\(error)")
     }
 
     @Test func runCountsMatchFixture() throws {

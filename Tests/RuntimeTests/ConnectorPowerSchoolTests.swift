@@ -208,6 +208,8 @@ private func runError(_ output: ProcessOutput) -> String {
         let cases: [(settings: String, message: String)] = [
             ("page_size = 0", "page_size '0' must be at least 1"),
             ("school_year = 26", "school_year '26' is not a year"),
+            ("retries = 11", "retries '11' must be from 0 to 10"),
+            ("timeout = -1", "timeout '-1' must be a positive number of seconds"),
         ]
         for (settings, message) in cases {
             let directory = try TemporaryDirectory()
@@ -216,5 +218,19 @@ private func runError(_ output: ProcessOutput) -> String {
             #expect(runError(output).contains(message), "\(settings): \(runError(output))")
             #expect(server.requests.isEmpty, "\(settings)")
         }
+    }
+
+    @Test func everySettingsProblemIsNamed() throws {
+        let directory = try TemporaryDirectory()
+        let (output, server) = try syncPowerSchool(
+            directory, scenario: districtScenario(), settings: "page_size = 0, school_year = 1850, retries = -5")
+
+        #expect(output.status == 2, "\(output)")
+        let error = runError(output)
+        #expect(error.contains("powerschool settings:\n"), "\(error)")
+        #expect(error.contains("page_size '0' must be at least 1"), "\(error)")
+        #expect(error.contains("school_year '1850' is not a year"), "\(error)")
+        #expect(error.contains("retries '-5' must be from 0 to 10"), "\(error)")
+        #expect(server.requests.isEmpty)
     }
 }

@@ -161,7 +161,7 @@ import Testing
     /// Files that make a folder unfit for a recording, with the message that says so.
     static let usedFolders = [
         ("http/0001.json", "{}", "already contains recorded exchanges"),
-        ("settings.lua", "return { page_size = 7 }", "already has a settings.lua"),
+        ("settings.lua", "return { page_size = 7 }", "already contains settings.lua"),
     ]
 
     @Test(arguments: usedFolders)
@@ -192,7 +192,7 @@ import Testing
         ])
 
         #expect(output.status == 2, "\(output)")
-        #expect(output.stderr.contains("could not be read"), "\(output)")
+        #expect(output.stderr.contains("does not exist; expected a folder written by --record"), "\(output)")
     }
 
     @Test func recordAndReplayTogetherRejected() throws {

@@ -188,6 +188,32 @@ local function school_year(date)
     return year
 end
 
+-- The shape of the `term` setting, for messages.
+local term_shape = '{ name = "...", start = "YYYY-MM-DD", ["end"] = "YYYY-MM-DD" } (dates may also be MM/DD/YYYY)'
+
+-- Returns true when the `term` setting (a table, as the schema checks) is absent or has a start and an end
+-- date, else nil and a message. A term without them would be rejected with every class that uses it.
+local function check_term(term)
+    if term == nil then
+        return true
+    end
+    for _, field in ipairs({ "start", "end" }) do
+        local value = term[field]
+        local date = type(value) == "string" and iso_date(value)
+        local month, day = (date or ""):match("^%d%d%d%d%-(%d%d)%-(%d%d)$")
+        local valid = month and tonumber(month) >= 1 and tonumber(month) <= 12 and tonumber(day) >= 1
+            and tonumber(day) <= 31
+        if not valid then
+            return nil, string.format("clever_csv settings: term.%s is '%s'; expected a date in %s", field,
+                tostring(value), term_shape)
+        end
+    end
+    if term.name ~= nil and type(term.name) ~= "string" then
+        return nil, "clever_csv settings: term.name must be a string; expected " .. term_shape
+    end
+    return true
+end
+
 -- Returns the term sourcedId of a section row, emitting the term the first time it is seen.
 -- The section's own term columns win over the `term` setting.
 local function term_for(ctx, row, terms)
@@ -305,11 +331,18 @@ return {
     },
 
     check = function(ctx)
+        local ok, err = check_term(ctx.settings.term)
+        if not ok then
+            return nil, err
+        end
         return check_headers(ctx)
     end,
 
     sync = function(ctx)
-        local ok, err = check_headers(ctx)
+        local ok, err = check_term(ctx.settings.term)
+        if ok then
+            ok, err = check_headers(ctx)
+        end
         if not ok then
             error(err, 0)
         end

@@ -8,6 +8,7 @@
 
 local json = rollbook.json
 local oauth2 = rollbook.library("oauth2")
+local settings_library = rollbook.library("settings")
 local log = rollbook.log
 
 -- A safety bound on requests per resource, far above 10M records at 100 per page.
@@ -77,26 +78,25 @@ local descriptor_tables = {
     position = { values = primary_positions, type = "ClassroomPositionDescriptor" },
 }
 
-local function settings_error(message)
-    error("edfi settings: " .. message, 0)
-end
-
 local function check_settings(settings)
+    local problems = settings_library.problems("edfi")
     if not settings.base_url:match("^https?://") then
-        settings_error("base_url '" .. settings.base_url .. "' must start with http:// or https://")
+        problems:add("base_url '" .. settings.base_url .. "' must start with http:// or https://")
     end
     if not settings.token_url:match("^https?://") then
-        settings_error("token_url '" .. settings.token_url .. "' must start with http:// or https://")
+        problems:add("token_url '" .. settings.token_url .. "' must start with http:// or https://")
     end
     if settings.page_size < 1 or settings.page_size > 500 then
-        settings_error("page_size '" .. settings.page_size .. "' must be from 1 to 500, the ODS API's usual maximum")
+        problems:add("page_size '" .. settings.page_size .. "' must be from 1 to 500, the ODS API's usual maximum")
     end
     if settings.version ~= "1.1" and settings.version ~= "1.2" then
-        settings_error("version '" .. tostring(settings.version) .. "' is not supported; expected 1.1 or 1.2")
+        problems:add("version '" .. tostring(settings.version) .. "' is not supported; expected 1.1 or 1.2")
     end
     if settings.school_year and (settings.school_year < 1900 or settings.school_year > 2999) then
-        settings_error("school_year '" .. settings.school_year .. "' must be a four-digit year such as 2026")
+        problems:add("school_year '" .. settings.school_year .. "' must be a four-digit year such as 2026")
     end
+    problems:check_request(settings)
+    problems:raise()
 end
 
 -- A connection to the ODS API: the settings and the current access token.

@@ -15,6 +15,7 @@
 local json = rollbook.json
 local http = rollbook.http
 local oauth2 = rollbook.library("oauth2")
+local settings_library = rollbook.library("settings")
 local log = rollbook.log
 
 local rostering_entities = { "orgs", "academicSessions", "courses", "classes", "users", "enrollments", "demographics" }
@@ -58,40 +59,36 @@ local function bytes_less(left, right)
     return #left < #right
 end
 
-local function settings_error(message)
-    error("oneroster_api settings: " .. message, 0)
-end
-
 -- Checks the settings and returns the list of entities to read.
 local function checked_entities(settings)
+    local problems = settings_library.problems("oneroster_api")
     if not settings.base_url:match("^https?://") then
-        settings_error("base_url '" .. settings.base_url .. "' must start with http:// or https://")
+        problems:add("base_url '" .. settings.base_url .. "' must start with http:// or https://")
     end
     if settings.auth ~= "oauth2" and settings.auth ~= "oauth1" then
-        settings_error("auth '" .. tostring(settings.auth) .. "' is not supported; expected oauth2 or oauth1")
+        problems:add("auth '" .. tostring(settings.auth) .. "' is not supported; expected oauth2 or oauth1")
     end
     if settings.auth == "oauth2" and settings.token_url == nil then
-        settings_error("token_url is missing; it is required when auth is 'oauth2'")
+        problems:add("token_url is missing; it is required when auth is 'oauth2'")
     end
     if settings.token_url and not settings.token_url:match("^https?://") then
-        settings_error("token_url '" .. settings.token_url .. "' must start with http:// or https://")
+        problems:add("token_url '" .. settings.token_url .. "' must start with http:// or https://")
     end
     if settings.version ~= "1.1" and settings.version ~= "1.2" then
-        settings_error("version '" .. tostring(settings.version) .. "' is not supported; expected 1.1 or 1.2")
+        problems:add("version '" .. tostring(settings.version) .. "' is not supported; expected 1.1 or 1.2")
     end
     if settings.page_size < 1 then
-        settings_error("page_size '" .. settings.page_size .. "' must be at least 1")
+        problems:add("page_size '" .. settings.page_size .. "' must be at least 1")
     end
-    if settings.timeout <= 0 then
-        settings_error("timeout '" .. settings.timeout .. "' must be a positive number of seconds")
-    end
+    problems:check_request(settings)
     local entities = settings.entities or rostering_entities
     for index, entity in ipairs(entities) do
         if not known_entities[entity] then
-            settings_error("entities[" .. index .. "] is '" .. tostring(entity) .. "'; expected one of "
+            problems:add("entities[" .. index .. "] is '" .. tostring(entity) .. "'; expected one of "
                 .. table.concat(rostering_entities, ", "))
         end
     end
+    problems:raise()
     return entities
 end
 

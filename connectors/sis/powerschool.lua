@@ -11,6 +11,7 @@
 
 local json = rollbook.json
 local oauth2 = rollbook.library("oauth2")
+local settings_library = rollbook.library("settings")
 local log = rollbook.log
 
 -- A safety bound on requests per collection, far above 1M records at 100 per page.
@@ -50,24 +51,20 @@ local function as_list(value)
     return { value }
 end
 
-local function settings_error(message)
-    error("powerschool settings: " .. message, 0)
-end
-
 local function check_settings(settings)
+    local problems = settings_library.problems("powerschool")
     if not settings.base_url:match("^https?://[^/]") then
-        settings_error("base_url '" .. settings.base_url .. "' must start with http:// or https:// and a host name")
+        problems:add("base_url '" .. settings.base_url .. "' must start with http:// or https:// and a host name")
     end
     if settings.page_size < 1 then
-        settings_error("page_size '" .. settings.page_size .. "' must be at least 1")
+        problems:add("page_size '" .. settings.page_size .. "' must be at least 1")
     end
     if settings.school_year and (settings.school_year < 1900 or settings.school_year > 2999) then
-        settings_error("school_year '" .. settings.school_year
+        problems:add("school_year '" .. settings.school_year
             .. "' is not a year; expected the year in which the school year ends, such as 2026")
     end
-    if settings.timeout <= 0 then
-        settings_error("timeout '" .. settings.timeout .. "' must be a positive number of seconds")
-    end
+    problems:check_request(settings)
+    problems:raise()
 end
 
 -- A connection to the server: the settings, the current access token, and which `/count` resources failed.
