@@ -39,6 +39,7 @@ extension Application {
             let runtime = try LuaRuntime(configuration: LuaRuntime.Configuration(allowedRoots: []))
             let connector = try Connector.load(path: script, runtime: runtime)
             outcome.version = connector.version
+            outcome.settings = connector.settingDescriptions
         } catch {
             outcome.error = SyncRunner.describe(error)
         }
@@ -167,10 +168,12 @@ struct ConnectorCheck: Encodable {
     /// The contract problem, or nil when the script loaded.
     var error: String?
     var districts: [DistrictOutcome] = []
+    /// The settings the script's schema declares, sorted by name.
+    var settings: [SettingDescription] = []
 
     var passed: Bool { error == nil && districts.allSatisfy { $0.error == nil } }
 
-    enum CodingKeys: String, CodingKey { case connector, script, version, status, error, districts, note }
+    enum CodingKeys: String, CodingKey { case connector, script, version, status, error, districts, note, settings }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -181,6 +184,7 @@ struct ConnectorCheck: Encodable {
         try container.encode(error, forKey: .error)
         try container.encode(districts, forKey: .districts)
         try container.encode(error == nil && districts.isEmpty ? contractOnlyNote : nil, forKey: .note)
+        try container.encode(settings, forKey: .settings)
     }
 
     private var contractOnlyNote: String {
@@ -199,6 +203,17 @@ struct ConnectorCheck: Encodable {
             return "Connector \(name) (\(script)): contract failed\n  error: \(error ?? "unknown")"
         }
         var lines = ["Connector \(name) \(version) (\(script)): contract ok"]
+        if !settings.isEmpty {
+            lines.append("  Settings:")
+            for setting in settings {
+                var traits = [setting.type]
+                if setting.required { traits.append("required") }
+                if setting.secret { traits.append("secret") }
+                if let value = setting.defaultValue { traits.append("default \(value)") }
+                let summary = setting.summary.map { ": \($0)" } ?? ""
+                lines.append("    \(setting.name) (\(traits.joined(separator: ", ")))\(summary)")
+            }
+        }
         if districts.isEmpty {
             lines.append("  " + contractOnlyNote.prefix(1).uppercased() + contractOnlyNote.dropFirst() + ".")
         }

@@ -13,6 +13,10 @@ public final class Connector {
     public let version: String
     public let summary: String
     let schema: [SettingSpec]
+    /// The settings of the schema, sorted by name.
+    public var settingDescriptions: [SettingDescription] {
+        schema.map(\.publicDescription).sorted { $0.name < $1.name }
+    }
     /// Names of the settings the schema marks secret, sorted.
     public var secretSettingNames: [String] { schema.filter(\.secret).map(\.name).sorted() }
     /// Registry reference of the table the script returned.

@@ -103,3 +103,39 @@ struct SchemaError: Error, CustomStringConvertible {
         self.description = description
     }
 }
+
+/// One setting of a connector's schema, as `connector check` lists it.
+public struct SettingDescription: Encodable, Equatable, Sendable {
+    public let name: String
+    /// `string`, `number`, `integer`, `boolean`, `path` or `table`.
+    public let type: String
+    public let required: Bool
+    public let secret: Bool
+    /// The default value as text (a table as JSON), or nil when the setting has none.
+    public let defaultValue: String?
+    public let summary: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, type, required, secret
+        case defaultValue = "default"
+        case summary = "description"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(type, forKey: .type)
+        try container.encode(required, forKey: .required)
+        try container.encode(secret, forKey: .secret)
+        try container.encode(defaultValue, forKey: .defaultValue)
+        try container.encode(summary, forKey: .summary)
+    }
+}
+
+extension SettingSpec {
+    var publicDescription: SettingDescription {
+        SettingDescription(
+            name: name, type: type.rawValue, required: required, secret: secret,
+            defaultValue: defaultValue.map(\.debugText), summary: summary)
+    }
+}

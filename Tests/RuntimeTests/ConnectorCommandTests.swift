@@ -133,6 +133,25 @@ import Testing
         #expect(output.stderr.contains("the connectors there are clever_csv, edfi, generic_csv,"), "\(output)")
     }
 
+    @Test func checkListsSettings() throws {
+        let json = try runRollbook(["connector", "check", "powerschool", "--json"])
+        let text = try runRollbook(["connector", "check", "powerschool"])
+
+        let settings = Self.object(json)["settings"] as? [[String: Any]] ?? []
+        #expect(
+            settings.compactMap { $0["name"] as? String } == [
+                "base_url", "client_id", "client_secret", "page_size", "retries", "school_year", "timeout",
+            ])
+        let secret = settings.first { $0["name"] as? String == "client_secret" }
+        #expect(secret?["secret"] as? Bool == true)
+        #expect(secret?["required"] as? Bool == true)
+        let pageSize = settings.first { $0["name"] as? String == "page_size" }
+        #expect(pageSize?["type"] as? String == "integer")
+        #expect(pageSize?["default"] as? String == "100")
+        #expect(text.stdout.contains("\n  Settings:\n    base_url (string, required): "), "\(text)")
+        #expect(text.stdout.contains("    page_size (integer, default 100): Records per request"), "\(text)")
+    }
+
     @Test func commandLineMistakeIsShort() throws {
         let output = try runRollbook(["connector", "run", "clever_csv", "--fixtures", "x", "--limit", "0"])
 

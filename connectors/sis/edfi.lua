@@ -563,7 +563,7 @@ return {
         version = { type = "string", default = "1.2", description = "OneRoster version to produce: 1.1 or 1.2" },
         timeout = { type = "number", default = 30, description = "Time limit of one HTTP attempt in seconds" },
         retries = { type = "integer", default = 3, description = "Retries of a request after 429, 5xx or a "
-            .. "connection error" },
+            .. "connection error, from 0 to 10" },
     },
 
     check = function(ctx)

@@ -454,7 +454,7 @@ return {
         retries = {
             type = "integer",
             default = 3,
-            description = "Retries of a request after 429, 5xx or a connection error",
+            description = "Retries of a request after 429, 5xx or a connection error, from 0 to 10",
         },
     },
 

@@ -475,7 +475,7 @@ return {
         base_url = {
             type = "string",
             required = true,
-            description = "Address of the PowerSchool server, such as https://harbor.powerschool.com",
+            description = "Address of the PowerSchool server, such as https://powerschool.example.org",
         },
         client_id = { type = "string", required = true, description = "Client ID of the PowerSchool plugin" },
         client_secret = {
@@ -494,7 +494,7 @@ return {
         retries = {
             type = "integer",
             default = 3,
-            description = "Retries of a request after 429, 5xx or a connection error",
+            description = "Retries of a request after 429, 5xx or a connection error, from 0 to 10",
         },
     },
 
