@@ -29,7 +29,7 @@ struct CheckConnectors: CommandPlugin {
                     + "\(sis.path); expected connectors/sis/NAME.lua")
         }
 
-        // The build prints nothing until it ends, so say what the wait is for.
+        // The build prints nothing until it ends, so tell the user what the wait is for.
         print("Building rollbook (debug) for the connector runs...")
         let binary = try buildRollbook()
         let runner = ConnectorRunner(

@@ -125,8 +125,8 @@ import Testing
     }
 }
 
-/// The recorded LDAP fixture of ldap_users: slapd loaded with the folder's directory.ldif, searched as its
-/// settings.lua says, recorded into `ldap/` with slapd's address rewritten to the one in settings.lua.
+/// The recorded LDAP fixture of ldap_users: slapd loaded with the folder's directory.ldif and searched with the
+/// settings in its settings.lua, recorded into `ldap/` with slapd's address rewritten to the one in settings.lua.
 @Suite(.serialized, .enabled(if: !slapdMissing, "slapd or slapadd is not installed"))
 struct ConnectorLDAPFixtureTests {
     static let folder = (Paths.root as NSString).appendingPathComponent("connectors/sis/fixtures/ldap-directory")

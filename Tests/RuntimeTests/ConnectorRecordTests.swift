@@ -102,7 +102,7 @@ import Testing
         let override = directory.file("override.lua")
         try "return { page_size = 3 }".write(toFile: override, atomically: true, encoding: .utf8)
 
-        // The recording holds pages of 2, so pages of 3 ask for URLs that were never recorded.
+        // The recording contains pages of 2, so pages of 3 request URLs that were never recorded.
         let replayed = try runRollbook([
             "connector", "run", "oneroster_api", "--fixtures", recordings, "--settings", override, "--json",
         ])
@@ -158,7 +158,7 @@ import Testing
         #expect(error.contains("/ims/oneroster/v1p1/users?"), "\(replayed)")
     }
 
-    /// Files that make a folder unfit for a recording, with the message that says so.
+    /// Files that make a folder unfit for a recording, each with the error message it causes.
     static let usedFolders = [
         ("http/0001.json", "{}", "already contains recorded exchanges"),
         ("settings.lua", "return { page_size = 7 }", "already contains settings.lua"),
