@@ -6,7 +6,7 @@ import Scripting
 /// A folder of files (CSV exports) is handed to the connector as its `path` setting. A recorded folder contains
 /// `http/0001.json`, ... (the HTTP exchanges of one live run) and `ldap/0001.json`, ... (its LDAP searches), and
 /// is replayed with no network.
-/// Either kind may hold a `settings.lua` with the connector's settings for that folder.
+/// Either kind may contain a `settings.lua` with the connector's settings for that folder.
 enum ConnectorFixtures {
     static let httpFolder = "http"
     static let ldapFolder = "ldap"
