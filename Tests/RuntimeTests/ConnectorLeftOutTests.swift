@@ -1,10 +1,14 @@
 import Foundation
 import Testing
 
-/// A connector with one school and `users` students. It handles those in `left_out` as `handling` selects:
-/// `report` leaves them out with an error `ctx.report{entity = "users"}`, `unnamed` does the same without a
-/// sourcedId, `warning` emits them with a warning about each, `silent` drops them without a word, and `invalid`
-/// emits them with a role the validator rejects. `demographic_of` names a user who gets a demographics record.
+/// A connector with one school and `users` students. It handles the students in `left_out` as `handling` selects:
+/// - `report` leaves them out with an error `ctx.report{entity = "users"}`, and `unnamed` does the same without
+///   a sourcedId;
+/// - `warning` emits them with a warning about each;
+/// - `silent` drops them without a word;
+/// - `invalid` emits them with a role the validator rejects.
+///
+/// `demographic_of` names a user who gets a demographics record.
 private let leftOutConnector = """
     return {
         name = "leftout",

@@ -5,6 +5,8 @@
 --   if settings.page_size < 1 then problems:add("page_size '...' must be at least 1") end
 --   problems:check_request(settings)   -- timeout and retries
 --   problems:raise()                   -- one error listing them all, when there is any
+--
+-- `with_request_settings(schema)` adds the schema entries of timeout and retries to a connector's settings.
 
 -- The maximum number of retries that rollbook.http.request accepts.
 local maximum_retries = 10
@@ -26,6 +28,15 @@ function Problems:check_request(settings)
     end
 end
 
+-- Adds the problem of a `school_year` (the year in which the school year ends) outside 1900 to 2999.
+function Problems:check_school_year(settings)
+    local year = settings.school_year
+    if year and (year < 1900 or year > 2999) then
+        self:add("school_year '" .. year .. "' is not a year; expected the year in which the school year ends, "
+            .. "such as 2026")
+    end
+end
+
 -- Raises one error naming the connector and every problem, each on its own line, when there is any.
 function Problems:raise()
     if #self.list == 1 then
@@ -35,8 +46,26 @@ function Problems:raise()
     end
 end
 
+-- The schema entries of `timeout` and `retries`, which check_request checks.
+local request_schema = {
+    timeout = { type = "number", default = 30, description = "Time limit of one HTTP attempt in seconds" },
+    retries = {
+        type = "integer",
+        default = 3,
+        description = "Retries of a request after 429, 5xx or a connection error, from 0 to 10",
+    },
+}
+
 return {
     problems = function(name)
         return setmetatable({ name = name, list = {} }, Problems)
+    end,
+
+    -- Returns `schema` with the `timeout` and `retries` entries added.
+    with_request_settings = function(schema)
+        for name, entry in pairs(request_schema) do
+            schema[name] = entry
+        end
+        return schema
     end,
 }

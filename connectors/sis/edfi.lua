@@ -92,9 +92,7 @@ local function check_settings(settings)
     if settings.version ~= "1.1" and settings.version ~= "1.2" then
         problems:add("version '" .. tostring(settings.version) .. "' is not supported; expected 1.1 or 1.2")
     end
-    if settings.school_year and (settings.school_year < 1900 or settings.school_year > 2999) then
-        problems:add("school_year '" .. settings.school_year .. "' must be a four-digit year such as 2026")
-    end
+    problems:check_school_year(settings)
     problems:check_request(settings)
     problems:raise()
 end
@@ -546,7 +544,7 @@ return {
     version = "1.0.0",
     description = "Ed-Fi ODS API v3 resources, read with OAuth 2.0 client credentials and mapped to OneRoster",
 
-    settings = {
+    settings = settings_library.with_request_settings({
         base_url = {
             type = "string",
             required = true,
@@ -561,10 +559,7 @@ return {
         school_year = { type = "integer", description = "School year (the year it ends) to read sessions, "
             .. "course offerings, sections and section associations of; default all" },
         version = { type = "string", default = "1.2", description = "OneRoster version to produce: 1.1 or 1.2" },
-        timeout = { type = "number", default = 30, description = "Time limit of one HTTP attempt in seconds" },
-        retries = { type = "integer", default = 3, description = "Retries of a request after 429, 5xx or a "
-            .. "connection error, from 0 to 10" },
-    },
+    }),
 
     check = function(ctx)
         check_settings(ctx.settings)

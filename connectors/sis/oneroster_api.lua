@@ -410,7 +410,7 @@ return {
     version = "1.0.0",
     description = "OneRoster 1.1 or 1.2 REST provider, read with OAuth 2.0 client credentials or OAuth 1.0a",
 
-    settings = {
+    settings = settings_library.with_request_settings({
         base_url = {
             type = "string",
             required = true,
@@ -450,13 +450,7 @@ return {
             description = "After a complete run, request only records whose dateLastModified is later than the "
                 .. "start of the last complete run, and apply them as a delta",
         },
-        timeout = { type = "number", default = 30, description = "Time limit of one HTTP attempt in seconds" },
-        retries = {
-            type = "integer",
-            default = 3,
-            description = "Retries of a request after 429, 5xx or a connection error, from 0 to 10",
-        },
-    },
+    }),
 
     check = function(ctx)
         local entities = checked_entities(ctx.settings)

@@ -59,10 +59,7 @@ local function check_settings(settings)
     if settings.page_size < 1 then
         problems:add("page_size '" .. settings.page_size .. "' must be at least 1")
     end
-    if settings.school_year and (settings.school_year < 1900 or settings.school_year > 2999) then
-        problems:add("school_year '" .. settings.school_year
-            .. "' is not a year; expected the year in which the school year ends, such as 2026")
-    end
+    problems:check_school_year(settings)
     problems:check_request(settings)
     problems:raise()
 end
@@ -471,7 +468,7 @@ return {
     version = "1.0.0",
     description = "PowerSchool SIS REST API (/ws/v1), read with a plugin's OAuth client credentials",
 
-    settings = {
+    settings = settings_library.with_request_settings({
         base_url = {
             type = "string",
             required = true,
@@ -490,13 +487,7 @@ return {
             description = "Only terms and sections of the school year ending in this year, such as 2026; "
                 .. "all years when unset",
         },
-        timeout = { type = "number", default = 30, description = "Time limit of one HTTP attempt in seconds" },
-        retries = {
-            type = "integer",
-            default = 3,
-            description = "Retries of a request after 429, 5xx or a connection error, from 0 to 10",
-        },
-    },
+    }),
 
     check = function(ctx)
         check_settings(ctx.settings)
