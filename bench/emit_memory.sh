@@ -27,23 +27,13 @@ else
     sizes=(1m)
 fi
 
-[[ -x /usr/bin/time ]] && /usr/bin/time --version 2>&1 | grep -q "GNU" ||
-    fail "GNU time is missing at /usr/bin/time; install it with 'apt-get install time'"
+require_gnu_time
 command -v python3 >/dev/null || fail "python3 is missing"
 for size in "${sizes[@]}"; do user_count "$size" >/dev/null; done
 [[ $timeout_seconds =~ ^[1-9][0-9]*$ ]] || fail "TIMEOUT is '$timeout_seconds', expected a whole number of seconds"
 
-if [[ -n ${ROLLBOOK:-} ]]; then
-    rollbook=$ROLLBOOK
-    label=${LABEL:-$ROLLBOOK}
-else
-    rollbook="$repo/.build/release/rollbook"
-    label=${LABEL:-this branch}
-    # Always built, so the figures belong to the checked-out code and not to an older binary.
-    echo "building rollbook (swift build -c release)" >&2
-    (cd "$repo" && swift build -c release --product rollbook) >&2
-fi
-[[ -x $rollbook ]] || fail "rollbook binary '$rollbook' is not executable; set ROLLBOOK to a built binary"
+label=${LABEL:-${ROLLBOOK:-this branch}}
+rollbook=$(release_rollbook "$repo")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rollbook-emit-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT

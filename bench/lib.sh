@@ -1,5 +1,5 @@
 # Shared by the benchmark scripts: error exits, district sizes and the results files under bench/results.
-# Source it; it defines fail, user_count and append_results.
+# Source it; it defines fail, user_count, require_gnu_time, release_rollbook and append_results.
 
 # fail MESSAGE...
 # Prints the message as an error on standard error and exits with status 1.
@@ -19,6 +19,29 @@ user_count() {
     m) echo $((number * 1000000)) ;;
     *) echo "$number" ;;
     esac
+}
+
+# require_gnu_time
+# Fails unless GNU time, which reports peak memory, is at /usr/bin/time.
+require_gnu_time() {
+    [[ -x /usr/bin/time ]] && /usr/bin/time --version 2>&1 | grep -q "GNU" ||
+        fail "GNU time is missing at /usr/bin/time; install it with 'apt-get install time'"
+}
+
+# release_rollbook REPO
+# Prints the binary to measure: $ROLLBOOK when it is set, else REPO's release build, which is brought up to date
+# first so that the figures belong to the checked-out code. Fails when the binary is not executable.
+release_rollbook() {
+    local repo=$1 binary
+    if [[ -n ${ROLLBOOK:-} ]]; then
+        binary=$ROLLBOOK
+    else
+        binary="$repo/.build/release/rollbook"
+        echo "building rollbook (swift build -c release)" >&2
+        (cd "$repo" && swift build -c release --product rollbook) >&2
+    fi
+    [[ -x $binary ]] || fail "rollbook binary '$binary' is not executable; set ROLLBOOK to a built binary"
+    echo "$binary"
 }
 
 # append_results FILE TITLE DETAILS LINE...

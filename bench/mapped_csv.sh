@@ -15,26 +15,19 @@ repo=$(cd "$bench_dir/.." && pwd)
 results_file="$bench_dir/results/mapped_csv.md"
 timeout_seconds=${TIMEOUT:-1800}
 command_line="bench/mapped_csv.sh $*"
+[[ -n ${ROLLBOOK:-} ]] && command_line="ROLLBOOK=$ROLLBOOK $command_line"
 
 if [[ $# -gt 0 ]]; then
     sizes=("$@")
 else
     sizes=(100k)
 fi
-[[ -x /usr/bin/time ]] && /usr/bin/time --version 2>&1 | grep -q "GNU" ||
-    fail "GNU time is missing at /usr/bin/time; install it with 'apt-get install time'"
+require_gnu_time
 command -v python3 >/dev/null || fail "python3 is missing"
 for size in "${sizes[@]}"; do user_count "$size" >/dev/null; done
 [[ $timeout_seconds =~ ^[1-9][0-9]*$ ]] || fail "TIMEOUT is '$timeout_seconds', expected a whole number of seconds"
 
-if [[ -n ${ROLLBOOK:-} ]]; then
-    rollbook=$ROLLBOOK
-else
-    rollbook="$repo/.build/release/rollbook"
-    echo "building rollbook (swift build -c release)" >&2
-    (cd "$repo" && swift build -c release --product rollbook) >&2
-fi
-[[ -x $rollbook ]] || fail "rollbook binary '$rollbook' is not executable; set ROLLBOOK to a built binary"
+rollbook=$(release_rollbook "$repo")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rollbook-mapped-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT

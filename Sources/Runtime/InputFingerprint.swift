@@ -71,7 +71,7 @@ final class InputFingerprint {
     /// Returns the fingerprint of the files a connector handed over, reading each file whole, or nil when it
     /// emitted records one by one (they come from a live source, not from files) or a file cannot be read.
     static func of(_ intake: Intake, gradeMap: [String: String]) -> String? {
-        guard intake.emitted.values.allSatisfy(\.isEmpty), let fingerprint = InputFingerprint(gradeMap: gradeMap)
+        guard intake.emitted.isEmpty, let fingerprint = InputFingerprint(gradeMap: gradeMap)
         else { return nil }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }

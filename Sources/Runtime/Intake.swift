@@ -54,7 +54,7 @@ final class Intake: ConnectorSink {
 
     /// Returns whether the connector emitted at least one record of `entity` with `ctx.emit`.
     func hasEmitted(_ entity: Entity) -> Bool {
-        !(emitted[entity]?.isEmpty ?? true)
+        emitted[entity] != nil
     }
 
     init(defaultVersion: OneRosterVersion, collector: DiagnosticCollector, resolvePath: @escaping (String) -> String) {

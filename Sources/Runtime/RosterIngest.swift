@@ -60,7 +60,7 @@ final class RosterIngest {
         let delivered = Entity.allCases.filter { !(intake.files[$0] ?? []).isEmpty || intake.hasEmitted($0) }
         for entity in Entity.allCases {
             let jobs = intake.files[entity] ?? []
-            let records = intake.hasEmitted(entity) ? intake.emitted[entity] : nil
+            let records = intake.emitted[entity]
             guard delivered.contains(entity) else {
                 // The run has no information about this entity, so references to it resolve against the stored snapshot.
                 if delivered.contains(where: { $0 > entity }) { try preloadStored(entity) }

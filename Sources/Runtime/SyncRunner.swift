@@ -59,7 +59,7 @@ public final class SyncRunner {
             let baseRun = try store.lastPublishedRun(district: district.id)
             let waiting = try store.pendingRuns(district: district.id)
             // A first load takes the digest while it reads; a later run needs it first, to skip an unchanged input.
-            let canFingerprint = intake.emitted.values.allSatisfy(\.isEmpty)
+            let canFingerprint = intake.emitted.isEmpty
             let streamed = firstLoad && canFingerprint ? InputFingerprint(gradeMap: district.gradeMap) : nil
             let inputs = firstLoad ? nil : InputFingerprint.of(intake, gradeMap: district.gradeMap)
             let held = waiting.contains { $0.status == .held }
